@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** A process seen in a snapshot; `startTime` guards against a reused pid. */
+export interface ProcessEntry {
+  readonly pid: number;
+  readonly parentPid: number;
+  readonly startTime: string;
+}
+
+function readProcStat(pid: number): ProcessEntry | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses; fields resume after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const parentPid = Number(fields[1]);
+    const startTime = fields[19] ?? '';
+    const state = fields[0];
+    if (state === 'Z' || state === 'X') return undefined;
+    return { pid, parentPid, startTime };
+  } catch {
+    return undefined;
+  }
+}
+
+function listAllProcesses(): ProcessEntry[] {
+  if (process.platform === 'linux') {
+    const entries: ProcessEntry[] = [];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const entry = readProcStat(Number(name));
+      if (entry) entries.push(entry);
+    }
+    return entries;
+  }
+  if (process.platform === 'win32') return [];
+  try {
+    const output = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,lstart='], { encoding: 'utf8', timeout: 5_000 });
+    return output
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ pid: Number(match[1]), parentPid: Number(match[2]), startTime: (match[3] ?? '').trim() }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Every live descendant of `rootPid` (children, grandchildren, …), read from the process table.
+ *
+ * @example
+ * ```ts
+ * const before = listDescendants(child.pid!);
+ * ```
+ */
+export function listDescendants(rootPid: number): ProcessEntry[] {
+  const all = listAllProcesses();
+  const childrenOf = new Map<number, ProcessEntry[]>();
+  for (const entry of all) {
+    const siblings = childrenOf.get(entry.parentPid);
+    if (siblings) siblings.push(entry);
+    else childrenOf.set(entry.parentPid, [entry]);
+  }
+  const found: ProcessEntry[] = [];
+  const queue = [rootPid];
+  const seen = new Set<number>(queue);
+  while (queue.length > 0) {
+    const pid = queue.shift() as number;
+    for (const child of childrenOf.get(pid) ?? []) {
+      if (seen.has(child.pid)) continue;
+      seen.add(child.pid);
+      found.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return found;
+}
+
+/** `true` while the process exists and is not a zombie. */
+export function isAlive(entry: Pick<ProcessEntry, 'pid'> & Partial<ProcessEntry>): boolean {
+  if (process.platform === 'linux') {
+    const current = readProcStat(entry.pid);
+    return current !== undefined && (entry.startTime === undefined || current.startTime === entry.startTime);
+  }
+  try {
+    process.kill(entry.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends SIGKILL to each still-living process of a snapshot, and to the process group it leads
+ * (the CLI's Bash tool runs every command in a session of its own, so its children are reached
+ * only through that group).
+ */
+export function killSnapshot(entries: readonly ProcessEntry[]): number {
+  let killed = 0;
+  for (const entry of entries) {
+    if (!isAlive(entry)) continue;
+    for (const target of [-entry.pid, entry.pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+        killed += 1;
+      } catch {
+        // Already gone, or not a group leader.
+      }
+    }
+  }
+  return killed;
+}
