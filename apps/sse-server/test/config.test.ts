@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, parseConfig, type ConfigContext } from '../src/index.js';
+
+const context: ConfigContext = { cwd: '/work/project', homeDirectory: '/home/me' };
+
+function problemsOf(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    parseConfig(env, context);
+  } catch (error) {
+    expect(ConfigError.isInstance(error)).toBe(true);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected parseConfig to throw');
+}
+
+const oauthEnv = {
+  OAUTH_ENABLED: 'true',
+  OAUTH_CLIENT_ID: 'claude-code-mcp',
+  OAUTH_CLIENT_SECRET: 's3cr3t-value',
+  BASE_URL: 'https://mcp.example.com',
+};
+
+describe('parseConfig (sse)', () => {
+  it('applies every default to an empty environment', () => {
+    const config = parseConfig({}, context);
+    expect(config).toEqual({
+      defaultWorkingDirectory: '/work/project',
+      defaultAllowedTools: [],
+      maxConcurrentSessions: 4,
+      sessionTimeoutMs: 1_800_000,
+      logLevel: 'info',
+      claudeCodePath: undefined,
+      dataDir: '/home/me/.local/state/claude-code-mcp',
+      transport: 'both',
+      port: 3000,
+      baseUrl: 'http://localhost:3000',
+      oauth: { enabled: false },
+      rateLimit: { enabled: true, requests: 100, windowMs: 60_000 },
+      metrics: { enabled: false },
+      webhooks: { enabled: false },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.rateLimit)).toBe(true);
+    expect(Object.isFrozen(config.oauth)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = parseConfig(
+      {
+        ...oauthEnv,
+        DEFAULT_WORKING_DIRECTORY: '/srv/repos',
+        DEFAULT_ALLOWED_TOOLS: 'Read,Grep',
+        MAX_CONCURRENT_SESSIONS: '2',
+        SESSION_TIMEOUT_MS: '120000',
+        LOG_LEVEL: 'warn',
+        CLAUDE_CODE_PATH: 'claude',
+        DATA_DIR: '/data',
+        TRANSPORT: 'HTTP',
+        PORT: '8443',
+        BASE_URL: 'HTTPS://MCP.Example.com/',
+        RATE_LIMIT_ENABLED: 'no',
+        RATE_LIMIT_REQUESTS: '20',
+        RATE_LIMIT_WINDOW_MS: '1000',
+        METRICS_ENABLED: 'YES',
+        WEBHOOKS_ENABLED: '1',
+        WEBHOOK_URL: 'https://hooks.example.com/claude?token=abc',
+      },
+      context,
+    );
+    expect(config).toEqual({
+      defaultWorkingDirectory: '/srv/repos',
+      defaultAllowedTools: ['Read', 'Grep'],
+      maxConcurrentSessions: 2,
+      sessionTimeoutMs: 120_000,
+      logLevel: 'warn',
+      claudeCodePath: 'claude',
+      dataDir: '/data',
+      transport: 'http',
+      port: 8443,
+      baseUrl: 'https://mcp.example.com',
+      oauth: { enabled: true, clientId: 'claude-code-mcp', clientSecret: 's3cr3t-value' },
+      rateLimit: { enabled: false, requests: 20, windowMs: 1000 },
+      metrics: { enabled: true },
+      webhooks: { enabled: true, url: 'https://hooks.example.com/claude?token=abc' },
+    });
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['Yes', true],
+    ['false', false],
+    ['False', false],
+    ['0', false],
+    ['NO', false],
+  ])('accepts the boolean %j', (raw, expected) => {
+    expect(parseConfig({ METRICS_ENABLED: raw }, context).metrics.enabled).toBe(expected);
+  });
+
+  it.each(['on', 'off', 'y', '2', 'enabled', 'truee'])('rejects the boolean %j', (raw) => {
+    expect(problemsOf({ METRICS_ENABLED: raw })).toEqual([
+      `METRICS_ENABLED: must be a boolean (got "${raw}"); use true/false, 1/0 or yes/no, e.g. METRICS_ENABLED=true`,
+    ]);
+  });
+
+  it('uses PORT in the default BASE_URL and keeps the path of an explicit one', () => {
+    expect(parseConfig({ PORT: '8080' }, context).baseUrl).toBe('http://localhost:8080');
+    expect(parseConfig({ BASE_URL: 'https://example.com/mcp-gateway/' }, context).baseUrl).toBe(
+      'https://example.com/mcp-gateway/',
+    );
+  });
+
+  it('accepts loopback http as BASE_URL with OAuth', () => {
+    const config = parseConfig({ ...oauthEnv, BASE_URL: 'http://127.0.0.1:3000' }, context);
+    expect(config.oauth.enabled).toBe(true);
+    expect(config.baseUrl).toBe('http://127.0.0.1:3000');
+  });
+
+  it.each([
+    ['PORT', '0', 'PORT: must be a whole number from 1 to 65535 (got "0"); e.g. PORT=3000'],
+    ['PORT', '65536', 'PORT: must be a whole number from 1 to 65535 (got "65536"); e.g. PORT=3000'],
+    ['PORT', 'http', 'PORT: must be a whole number from 1 to 65535 (got "http"); e.g. PORT=3000'],
+    ['TRANSPORT', 'websocket', 'TRANSPORT: must be one of http, sse, both (got "websocket"); e.g. TRANSPORT=http'],
+    ['BASE_URL', 'mcp.example.com', 'BASE_URL: must be an absolute URL (got "mcp.example.com"); e.g. BASE_URL=https://mcp.example.com'],
+    ['BASE_URL', 'ftp://mcp.example.com', 'BASE_URL: must be an http or https URL (got "ftp://mcp.example.com"); e.g. BASE_URL=https://mcp.example.com'],
+    ['BASE_URL', 'https://mcp.example.com/#top', 'BASE_URL: must not have a fragment ("#…") (got "https://mcp.example.com/#top"); e.g. BASE_URL=https://mcp.example.com'],
+    ['BASE_URL', 'https://mcp.example.com/?a=1', 'BASE_URL: must not have a query ("?…") (got "https://mcp.example.com/?a=1"); e.g. BASE_URL=https://mcp.example.com'],
+    ['RATE_LIMIT_REQUESTS', '0', 'RATE_LIMIT_REQUESTS: must be a whole number 1 or more (got "0"); e.g. RATE_LIMIT_REQUESTS=100'],
+    ['RATE_LIMIT_WINDOW_MS', '60', 'RATE_LIMIT_WINDOW_MS: must be a whole number of milliseconds, 1000 or more (got "60"); e.g. RATE_LIMIT_WINDOW_MS=60000 (1 minute)'],
+    ['OAUTH_ENABLED', 'maybe', 'OAUTH_ENABLED: must be a boolean (got "maybe"); use true/false, 1/0 or yes/no, e.g. OAUTH_ENABLED=true'],
+  ])('reports a bad %s=%j as one readable line', (name, value, line) => {
+    expect(problemsOf({ [name]: value })).toEqual([line]);
+  });
+
+  it('validates rate-limit numbers even when rate limiting is off', () => {
+    expect(problemsOf({ RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_REQUESTS: 'lots' })).toHaveLength(1);
+  });
+
+  it('requires the client id, secret and BASE_URL when OAuth is enabled', () => {
+    expect(problemsOf({ OAUTH_ENABLED: 'true' })).toEqual([
+      'BASE_URL: is required when OAUTH_ENABLED=true (not set); set the public URL clients use, e.g. BASE_URL=https://mcp.example.com',
+      'OAUTH_CLIENT_ID: is required when OAUTH_ENABLED=true (not set); set the OAuth client id, or set OAUTH_ENABLED=false',
+      'OAUTH_CLIENT_SECRET: is required when OAUTH_ENABLED=true (not set); set the OAuth client secret, or set OAUTH_ENABLED=false',
+    ]);
+    expect(problemsOf({ ...oauthEnv, OAUTH_CLIENT_SECRET: '   ' })).toEqual([
+      'OAUTH_CLIENT_SECRET: is required when OAUTH_ENABLED=true (not set); set the OAuth client secret, or set OAUTH_ENABLED=false',
+    ]);
+  });
+
+  it('requires https for BASE_URL when OAuth is enabled, except on loopback', () => {
+    expect(problemsOf({ ...oauthEnv, BASE_URL: 'http://mcp.example.com' })).toEqual([
+      'BASE_URL: must use https when OAUTH_ENABLED=true (got "http://mcp.example.com"); plain http is allowed only for localhost, 127.0.0.0/8 and [::1]',
+    ]);
+  });
+
+  it('ignores OAuth and webhook details while they are disabled', () => {
+    const config = parseConfig(
+      { OAUTH_ENABLED: 'false', OAUTH_CLIENT_ID: 'x', WEBHOOKS_ENABLED: 'no', WEBHOOK_URL: 'https://h.example.com' },
+      context,
+    );
+    expect(config.oauth).toEqual({ enabled: false });
+    expect(config.webhooks).toEqual({ enabled: false });
+  });
+
+  it('requires WEBHOOK_URL when webhooks are enabled, and never echoes it', () => {
+    expect(problemsOf({ WEBHOOKS_ENABLED: 'true' })).toEqual([
+      'WEBHOOK_URL: is required when WEBHOOKS_ENABLED=true (not set); set the receiver URL, or set WEBHOOKS_ENABLED=false',
+    ]);
+    const problems = problemsOf({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'https://user:tok3n@hooks.example.com' });
+    expect(problems).toEqual([
+      'WEBHOOK_URL: must not contain a user name or password (got a value of 36 characters); e.g. WEBHOOK_URL=https://hooks.example.com/claude',
+    ]);
+    expect(problems.join('\n')).not.toContain('tok3n');
+  });
+
+  it('reports every problem at once in documented order, including cross-variable ones', () => {
+    const problems = problemsOf({
+      WEBHOOKS_ENABLED: 'true',
+      PORT: '99999',
+      OAUTH_ENABLED: 'true',
+      OAUTH_CLIENT_ID: 'id',
+      OAUTH_CLIENT_SECRET: 'secret',
+      BASE_URL: 'not a url',
+      LOG_LEVEL: 'chatty',
+    });
+    expect(problems.map((line) => line.split(':')[0])).toEqual(['LOG_LEVEL', 'PORT', 'BASE_URL', 'WEBHOOK_URL']);
+  });
+
+  it('rejects a relative context', () => {
+    expect(() => parseConfig({}, { cwd: '/x', homeDirectory: '~' })).toThrow(
+      'context.homeDirectory: must be an absolute path',
+    );
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Every stable error code raised by `@claude-code-mcp/mcp-tools`.
+ *
+ * | code | when |
+ * | --- | --- |
+ * | `MCP_TOOLS_INVALID_OPTIONS` | options passed by the app (not by the MCP client) failed validation, such as an empty or missing root |
+ * | `MCP_TOOLS_INVALID_ARGUMENTS` | tool arguments from the MCP client failed validation (bad thinking level, empty or relative path…) |
+ * | `MCP_TOOLS_PATH_OUTSIDE_ROOTS` | a requested working directory resolves (after symlinks) outside every allowed root |
+ * | `MCP_TOOLS_DIRECTORY_NOT_FOUND` | a requested working directory inside the roots does not exist |
+ * | `MCP_TOOLS_NOT_A_DIRECTORY` | a requested working directory is a file, not a directory |
+ * | `MCP_TOOLS_DIRECTORY_NOT_ACCESSIBLE` | a requested working directory could not be resolved for another reason (permissions, symlink loop) |
+ * | `MCP_TOOLS_SESSION_NOT_FOUND` | a tool named a session id the registry does not know (session registry; not raised yet) |
+ * | `MCP_TOOLS_SESSION_BUSY` | a tool asked a session to run while it is already running (session registry; not raised yet) |
+ *
+ * @example
+ * ```ts
+ * const isCallerMistake = (code: McpToolsErrorCode): boolean => code !== 'MCP_TOOLS_INVALID_OPTIONS';
+ * ```
+ */
+export type McpToolsErrorCode =
+  | 'MCP_TOOLS_INVALID_OPTIONS'
+  | 'MCP_TOOLS_INVALID_ARGUMENTS'
+  | 'MCP_TOOLS_PATH_OUTSIDE_ROOTS'
+  | 'MCP_TOOLS_DIRECTORY_NOT_FOUND'
+  | 'MCP_TOOLS_NOT_A_DIRECTORY'
+  | 'MCP_TOOLS_DIRECTORY_NOT_ACCESSIBLE'
+  | 'MCP_TOOLS_SESSION_NOT_FOUND'
+  | 'MCP_TOOLS_SESSION_BUSY';
+
+const brand = Symbol.for('@claude-code-mcp/mcp-tools:McpToolsError');
+
+/**
+ * The one local error class of this package. Switch on {@link McpToolsError.code}; tool handlers
+ * turn these into tool results with `isError: true` and the message, which says what to do.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   cwd = await resolveWorkingDirectory(args.workingDirectory, { roots });
+ * } catch (error) {
+ *   if (McpToolsError.isInstance(error)) return { isError: true, content: [{ type: 'text', text: error.message }] };
+ *   throw error;
+ * }
+ * ```
+ */
+export class McpToolsError extends Error {
+  /** Stable, documented code; see {@link McpToolsErrorCode}. */
+  readonly code: McpToolsErrorCode;
+
+  /**
+   * @param code - the stable error code.
+   * @param message - a sentence that says what was wrong and how to fix it.
+   * @param options - `cause`, when another error led to this one.
+   */
+  constructor(code: McpToolsErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  /**
+   * `true` for any `McpToolsError`, including one thrown by another installed copy of this package.
+   *
+   * @example
+   * ```ts
+   * if (McpToolsError.isInstance(error) && error.code === 'MCP_TOOLS_PATH_OUTSIDE_ROOTS') deny();
+   * ```
+   */
+  static isInstance(value: unknown): value is McpToolsError {
+    return typeof value === 'object' && value != null && brand in value;
+  }
+}

@@ -1,0 +1,16 @@
+export { ObservabilityError } from './errors.js';
+export type { ObservabilityErrorCode } from './errors.js';
+export { LOG_LEVELS, createLogger, noopLogger } from './logger.js';
+export type { CreateLoggerOptions, LogDestination, LogFn, LogLevel, Logger } from './logger.js';
+export { createMetricsRegistry } from './metrics-registry.js';
+export type {
+  CounterMetric,
+  CounterOptions,
+  GaugeMetric,
+  GaugeOptions,
+  HistogramMetric,
+  HistogramOptions,
+  MetricLabels,
+  MetricsRegistry,
+  MetricsRegistryOptions,
+} from './metrics-registry.js';
