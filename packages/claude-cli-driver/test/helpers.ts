@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+
+import { createCliSandbox, createMockAnthropicServer, getMessages, type CliSandbox, type MockAnthropicServer } from '@claude-code-mcp/test-harness';
+
+import { listDescendants, type RunOptions } from '../src/index.js';
+
+/** A mock API and a throw-away HOME + working directory for one test. */
+export interface Fixture {
+  readonly mock: MockAnthropicServer;
+  readonly sandbox: CliSandbox;
+  /** Run options that point the real CLI at the mock, in the sandbox, with nothing inherited. */
+  readonly options: RunOptions & { cwd: string };
+  dispose(): Promise<void>;
+}
+
+export async function createFixture(extraEnv: Record<string, string> = {}): Promise<Fixture> {
+  const mock = await createMockAnthropicServer();
+  const sandbox = await createCliSandbox({ mock, env: extraEnv });
+  return {
+    mock,
+    sandbox,
+    options: { executable: sandbox.claudePath, cwd: sandbox.cwd, env: sandbox.env, inheritEnv: false, killGraceMs: 1_500 },
+    async dispose() {
+      await mock.close();
+      await sandbox.cleanup();
+    },
+  };
+}
+
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Waits until a descendant of `rootPid` whose command line matches shows up; returns the whole tree then. */
+export async function waitForDescendant(rootPid: number, pattern: RegExp, timeoutMs = 15_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const tree = listDescendants(rootPid);
+    if (tree.some((entry) => pattern.test(commandLine(entry.pid)))) return tree.map((entry) => entry.pid);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no descendant of ${rootPid} matching ${pattern} within ${timeoutMs} ms`);
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Every text the CLI sent in the messages of its last main-loop request (all roles). */
+export function lastRequestTexts(mock: MockAnthropicServer): string[] {
+  return getMessages(mock.mainRequests().at(-1)?.body).flatMap((message) =>
+    message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : JSON.stringify(block.content ?? ''))),
+  );
+}
