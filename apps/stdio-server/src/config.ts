@@ -65,6 +65,14 @@ export interface StdioServerConfig {
   readonly claudeCodePath: string | undefined;
   /** `DATA_DIR`: database and logs. Default: `$XDG_STATE_HOME/claude-code-mcp` or `~/.local/state/claude-code-mcp`. */
   readonly dataDir: string;
+  /** `ALLOWED_ROOTS`: directories (comma-separated) a tool call may work in. Default: the default working directory. */
+  readonly allowedRoots: readonly string[];
+  /** `PERMISSION_POLICY`: `deny` (default) or `allow` tool calls that need approval when the client cannot be asked. */
+  readonly permissionPolicy: 'deny' | 'allow';
+  /** `MAX_RESULT_CHARS`: longest result text returned inline. Default: 40 000. */
+  readonly maxResultChars: number;
+  /** `CLAUDE_CONFIG_DIR`: Claude Code's own config folder, where its transcripts live. Default: `~/.claude`. */
+  readonly claudeConfigDir: string;
 }
 
 const contextSchema = z.object({
@@ -100,6 +108,13 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
       undefined,
     ),
     DATA_DIR: variable(pathReader('DATA_DIR', cwd, homeDirectory), defaultDataDir(env, homeDirectory)),
+    ALLOWED_ROOTS: variable<readonly string[] | undefined>((raw) => {
+      const list = listReader('ALLOWED_ROOTS')(raw);
+      return list.ok ? accept(Object.freeze(list.value.map((item) => resolvePath(item, cwd, homeDirectory)))) : list;
+    }, undefined),
+    PERMISSION_POLICY: variable<'deny' | 'allow'>(choiceReader('PERMISSION_POLICY', ['deny', 'allow'] as const, 'deny'), 'deny'),
+    MAX_RESULT_CHARS: variable(integerReader('MAX_RESULT_CHARS', { min: 1000, example: '40000' }), 40_000),
+    CLAUDE_CONFIG_DIR: variable(pathReader('CLAUDE_CONFIG_DIR', cwd, homeDirectory), path.join(homeDirectory, '.claude')),
   });
 }
 
@@ -146,5 +161,9 @@ export function parseConfig(
     logLevel: values.LOG_LEVEL,
     claudeCodePath: values.CLAUDE_CODE_PATH,
     dataDir: values.DATA_DIR,
+    allowedRoots: values.ALLOWED_ROOTS ?? Object.freeze([values.DEFAULT_WORKING_DIRECTORY]),
+    permissionPolicy: values.PERMISSION_POLICY,
+    maxResultChars: values.MAX_RESULT_CHARS,
+    claudeConfigDir: values.CLAUDE_CONFIG_DIR,
   });
 }

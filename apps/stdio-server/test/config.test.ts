@@ -25,6 +25,10 @@ describe('parseConfig (stdio)', () => {
       logLevel: 'info',
       claudeCodePath: undefined,
       dataDir: '/home/me/.local/state/claude-code-mcp',
+      allowedRoots: ['/work/project'],
+      permissionPolicy: 'deny',
+      maxResultChars: 40_000,
+      claudeConfigDir: '/home/me/.claude',
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.defaultAllowedTools)).toBe(true);
@@ -40,6 +44,10 @@ describe('parseConfig (stdio)', () => {
         LOG_LEVEL: 'DEBUG',
         CLAUDE_CODE_PATH: '/opt/claude/bin/claude',
         DATA_DIR: '/var/lib/claude-code-mcp',
+        ALLOWED_ROOTS: '/srv/repos, ~/code',
+        PERMISSION_POLICY: 'ALLOW',
+        MAX_RESULT_CHARS: '5000',
+        CLAUDE_CONFIG_DIR: '/etc/claude',
         UNRELATED: 'ignored',
       },
       context,
@@ -52,6 +60,10 @@ describe('parseConfig (stdio)', () => {
       logLevel: 'debug',
       claudeCodePath: '/opt/claude/bin/claude',
       dataDir: '/var/lib/claude-code-mcp',
+      allowedRoots: ['/srv/repos', '/home/me/code'],
+      permissionPolicy: 'allow',
+      maxResultChars: 5000,
+      claudeConfigDir: '/etc/claude',
     });
   });
 

@@ -9,8 +9,11 @@
  * | `MCP_TOOLS_DIRECTORY_NOT_FOUND` | a requested working directory inside the roots does not exist |
  * | `MCP_TOOLS_NOT_A_DIRECTORY` | a requested working directory is a file, not a directory |
  * | `MCP_TOOLS_DIRECTORY_NOT_ACCESSIBLE` | a requested working directory could not be resolved for another reason (permissions, symlink loop) |
- * | `MCP_TOOLS_SESSION_NOT_FOUND` | a tool named a session id the registry does not know (session registry; not raised yet) |
- * | `MCP_TOOLS_SESSION_BUSY` | a tool asked a session to run while it is already running (session registry; not raised yet) |
+ * | `MCP_TOOLS_SESSION_NOT_FOUND` | a tool named a session id that neither the registry nor Claude Code knows |
+ * | `MCP_TOOLS_SESSION_BUSY` | a run was asked of a session that is already running one |
+ * | `MCP_TOOLS_NOT_RUNNING` | `claude_abort` named a session with no run in progress |
+ * | `MCP_TOOLS_QUEUE_ABORTED` | a run was cancelled while it waited for a free slot |
+ * | `MCP_TOOLS_STORE_FAILED` | the state database could not be opened, migrated, read or written |
  *
  * @example
  * ```ts
@@ -25,7 +28,10 @@ export type McpToolsErrorCode =
   | 'MCP_TOOLS_NOT_A_DIRECTORY'
   | 'MCP_TOOLS_DIRECTORY_NOT_ACCESSIBLE'
   | 'MCP_TOOLS_SESSION_NOT_FOUND'
-  | 'MCP_TOOLS_SESSION_BUSY';
+  | 'MCP_TOOLS_SESSION_BUSY'
+  | 'MCP_TOOLS_NOT_RUNNING'
+  | 'MCP_TOOLS_QUEUE_ABORTED'
+  | 'MCP_TOOLS_STORE_FAILED';
 
 const brand = Symbol.for('@claude-code-mcp/mcp-tools:McpToolsError');
 

@@ -4,3 +4,24 @@ export { resolveWorkingDirectory } from './resolve-working-directory.js';
 export type { ResolveWorkingDirectoryOptions } from './resolve-working-directory.js';
 export { THINKING_LEVELS, thinkingLevelToEffort } from './thinking-level.js';
 export type { EffortLevel, ThinkingLevel } from './thinking-level.js';
+export { ClaudeRuntime, describeMessage } from './claude-runtime.js';
+export type { ClaudeRuntimeOptions, RunCallbacks, RunOutcome, RunRequest } from './claude-runtime.js';
+export { createClaudeToolsServer, registerClaudeTools, TOOL_NAMES, transcriptPath } from './register-claude-tools.js';
+export type { ClaudeToolsOptions, ClaudeToolsServerOptions, PermissionPolicy } from './register-claude-tools.js';
+export { RunLimiter, PRIORITIES } from './run-limiter.js';
+export type { AcquireOptions, Priority } from './run-limiter.js';
+export { createProgressReporter } from './progress-reporter.js';
+export type { ProgressReporter, ProgressReporterOptions, SendProgress } from './progress-reporter.js';
+export { askInputSchema, planInputSchema, resumeInputSchema, abortInputSchema, runOutputSchema, abortOutputSchema } from './tool-schemas.js';
+export type { AskInput, PlanInput, ResumeInput, RunOutput } from './tool-schemas.js';
+export { MIGRATIONS, SESSION_STATUSES, openStore } from './store/index.js';
+export type {
+  ClaudeToolsStore,
+  CompletedTurn,
+  ListSessionsFilter,
+  Migration,
+  NewSessionRecord,
+  OpenStoreOptions,
+  SessionRecord,
+  SessionStatus,
+} from './store/index.js';

@@ -1,0 +1,440 @@
+import {
+  ClaudeCliError,
+  createSession,
+  isAssistantMessage,
+  isSystemMessage,
+  noopLogger,
+  type CanUseTool,
+  type ClaudeMessage,
+  type ClaudeSession,
+  type Logger,
+  type PermissionMode,
+  type RunOptions,
+  type RunResult,
+} from '@claude-code-mcp/claude-cli-driver';
+
+import { McpToolsError } from './errors.js';
+import { RunLimiter, type Priority } from './run-limiter.js';
+import type { ClaudeToolsStore } from './store/open-store.js';
+
+/** What one run asks of Claude Code, after the tool layer validated it. */
+export interface RunRequest {
+  readonly prompt: string;
+  /** Continue this session; without it a new session starts. */
+  readonly sessionId?: string | undefined;
+  /** Absolute, already checked against the roots. */
+  readonly cwd: string;
+  readonly model?: string | undefined;
+  readonly agent?: string | undefined;
+  readonly effort?: RunOptions['effort'];
+  readonly allowedTools?: readonly string[] | undefined;
+  readonly disallowedTools?: readonly string[] | undefined;
+  readonly tools?: readonly string[] | undefined;
+  readonly permissionMode?: PermissionMode | undefined;
+  readonly maxTurns?: number | undefined;
+  readonly maxBudgetUsd?: number | undefined;
+  readonly jsonSchema?: Record<string, unknown> | undefined;
+  readonly appendSystemPrompt?: string | undefined;
+  readonly priority?: Priority | undefined;
+}
+
+/** How a run talks back to the request that started it. */
+export interface RunCallbacks {
+  readonly signal: AbortSignal;
+  /** Every message of the run, as it arrives. */
+  readonly onMessage?: (message: ClaudeMessage) => void;
+  /** Told the queue position while the run waits for a slot. */
+  readonly onQueued?: (position: number, queueLength: number) => void;
+  /** Decides tool calls that need approval. */
+  readonly canUseTool: CanUseTool;
+}
+
+/** The outcome of a run. */
+export type RunOutcome =
+  | { readonly status: 'completed'; readonly sessionId: string; readonly result: RunResult }
+  | { readonly status: 'cancelled' | 'failed'; readonly sessionId: string | undefined; readonly error: ClaudeCliError | McpToolsError };
+
+/** Options of {@link ClaudeRuntime}. */
+export interface ClaudeRuntimeOptions {
+  readonly store: ClaudeToolsStore;
+  /** Runs at once; more wait in a priority queue (default 4). */
+  readonly maxConcurrentRuns?: number;
+  /** Idle time after which a warm session's process is closed (default 30 min). */
+  readonly sessionIdleTimeoutMs?: number;
+  /** Warm idle processes kept at most; the least recently used goes first (default: maxConcurrentRuns). */
+  readonly maxWarmSessions?: number;
+  /** The `claude` executable; otherwise the driver's resolution. */
+  readonly claudeExecutable?: string | undefined;
+  /** Environment of the CLI (default: inherited from this process). */
+  readonly claudeEnv?: Record<string, string | undefined> | undefined;
+  /** Allow `permissionMode: 'bypassPermissions'` (default false). */
+  readonly allowBypassPermissions?: boolean;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+}
+
+interface WarmSession {
+  readonly session: ClaudeSession;
+  fingerprint: string;
+  /** Cost the process has reported so far (the CLI's figure is cumulative per process). */
+  costReported: number;
+  readonly cwd: string;
+  /** The permission decider of the request that currently uses this process. */
+  canUseTool: CanUseTool;
+  busy: boolean;
+  abort: AbortController | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
+  lastUsedAt: number;
+}
+
+const denyAll: CanUseTool = () => ({ behavior: 'deny', message: 'No request is waiting for this decision.' });
+
+// The flags a process was started with; a follow-up with other flags needs a new process.
+function fingerprintOf(request: RunRequest): string {
+  return JSON.stringify([
+    request.cwd,
+    request.model ?? null,
+    request.agent ?? null,
+    request.effort ?? null,
+    request.allowedTools ?? null,
+    request.disallowedTools ?? null,
+    request.tools ?? null,
+    request.permissionMode ?? null,
+    request.maxTurns ?? null,
+    request.maxBudgetUsd ?? null,
+    request.jsonSchema ?? null,
+    request.appendSystemPrompt ?? null,
+  ]);
+}
+
+/**
+ * The state behind the tools, shared by every MCP connection: the session registry, warm CLI
+ * processes (one long-lived stream-json process per session, kept for an idle period so a
+ * follow-up turn costs tens of milliseconds), one run per session at a time, and a cap on runs
+ * with a priority queue.
+ *
+ * @example
+ * ```ts
+ * const runtime = new ClaudeRuntime({ store: openStore({ dataDir }) });
+ * const outcome = await runtime.run({ prompt: 'hi', cwd: '/repo' }, { signal, canUseTool: denyAll });
+ * await runtime.close();
+ * ```
+ */
+export class ClaudeRuntime {
+  readonly #options: ClaudeRuntimeOptions;
+  readonly #logger: Logger;
+  readonly #limiter: RunLimiter;
+  readonly #warm = new Map<string, WarmSession>();
+  /** Runs in progress, by session id once known. */
+  readonly #running = new Map<string, AbortController>();
+  readonly #now: () => number;
+  #closed = false;
+
+  constructor(options: ClaudeRuntimeOptions) {
+    this.#options = options;
+    this.#logger = (options.logger ?? noopLogger).child({ component: 'claude-runtime' });
+    this.#limiter = new RunLimiter(options.maxConcurrentRuns ?? 4);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The session registry. */
+  get store(): ClaudeToolsStore {
+    return this.#options.store;
+  }
+
+  /** Session ids with a run in progress. */
+  runningSessionIds(): string[] {
+    return [...this.#running.keys()];
+  }
+
+  /** Session ids whose CLI process is alive and idle or busy. */
+  warmSessionIds(): string[] {
+    return [...this.#warm.keys()];
+  }
+
+  /** The CLI process ids of warm sessions (for cleanup checks). */
+  warmProcessIds(): number[] {
+    return [...this.#warm.values()].flatMap((warm) => (warm.session.pid === undefined ? [] : [warm.session.pid]));
+  }
+
+  /**
+   * Aborts the run in progress on `sessionId`.
+   *
+   * @throws {@link McpToolsError} `MCP_TOOLS_NOT_RUNNING` when nothing runs there.
+   */
+  abort(sessionId: string): void {
+    const controller = this.#running.get(sessionId);
+    if (!controller) {
+      const known = this.store.getSession(sessionId);
+      throw new McpToolsError(
+        'MCP_TOOLS_NOT_RUNNING',
+        known
+          ? `Session ${sessionId} has no run in progress (it is ${known.status}).`
+          : `No session ${sessionId} is known to this server; nothing to abort.`,
+      );
+    }
+    controller.abort(new Error('Aborted with claude_abort.'));
+  }
+
+  /** Runs one turn; never throws for a failed run: the outcome says how it ended. */
+  async run(request: RunRequest, callbacks: RunCallbacks): Promise<RunOutcome> {
+    if (this.#closed) {
+      return { status: 'failed', sessionId: request.sessionId, error: new McpToolsError('MCP_TOOLS_SESSION_BUSY', 'The server is shutting down.') };
+    }
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort(callbacks.signal.reason);
+    if (callbacks.signal.aborted) onOuterAbort();
+    callbacks.signal.addEventListener('abort', onOuterAbort, { once: true });
+    let sessionId = request.sessionId;
+    const register = (id: string) => {
+      if (this.#running.get(id) === controller) return;
+      this.#running.set(id, controller);
+    };
+    try {
+      if (sessionId !== undefined) {
+        if (this.#running.has(sessionId)) {
+          throw new McpToolsError(
+            'MCP_TOOLS_SESSION_BUSY',
+            `Session ${sessionId} is already running a turn; wait for it to finish or stop it with claude_abort.`,
+          );
+        }
+        register(sessionId);
+      }
+      let release: (() => void) | undefined;
+      try {
+        release = await this.#limiter.acquire({
+          priority: request.priority ?? 'normal',
+          signal: controller.signal,
+          ...(callbacks.onQueued ? { onQueued: callbacks.onQueued } : {}),
+        });
+      } catch (error) {
+        return { status: 'cancelled', sessionId, error: error as McpToolsError };
+      }
+      try {
+        const warm = await this.#checkout(request, callbacks.canUseTool);
+        warm.abort = controller;
+        const turn = warm.session.send(request.prompt, { signal: controller.signal });
+        try {
+          for await (const message of turn) {
+            const id = (message as { session_id?: unknown }).session_id;
+            if (typeof id === 'string' && id !== sessionId) {
+              sessionId = id;
+              register(id);
+            }
+            callbacks.onMessage?.(message);
+          }
+        } catch {
+          // The outcome comes from `turn.result` below.
+        }
+        try {
+          const result = await turn.result;
+          sessionId = result.sessionId;
+          const turnCost = Math.max(0, result.costUsd - warm.costReported);
+          warm.costReported = Math.max(warm.costReported, result.costUsd);
+          this.#checkin(warm, result.sessionId, request);
+          this.#record(result.sessionId, request, turnCost);
+          return { status: 'completed', sessionId: result.sessionId, result };
+        } catch (error) {
+          const cliError = error as ClaudeCliError;
+          const resolvedId = sessionId ?? warm.session.sessionId;
+          if (cliError.code === 'CLAUDE_CLI_SESSION_NOT_FOUND') {
+            await this.#discard(warm);
+            return {
+              status: 'failed',
+              sessionId: request.sessionId,
+              error: new McpToolsError(
+                'MCP_TOOLS_SESSION_NOT_FOUND',
+                `Claude Code has no session ${request.sessionId ?? ''} in ${request.cwd}. Check the id (claude_ask returns it) and the working directory it ran in.`,
+                { cause: cliError },
+              ),
+            };
+          }
+          const cancelled = cliError.code === 'CLAUDE_CLI_INTERRUPTED' || cliError.code === 'CLAUDE_CLI_TIMEOUT';
+          // A cancelled run leaves nothing running: its process goes too (the session resumes cold).
+          warm.busy = false;
+          if (cancelled || warm.session.state === 'closed' || !resolvedId) await this.#discard(warm);
+          else this.#checkin(warm, resolvedId, request);
+          if (resolvedId) this.#recordFailure(resolvedId, request, cancelled ? 'idle' : 'failed', cliError.message);
+          return { status: cancelled ? 'cancelled' : 'failed', sessionId: resolvedId, error: cliError };
+        }
+      } catch (error) {
+        if (McpToolsError.isInstance(error) || ClaudeCliError.isInstance(error)) return { status: 'failed', sessionId, error };
+        throw error;
+      } finally {
+        release();
+      }
+    } catch (error) {
+      if (McpToolsError.isInstance(error)) return { status: 'failed', sessionId: request.sessionId, error };
+      throw error;
+    } finally {
+      callbacks.signal.removeEventListener('abort', onOuterAbort);
+      for (const [id, owner] of this.#running) if (owner === controller) this.#running.delete(id);
+    }
+  }
+
+  /** Closes every warm process; running turns are interrupted. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const controller of this.#running.values()) controller.abort(new Error('The server is shutting down.'));
+    await Promise.all(
+      [...this.#warm.values()].map(async (warm) => {
+        if (warm.idleTimer) clearTimeout(warm.idleTimer);
+        await warm.session.close({ force: warm.busy, timeoutMs: 3_000 });
+      }),
+    );
+    this.#warm.clear();
+  }
+
+  /** A process for this request: the warm one when its flags match, else a new (resumed) one. */
+  async #checkout(request: RunRequest, canUseTool: CanUseTool): Promise<WarmSession> {
+    const fingerprint = fingerprintOf(request);
+    if (request.sessionId !== undefined) {
+      const warm = this.#warm.get(request.sessionId);
+      if (warm && warm.fingerprint === fingerprint && warm.session.state === 'idle') {
+        if (warm.idleTimer) clearTimeout(warm.idleTimer);
+        warm.idleTimer = undefined;
+        warm.busy = true;
+        warm.canUseTool = canUseTool;
+        this.#warm.delete(request.sessionId);
+        return warm;
+      }
+      if (warm) await this.#discard(warm, request.sessionId);
+    }
+    const holder: { current?: WarmSession } = {};
+    const session = await createSession({
+      cwd: request.cwd,
+      ...(this.#options.claudeExecutable ? { executable: this.#options.claudeExecutable } : {}),
+      ...(this.#options.claudeEnv ? { env: this.#options.claudeEnv } : {}),
+      ...(request.model ? { model: request.model } : {}),
+      ...(request.agent ? { agent: request.agent } : {}),
+      ...(request.effort ? { effort: request.effort } : {}),
+      ...(request.allowedTools?.length ? { allowedTools: [...request.allowedTools] } : {}),
+      ...(request.disallowedTools?.length ? { disallowedTools: [...request.disallowedTools] } : {}),
+      ...(request.tools ? { tools: [...request.tools] } : {}),
+      ...(request.permissionMode ? { permissionMode: request.permissionMode } : {}),
+      ...(request.permissionMode === 'bypassPermissions' && this.#options.allowBypassPermissions ? { allowDangerouslySkipPermissions: true } : {}),
+      ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
+      ...(request.maxBudgetUsd ? { maxBudgetUsd: request.maxBudgetUsd } : {}),
+      ...(request.jsonSchema ? { jsonSchema: request.jsonSchema } : {}),
+      ...(request.appendSystemPrompt ? { appendSystemPrompt: request.appendSystemPrompt } : {}),
+      ...(request.sessionId ? { resume: request.sessionId } : {}),
+      logger: this.#logger,
+      // One callback for the life of the process, forwarding to whichever request uses it now.
+      canUseTool: (toolName, input, context) => (holder.current?.canUseTool ?? denyAll)(toolName, input, context),
+    });
+    const warm: WarmSession = {
+      session,
+      fingerprint,
+      costReported: 0,
+      cwd: request.cwd,
+      canUseTool,
+      busy: true,
+      abort: undefined,
+      idleTimer: undefined,
+      lastUsedAt: this.#now(),
+    };
+    holder.current = warm;
+    return warm;
+  }
+
+  #checkin(warm: WarmSession, sessionId: string, request: RunRequest): void {
+    warm.busy = false;
+    warm.abort = undefined;
+    warm.canUseTool = denyAll;
+    warm.lastUsedAt = this.#now();
+    if (this.#closed || warm.session.state === 'closed') {
+      void warm.session.close({ timeoutMs: 3_000 });
+      return;
+    }
+    const previous = this.#warm.get(sessionId);
+    if (previous && previous !== warm) void this.#discard(previous);
+    warm.fingerprint = fingerprintOf(request);
+    this.#warm.set(sessionId, warm);
+    const stored = warm;
+    stored.idleTimer = setTimeout(() => {
+      if (this.#warm.get(sessionId) !== stored || stored.busy) return;
+      this.#logger.debug({ sessionId }, 'closing idle session');
+      void this.#discard(stored, sessionId);
+    }, this.#options.sessionIdleTimeoutMs ?? 30 * 60_000);
+    stored.idleTimer.unref();
+    void warm.session.exited.then(() => {
+      if (this.#warm.get(sessionId) === stored) this.#warm.delete(sessionId);
+    });
+    this.#evictIdle();
+  }
+
+  #evictIdle(): void {
+    const limit = this.#options.maxWarmSessions ?? this.#options.maxConcurrentRuns ?? 4;
+    const idle = [...this.#warm.entries()].filter(([, warm]) => !warm.busy).sort((a, b) => a[1].lastUsedAt - b[1].lastUsedAt);
+    while (this.#warm.size > limit && idle.length > 0) {
+      const [id, oldest] = idle.shift() as [string, WarmSession];
+      void this.#discard(oldest, id);
+    }
+  }
+
+  async #discard(warm: WarmSession, sessionId?: string): Promise<void> {
+    if (warm.idleTimer) clearTimeout(warm.idleTimer);
+    if (sessionId !== undefined && this.#warm.get(sessionId) === warm) this.#warm.delete(sessionId);
+    for (const [id, other] of this.#warm) if (other === warm) this.#warm.delete(id);
+    await warm.session.close({ force: warm.busy, timeoutMs: 3_000 });
+  }
+
+  #record(sessionId: string, request: RunRequest, turnCost: number): void {
+    const at = this.#now();
+    const store = this.store;
+    store.transaction(() => {
+      if (!store.getSession(sessionId)) {
+        store.insertSession({
+          id: sessionId,
+          cwd: request.cwd,
+          model: request.model ?? null,
+          createdAt: at,
+          lastUsedAt: at,
+          status: 'idle',
+          parentId: null,
+        });
+      }
+      store.recordTurn(sessionId, { costUsd: turnCost, at, model: request.model ?? null });
+    });
+  }
+
+  #recordFailure(sessionId: string, request: RunRequest, status: 'idle' | 'failed', message: string): void {
+    const at = this.#now();
+    const store = this.store;
+    store.transaction(() => {
+      if (!store.getSession(sessionId)) {
+        store.insertSession({ id: sessionId, cwd: request.cwd, model: request.model ?? null, createdAt: at, lastUsedAt: at, status, parentId: null });
+      }
+      store.setSessionStatus(sessionId, status, status === 'failed' ? message : null);
+    });
+  }
+}
+
+/** Short, human text for progress from one stream message, or undefined when it says nothing new. */
+export function describeMessage(message: ClaudeMessage): string | undefined {
+  if (isSystemMessage(message, 'init')) {
+    const model = (message as { model?: unknown }).model;
+    // The session id is what claude_abort needs while the first turn of a new session still runs.
+    return `Claude Code started${typeof model === 'string' ? ` (${model})` : ''}; sessionId ${String(message.session_id)}`;
+  }
+  if (isSystemMessage(message, 'api_retry')) {
+    const attempt = (message as { attempt?: unknown }).attempt;
+    return `The Anthropic API asked to retry (attempt ${String(attempt)})`;
+  }
+  if (isAssistantMessage(message)) {
+    for (const block of message.message.content) {
+      if (block.type === 'tool_use') {
+        const input = (block as { input?: Record<string, unknown> }).input ?? {};
+        const detail = input['command'] ?? input['file_path'] ?? input['pattern'] ?? input['description'] ?? '';
+        const text = typeof detail === 'string' && detail ? `: ${detail}` : '';
+        return `Using ${String((block as { name?: unknown }).name)}${text}`.slice(0, 160);
+      }
+      if (block.type === 'text') {
+        const raw = (block as { text?: unknown }).text;
+        const text = typeof raw === 'string' ? raw.trim() : '';
+        if (text) return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+      }
+    }
+  }
+  return undefined;
+}

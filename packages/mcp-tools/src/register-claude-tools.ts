@@ -1,0 +1,449 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import {
+  isAssistantMessage,
+  type ClaudeCliError,
+  type ClaudeMessage,
+  noopLogger,
+  type CanUseTool,
+  type Logger,
+  type PermissionResult,
+  type RunResult,
+} from '@claude-code-mcp/claude-cli-driver';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  McpServer,
+  ResourceTemplate,
+  type CallToolResult,
+  type ClientCapabilities,
+  type ServerContext,
+  type StandardSchemaWithJSON,
+} from '@modelcontextprotocol/server';
+import * as z from 'zod';
+
+import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from './claude-runtime.js';
+import { McpToolsError } from './errors.js';
+import { createProgressReporter } from './progress-reporter.js';
+import { resolveWorkingDirectory } from './resolve-working-directory.js';
+import { thinkingLevelToEffort } from './thinking-level.js';
+import {
+  abortInputSchema,
+  abortOutputSchema,
+  askInputSchema,
+  planInputSchema,
+  resumeInputSchema,
+  runOutputSchema,
+  type RunOutput,
+} from './tool-schemas.js';
+
+/** What to do with a tool call that needs approval when the MCP client cannot be asked. */
+export type PermissionPolicy = 'deny' | 'allow';
+
+/** Options of {@link registerClaudeTools}. */
+export interface ClaudeToolsOptions {
+  readonly runtime: ClaudeRuntime;
+  /** Directories Claude Code may work in (and below). */
+  readonly roots: readonly string[];
+  /** Where a call that names no directory (and no session) runs. Must be inside a root. */
+  readonly defaultWorkingDirectory: string;
+  /** Tool rules always allowed, before the call's own `allowedTools`. */
+  readonly defaultAllowedTools?: readonly string[];
+  /** Longest result text returned inline (default 40 000 characters); the rest is in the transcript resource. */
+  readonly maxResultChars?: number;
+  /** When the client cannot be asked (no elicitation): deny (default) or allow calls that would prompt. */
+  readonly permissionPolicy?: PermissionPolicy;
+  /** How long to wait for the user to answer a permission question (default 2 min); then deny. */
+  readonly elicitationTimeoutMs?: number;
+  /** Fewest ms between two progress notifications (default 1000). */
+  readonly progressIntervalMs?: number;
+  /** A progress notification at least this often while a run lives (default 10 000). */
+  readonly heartbeatMs?: number;
+  /** Claude Code's config folder (`CLAUDE_CONFIG_DIR`, or `~/.claude`), where transcripts live. */
+  readonly claudeConfigDir: string;
+  readonly logger?: Logger;
+}
+
+/** The server name and version an app reports, plus the tool options. */
+export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
+  readonly name?: string;
+  readonly version: string;
+}
+
+/** Tool names; stable. */
+export const TOOL_NAMES = ['claude_ask', 'claude_plan', 'claude_resume', 'claude_abort'] as const;
+
+const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS', 'NotebookRead', 'TodoWrite', 'Task'];
+const TRANSCRIPT_SCHEME = 'claude-transcript';
+
+// 2020-12 is MCP's default dialect, and some clients reject any `$schema` they did not expect:
+// advertise the schemas without it (validation stays zod's).
+function withoutDialect<S extends StandardSchemaWithJSON>(schema: S): S {
+  const standard = schema['~standard'];
+  type JsonFunction = typeof standard.jsonSchema.input;
+  const drop =
+    (convert: JsonFunction): JsonFunction =>
+    (options) => {
+      const { $schema: _dialect, ...rest } = convert(options);
+      return rest;
+    };
+  return {
+    ...schema,
+    '~standard': { ...standard, jsonSchema: { input: drop(standard.jsonSchema.input), output: drop(standard.jsonSchema.output) } },
+  };
+}
+
+function clientCapabilities(server: McpServer, context: ServerContext): ClientCapabilities | undefined {
+  const envelope = context.mcpReq.envelope as Record<string, unknown> | undefined;
+  return (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.server.getClientCapabilities();
+}
+
+/** The transcript path Claude Code uses for a session run in `cwd`. */
+export function transcriptPath(claudeConfigDir: string, cwd: string, sessionId: string): string {
+  return join(claudeConfigDir, 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${sessionId}.jsonl`);
+}
+
+function emptyOutput(status: RunOutput['status'], sessionId: string | null): RunOutput {
+  return {
+    status,
+    sessionId,
+    result: '',
+    costUsd: 0,
+    numTurns: 0,
+    durationMs: 0,
+    usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
+    permissionDenials: [],
+    truncated: false,
+  };
+}
+
+function toolError(error: McpToolsError | ClaudeCliError, sessionId: string | null, status: RunOutput['status'] = 'failed'): CallToolResult {
+  const output: RunOutput = { ...emptyOutput(status, sessionId), error: { code: error.code, message: error.message } };
+  const prefix = status === 'cancelled' ? 'Cancelled' : 'Error';
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${prefix} (${error.code}): ${error.message}${sessionId ? `\nsessionId: ${sessionId}` : ''}` }],
+    structuredContent: output,
+  };
+}
+
+/**
+ * Registers `claude_ask`, `claude_plan`, `claude_resume` and `claude_abort`, and the transcript
+ * resource `claude-transcript://{sessionId}`, on an MCP server. Transport-free: the app chooses
+ * stdio or HTTP.
+ *
+ * @example
+ * ```ts
+ * const server = new McpServer({ name: 'claude-code', version: '1.0.0' }, { capabilities: { logging: {} } });
+ * registerClaudeTools(server, { runtime, roots: ['/repo'], defaultWorkingDirectory: '/repo', claudeConfigDir });
+ * ```
+ */
+export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptions): void {
+  const logger = (options.logger ?? noopLogger).child({ component: 'claude-tools' });
+  const maxResultChars = options.maxResultChars ?? 40_000;
+  const runtime = options.runtime;
+
+  const permissionDecider = (context: ServerContext): CanUseTool => {
+    return async (toolName, input, { signal }): Promise<PermissionResult> => {
+      const summary = JSON.stringify(input).slice(0, 500);
+      if (clientCapabilities(server, context)?.elicitation && !context.mcpReq.signal.aborted) {
+        try {
+          const answer = await context.mcpReq.elicitInput(
+            {
+              mode: 'form',
+              message: `Claude Code wants to use ${toolName} with ${summary}. Allow it?`,
+              requestedSchema: {
+                type: 'object',
+                properties: {
+                  decision: { type: 'string', title: 'Decision', enum: ['allow', 'deny'], description: `Allow ${toolName} this once, or deny it.` },
+                },
+                required: ['decision'],
+              },
+            },
+            { timeout: options.elicitationTimeoutMs ?? 120_000, signal },
+          );
+          const decision = (answer.content as { decision?: unknown } | undefined)?.decision;
+          logger.info({ toolName, action: answer.action, decision }, 'permission answered by the user');
+          if (answer.action === 'accept' && decision === 'allow') return { behavior: 'allow', updatedInput: input };
+          return { behavior: 'deny', message: `The user did not allow ${toolName} (${answer.action}${typeof decision === 'string' ? `: ${decision}` : ''}).` };
+        } catch (error) {
+          logger.warn({ err: error, toolName }, 'permission question failed; applying the policy');
+        }
+      }
+      if (options.permissionPolicy === 'allow') return { behavior: 'allow', updatedInput: input };
+      return {
+        behavior: 'deny',
+        message: `${toolName} needs approval and the MCP client could not be asked, so the server's policy denied it. Allow it up front with allowedTools (e.g. "${toolName}").`,
+      };
+    };
+  };
+
+  const resolveCwd = async (requested: string | undefined, sessionId: string | undefined): Promise<string> => {
+    const fallback = (sessionId ? runtime.store.getSession(sessionId)?.cwd : undefined) ?? options.defaultWorkingDirectory;
+    return resolveWorkingDirectory(requested ?? fallback, { roots: options.roots, base: options.defaultWorkingDirectory });
+  };
+
+  const runTool = async (
+    request: Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined },
+    context: ServerContext,
+    overrides: {
+      canUseTool?: CanUseTool;
+      onMessage?: (message: ClaudeMessage) => void;
+      shape?: (result: RunResult, output: RunOutput) => RunOutput;
+    } = {},
+  ): Promise<CallToolResult> => {
+    const shape = overrides.shape ?? ((_result: RunResult, output: RunOutput) => output);
+    const { workingDirectory, ...rest } = request;
+    let cwd: string;
+    try {
+      cwd = await resolveCwd(workingDirectory, request.sessionId);
+    } catch (error) {
+      if (McpToolsError.isInstance(error)) return toolError(error, request.sessionId ?? null);
+      throw error;
+    }
+    const token = context.mcpReq._meta?.progressToken;
+    const progress = createProgressReporter({
+      send: async (value, message) => {
+        if (token === undefined || context.mcpReq.signal.aborted) return;
+        await context.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: value, message } });
+      },
+      ...(options.progressIntervalMs === undefined ? {} : { minIntervalMs: options.progressIntervalMs }),
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    });
+    progress.update(`Starting Claude Code in ${cwd}`);
+    let outcome: RunOutcome;
+    try {
+      outcome = await runtime.run(
+        { ...rest, cwd },
+        {
+          signal: context.mcpReq.signal,
+          canUseTool: overrides.canUseTool ?? permissionDecider(context),
+          onQueued: (position, length) => progress.update(`Waiting for a free slot: position ${position} of ${length}`),
+          onMessage: (message) => {
+            overrides.onMessage?.(message);
+            const text = describeMessage(message);
+            if (text) progress.update(text);
+          },
+        },
+      );
+    } finally {
+      progress.finish();
+    }
+    if (outcome.status !== 'completed') {
+      logger.info({ sessionId: outcome.sessionId, code: outcome.error.code }, 'run did not complete');
+      return toolError(outcome.error, outcome.sessionId ?? null, outcome.status);
+    }
+    const { result, sessionId } = outcome;
+    const transcriptUri = `${TRANSCRIPT_SCHEME}://${sessionId}`;
+    const truncated = result.text.length > maxResultChars;
+    const text = truncated
+      ? `${result.text.slice(0, maxResultChars)}\n\n[… truncated: ${result.text.length - maxResultChars} more characters. The whole transcript is at ${transcriptUri}]`
+      : result.text;
+    const usage = result.usage;
+    const output = shape(result, {
+      status: 'completed',
+      sessionId,
+      result: text,
+      ...(result.structuredOutput === undefined ? {} : { structuredOutput: result.structuredOutput }),
+      costUsd: result.costUsd,
+      numTurns: result.numTurns,
+      durationMs: result.durationMs,
+      usage: {
+        inputTokens: usage.input_tokens ?? 0,
+        outputTokens: usage.output_tokens ?? 0,
+        cacheReadInputTokens: usage.cache_read_input_tokens ?? 0,
+        cacheCreationInputTokens: usage.cache_creation_input_tokens ?? 0,
+      },
+      permissionDenials: result.permissionDenials.map((denial) => ({
+        toolName: denial.tool_name,
+        ...(denial.tool_use_id ? { toolUseId: denial.tool_use_id } : {}),
+      })),
+      truncated,
+      transcriptUri,
+    });
+    const denials = output.permissionDenials.length ? `; denied: ${output.permissionDenials.map((denial) => denial.toolName).join(', ')}` : '';
+    return {
+      content: [
+        { type: 'text', text: `${output.plan ?? output.result}\n\n— sessionId: ${sessionId} · turns: ${result.numTurns} · cost: $${result.costUsd.toFixed(4)}${denials}` },
+        { type: 'resource_link', uri: transcriptUri, name: `transcript-${sessionId}`, title: 'Claude Code transcript', mimeType: 'application/x-ndjson' },
+      ],
+      structuredContent: output,
+    };
+  };
+
+  const runAnnotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+
+  server.registerTool(
+    'claude_ask',
+    {
+      title: 'Ask Claude Code',
+      description:
+        'Delegate a coding task or question to Claude Code running in a working directory: it reads, edits and runs code there and returns its answer and a sessionId to continue with. Long runs report progress; cancel to stop.',
+      inputSchema: withoutDialect(askInputSchema),
+      outputSchema: withoutDialect(runOutputSchema),
+      annotations: runAnnotations,
+    },
+    async (args, context) => {
+      let query = args.query;
+      let agent = args.subagent;
+      const mention = /^@([A-Za-z0-9][A-Za-z0-9_.:-]{0,127})\s+/.exec(query);
+      if (mention && !agent) {
+        agent = mention[1];
+        query = query.slice(mention[0].length);
+      }
+      return runTool(
+        {
+          prompt: query,
+          sessionId: args.sessionId,
+          workingDirectory: args.workingDirectory,
+          model: args.model,
+          agent,
+          effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
+          allowedTools: [...(options.defaultAllowedTools ?? []), ...(args.allowedTools ?? [])],
+          disallowedTools: args.disallowedTools,
+          priority: args.priority,
+          maxTurns: args.maxTurns,
+          maxBudgetUsd: args.maxBudgetUsd,
+          jsonSchema: args.jsonSchema,
+        },
+        context,
+      );
+    },
+  );
+
+  server.registerTool(
+    'claude_plan',
+    {
+      title: 'Plan with Claude Code',
+      description:
+        'Ask Claude Code for an implementation plan without changing anything: it runs in plan mode with read-only tools and returns the plan.',
+      inputSchema: withoutDialect(planInputSchema),
+      outputSchema: withoutDialect(runOutputSchema),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (args, context) => {
+      let plan: string | undefined;
+      // Plan mode ends with the model calling ExitPlanMode with the plan: take the plan from the
+      // stream and refuse the exit (and anything else that asks), so nothing is executed.
+      const capturePlan = (message: ClaudeMessage) => {
+        if (!isAssistantMessage(message)) return;
+        for (const block of message.message.content) {
+          const input = (block as { name?: unknown; input?: { plan?: unknown } }).input;
+          if ((block as { name?: unknown }).name === 'ExitPlanMode' && typeof input?.plan === 'string') plan = input.plan;
+        }
+      };
+      const refuse: CanUseTool = (toolName) => ({
+        behavior: 'deny',
+        message: toolName === 'ExitPlanMode' ? 'Planning only: the plan has been recorded; do not execute it.' : `Planning only: ${toolName} is not allowed.`,
+      });
+      return runTool(
+        {
+          prompt: args.query,
+          sessionId: args.sessionId,
+          workingDirectory: args.workingDirectory,
+          model: args.model,
+          effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
+          permissionMode: 'plan',
+          allowedTools: READ_ONLY_TOOLS,
+          disallowedTools: ['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Bash'],
+          priority: args.priority,
+          maxTurns: args.maxTurns,
+        },
+        context,
+        { canUseTool: refuse, onMessage: capturePlan, shape: (result, output) => ({ ...output, plan: plan ?? result.text }) },
+      );
+    },
+  );
+
+  server.registerTool(
+    'claude_resume',
+    {
+      title: 'Resume a Claude Code session',
+      description: 'Continue an earlier Claude Code session by its id with a new message. Works after a server restart.',
+      inputSchema: withoutDialect(resumeInputSchema),
+      outputSchema: withoutDialect(runOutputSchema),
+      annotations: runAnnotations,
+    },
+    async (args, context) =>
+      runTool(
+        {
+          prompt: args.query,
+          sessionId: args.sessionId,
+          workingDirectory: args.workingDirectory,
+          model: args.model,
+          effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
+          allowedTools: [...(options.defaultAllowedTools ?? []), ...(args.allowedTools ?? [])],
+          disallowedTools: args.disallowedTools,
+          priority: args.priority,
+          maxTurns: args.maxTurns,
+        },
+        context,
+      ),
+  );
+
+  server.registerTool(
+    'claude_abort',
+    {
+      title: 'Abort a Claude Code run',
+      description: 'Stop the run in progress on a session. The aborted call returns promptly with status "cancelled"; no process is left behind.',
+      inputSchema: withoutDialect(abortInputSchema),
+      outputSchema: withoutDialect(abortOutputSchema),
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    (args): CallToolResult => {
+      try {
+        runtime.abort(args.sessionId);
+      } catch (error) {
+        if (!McpToolsError.isInstance(error)) throw error;
+        return {
+          isError: true,
+          content: [{ type: 'text', text: `Error (${error.code}): ${error.message}` }],
+          structuredContent: { sessionId: args.sessionId, aborted: false },
+        };
+      }
+      return {
+        content: [{ type: 'text', text: `Aborted the run on session ${args.sessionId}.` }],
+        structuredContent: { sessionId: args.sessionId, aborted: true },
+      };
+    },
+  );
+
+  server.registerResource(
+    'claude-transcript',
+    new ResourceTemplate(`${TRANSCRIPT_SCHEME}://{sessionId}`, { list: undefined }),
+    {
+      title: 'Claude Code session transcript',
+      description: 'The full transcript of a session, one JSON object per line, as Claude Code stores it.',
+      mimeType: 'application/x-ndjson',
+    },
+    async (uri, variables) => {
+      const sessionId = String(variables['sessionId']);
+      const parsed = z.uuid().safeParse(sessionId);
+      const record = parsed.success ? runtime.store.getSession(sessionId) : undefined;
+      if (!record) throw new McpToolsError('MCP_TOOLS_SESSION_NOT_FOUND', `No session ${sessionId} is known to this server.`);
+      const text = await readFile(transcriptPath(options.claudeConfigDir, record.cwd, sessionId), 'utf8');
+      return { contents: [{ uri: uri.href, mimeType: 'application/x-ndjson', text }] };
+    },
+  );
+}
+
+/**
+ * A ready MCP server with the Claude Code tools registered and `logging` declared.
+ *
+ * @example
+ * ```ts
+ * serveStdio(() => createClaudeToolsServer({ version: '1.0.0', runtime, roots, defaultWorkingDirectory, claudeConfigDir }));
+ * ```
+ */
+export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpServer {
+  const server = new McpServer(
+    { name: options.name ?? 'claude-code-mcp', version: options.version, title: 'Claude Code' },
+    {
+      capabilities: { tools: {}, resources: {}, logging: {} },
+      instructions:
+        'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId; claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run.',
+    },
+  );
+  registerClaudeTools(server, options);
+  return server;
+}

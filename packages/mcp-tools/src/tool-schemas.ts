@@ -1,0 +1,114 @@
+import * as z from 'zod';
+
+import { PRIORITIES } from './run-limiter.js';
+import { THINKING_LEVELS } from './thinking-level.js';
+
+// Shapes of the tools' arguments and results. Validation here is the first line; the driver
+// validates every value that reaches the CLI's argv again before spawning.
+
+const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/@[\]-]{0,199}$/;
+const AGENT = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+const TOOL_RULE = /^[A-Za-z_][A-Za-z0-9_.-]*(\([^,\n\r\0]*\))?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const query = z.string().min(1, 'must not be empty').max(400_000).describe('The task or question for Claude Code.');
+const sessionId = z.string().regex(UUID, 'must be a session id as returned by claude_ask (a UUID)');
+const workingDirectory = z
+  .string()
+  .min(1)
+  .describe('Directory Claude Code works in; must be inside the server\'s allowed roots. Default: the server\'s default directory, or the session\'s own.');
+const model = z
+  .string()
+  .regex(MODEL, 'must be a model alias or id such as "sonnet" or "claude-sonnet-5-5"')
+  .describe('Model alias (sonnet, opus, haiku) or full model id.');
+const effort = z.enum(['low', 'medium', 'high', 'xhigh', 'max']).describe('Reasoning effort (the CLI\'s --effort).');
+const thinkingLevel = z
+  .enum(THINKING_LEVELS)
+  .describe('Thinking budget by keyword: think → medium, think-hard → high, think-harder → xhigh, ultrathink → max effort.');
+const toolRules = z.array(z.string().regex(TOOL_RULE, 'must be a tool name or rule such as "Read" or "Bash(git log:*)"')).max(200);
+const priority = z.enum(PRIORITIES).describe('Queue priority when the server is at its run limit (default normal).');
+
+/** Arguments of `claude_ask`. */
+export const askInputSchema = z.object({
+  query: query.describe('The task or question for Claude Code. Start it with @agent-name to run as that subagent.'),
+  sessionId: sessionId.optional().describe('Continue this session (a warm one answers in tens of milliseconds). Omit to start a new one.'),
+  workingDirectory: workingDirectory.optional(),
+  model: model.optional(),
+  subagent: z.string().regex(AGENT, 'must be an agent name such as "code-reviewer"').optional().describe('Run the main thread as this subagent.'),
+  thinkingLevel: thinkingLevel.optional(),
+  effort: effort.optional(),
+  allowedTools: toolRules.optional().describe('Tools Claude Code may use without asking, e.g. ["Read", "Bash(npm test:*)"]. Added to the server default.'),
+  disallowedTools: toolRules.optional().describe('Tools Claude Code must not use.'),
+  priority: priority.optional(),
+  maxTurns: z.number().int().min(1).max(1000).optional().describe('Stop after this many model round trips.'),
+  maxBudgetUsd: z.number().positive().max(1000).optional().describe('Stop once the run has cost this much.'),
+  jsonSchema: z.record(z.string(), z.unknown()).optional().describe('JSON Schema for a structured answer, returned as structuredOutput.'),
+});
+
+/** Arguments of `claude_plan`. */
+export const planInputSchema = z.object({
+  query: query.describe('What to plan. Claude Code reads the code (read-only tools) and returns a plan without changing anything.'),
+  sessionId: sessionId.optional().describe('Plan within this session\'s context.'),
+  workingDirectory: workingDirectory.optional(),
+  model: model.optional(),
+  thinkingLevel: thinkingLevel.optional(),
+  effort: effort.optional(),
+  priority: priority.optional(),
+  maxTurns: z.number().int().min(1).max(1000).optional().describe('Stop after this many model round trips.'),
+});
+
+/** Arguments of `claude_resume`. */
+export const resumeInputSchema = z.object({
+  sessionId: sessionId.describe('The session to continue, as returned by claude_ask.'),
+  query: query.describe('The next message in that session.'),
+  workingDirectory: workingDirectory.optional(),
+  model: model.optional(),
+  thinkingLevel: thinkingLevel.optional(),
+  effort: effort.optional(),
+  allowedTools: toolRules.optional().describe('Tools Claude Code may use without asking. Added to the server default.'),
+  disallowedTools: toolRules.optional().describe('Tools Claude Code must not use.'),
+  priority: priority.optional(),
+  maxTurns: z.number().int().min(1).max(1000).optional().describe('Stop after this many model round trips.'),
+});
+
+/** Arguments of `claude_abort`. */
+export const abortInputSchema = z.object({
+  sessionId: sessionId.describe('The session whose run to stop.'),
+});
+
+/** The result of `claude_ask`, `claude_plan` and `claude_resume`. */
+export const runOutputSchema = z.object({
+  status: z.enum(['completed', 'failed', 'cancelled']).describe('How the run ended.'),
+  sessionId: z.string().nullable().describe('Pass to claude_resume or claude_ask to continue.'),
+  result: z.string().describe('Claude Code\'s answer (capped; see truncated and transcriptUri).'),
+  plan: z.string().optional().describe('The plan (claude_plan).'),
+  structuredOutput: z.unknown().optional().describe('The answer matching jsonSchema, when one was given.'),
+  costUsd: z.number(),
+  numTurns: z.number().int(),
+  durationMs: z.number(),
+  usage: z.object({
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    cacheReadInputTokens: z.number(),
+    cacheCreationInputTokens: z.number(),
+  }),
+  permissionDenials: z.array(z.object({ toolName: z.string(), toolUseId: z.string().optional() })),
+  truncated: z.boolean().describe('True when result was cut; the whole transcript is at transcriptUri.'),
+  transcriptUri: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+/** The result of `claude_abort`. */
+export const abortOutputSchema = z.object({
+  sessionId: z.string(),
+  aborted: z.boolean(),
+});
+
+/** Parsed `claude_ask` arguments. */
+export type AskInput = z.infer<typeof askInputSchema>;
+/** Parsed `claude_plan` arguments. */
+export type PlanInput = z.infer<typeof planInputSchema>;
+/** Parsed `claude_resume` arguments. */
+export type ResumeInput = z.infer<typeof resumeInputSchema>;
+/** The structured result of a run tool. */
+export type RunOutput = z.infer<typeof runOutputSchema>;
