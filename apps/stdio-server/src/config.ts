@@ -73,6 +73,8 @@ export interface StdioServerConfig {
   readonly maxResultChars: number;
   /** `CLAUDE_CONFIG_DIR`: Claude Code's own config folder, where its transcripts live. Default: `~/.claude`. */
   readonly claudeConfigDir: string;
+  /** `PERMISSION_TIMEOUT_MS`: how long a permission question to the user may stay open; then deny. Default: 120 000. */
+  readonly permissionTimeoutMs: number;
 }
 
 const contextSchema = z.object({
@@ -115,6 +117,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
     PERMISSION_POLICY: variable<'deny' | 'allow'>(choiceReader('PERMISSION_POLICY', ['deny', 'allow'] as const, 'deny'), 'deny'),
     MAX_RESULT_CHARS: variable(integerReader('MAX_RESULT_CHARS', { min: 1000, example: '40000' }), 40_000),
     CLAUDE_CONFIG_DIR: variable(pathReader('CLAUDE_CONFIG_DIR', cwd, homeDirectory), path.join(homeDirectory, '.claude')),
+    PERMISSION_TIMEOUT_MS: variable(integerReader('PERMISSION_TIMEOUT_MS', { min: 100, unit: 'milliseconds', example: '120000' }), 120_000),
   });
 }
 
@@ -165,5 +168,6 @@ export function parseConfig(
     permissionPolicy: values.PERMISSION_POLICY,
     maxResultChars: values.MAX_RESULT_CHARS,
     claudeConfigDir: values.CLAUDE_CONFIG_DIR,
+    permissionTimeoutMs: values.PERMISSION_TIMEOUT_MS,
   });
 }

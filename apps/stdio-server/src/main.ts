@@ -72,6 +72,7 @@ export function main(): void {
         defaultWorkingDirectory: config.defaultWorkingDirectory,
         defaultAllowedTools: config.defaultAllowedTools,
         permissionPolicy: config.permissionPolicy,
+        elicitationTimeoutMs: config.permissionTimeoutMs,
         maxResultChars: config.maxResultChars,
         claudeConfigDir: config.claudeConfigDir,
         logger,

@@ -29,6 +29,7 @@ describe('parseConfig (stdio)', () => {
       permissionPolicy: 'deny',
       maxResultChars: 40_000,
       claudeConfigDir: '/home/me/.claude',
+      permissionTimeoutMs: 120_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.defaultAllowedTools)).toBe(true);
@@ -48,6 +49,7 @@ describe('parseConfig (stdio)', () => {
         PERMISSION_POLICY: 'ALLOW',
         MAX_RESULT_CHARS: '5000',
         CLAUDE_CONFIG_DIR: '/etc/claude',
+        PERMISSION_TIMEOUT_MS: '5000',
         UNRELATED: 'ignored',
       },
       context,
@@ -64,6 +66,7 @@ describe('parseConfig (stdio)', () => {
       permissionPolicy: 'allow',
       maxResultChars: 5000,
       claudeConfigDir: '/etc/claude',
+      permissionTimeoutMs: 5000,
     });
   });
 

@@ -202,6 +202,12 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       throw error;
     }
     const token = context.mcpReq._meta?.progressToken;
+    // MCP log notifications (the client filters them with logging/setLevel); never after the
+    // request has ended.
+    const notifyLog = (level: 'info' | 'warning', data: Record<string, unknown>) => {
+      if (context.mcpReq.signal.aborted) return;
+      context.mcpReq.log(level, data, 'claude-code').catch(() => {});
+    };
     const progress = createProgressReporter({
       send: async (value, message) => {
         if (token === undefined || context.mcpReq.signal.aborted) return;
@@ -211,6 +217,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     });
     progress.update(`Starting Claude Code in ${cwd}`);
+    notifyLog('info', { event: 'run.started', cwd, sessionId: request.sessionId ?? null });
     let outcome: RunOutcome;
     try {
       outcome = await runtime.run(
@@ -231,9 +238,11 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     }
     if (outcome.status !== 'completed') {
       logger.info({ sessionId: outcome.sessionId, code: outcome.error.code }, 'run did not complete');
+      notifyLog('warning', { event: `run.${outcome.status}`, sessionId: outcome.sessionId ?? null, code: outcome.error.code });
       return toolError(outcome.error, outcome.sessionId ?? null, outcome.status);
     }
     const { result, sessionId } = outcome;
+    notifyLog('info', { event: 'run.completed', sessionId, numTurns: result.numTurns, costUsd: result.costUsd });
     const transcriptUri = `${TRANSCRIPT_SCHEME}://${sessionId}`;
     const truncated = result.text.length > maxResultChars;
     const text = truncated
