@@ -2,7 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-import { ClaudeRuntime, createClaudeToolsServer, openStore } from '@claude-code-mcp/mcp-tools';
+import { ClaudeRuntime, TaskManager, createClaudeToolsServer, openStore } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
@@ -63,6 +63,21 @@ export function main(): void {
     logger,
   });
 
+  // Background runs have nobody to ask for permission: the policy decides.
+  const tasks = new TaskManager({
+    runtime,
+    store,
+    dataDir: config.dataDir,
+    logger,
+    canUseTool: (toolName, input) =>
+      config.permissionPolicy === 'allow'
+        ? { behavior: 'allow', updatedInput: input }
+        : { behavior: 'deny', message: `${toolName} needs approval, and background tasks cannot ask; allow it up front with allowedTools.` },
+    onEvent: (event) => logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event'),
+  });
+  const recovered = tasks.recoverAfterRestart();
+  if (recovered.interrupted > 0) logger.warn(recovered, 'background tasks left by a stopped server are marked interrupted');
+
   const served = serveStdio(
     () =>
       createClaudeToolsServer({
@@ -75,6 +90,7 @@ export function main(): void {
         elicitationTimeoutMs: config.permissionTimeoutMs,
         maxResultChars: config.maxResultChars,
         claudeConfigDir: config.claudeConfigDir,
+        tasks,
         logger,
       }),
     { onerror: (error) => logger.error({ err: error }, 'MCP transport error') },
@@ -82,9 +98,15 @@ export function main(): void {
   logger.info({ dataDir: config.dataDir, roots: config.allowedRoots }, 'claude-code-mcp stdio server ready');
 
   let stopping: Promise<void> | undefined;
-  const stop = (reason: string) => {
+  const stop = (reason: string, waitForTasks: boolean) => {
     stopping ??= (async () => {
+      if (waitForTasks && tasks.activeCount > 0) {
+        // The client went away, but background tasks were asked to outlive it: finish them first.
+        logger.info({ tasks: tasks.activeCount }, 'client disconnected; finishing background tasks before exiting');
+        await tasks.waitForIdle();
+      }
       logger.info({ reason }, 'shutting down');
+      await tasks.shutdown();
       await runtime.close();
       await served.close();
       store.close();
@@ -92,9 +114,15 @@ export function main(): void {
     })();
     return stopping;
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // A signal is an explicit stop: background tasks are interrupted, even while a disconnected
+  // client's tasks were being waited for.
+  const onSignal = (name: string) => {
+    void tasks.shutdown();
+    void stop(name, false);
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
   // The client closing stdin is the normal end of a stdio session.
-  process.stdin.once('end', () => void stop('stdin closed'));
-  process.stdin.once('close', () => void stop('stdin closed'));
+  process.stdin.once('end', () => void stop('stdin closed', true));
+  process.stdin.once('close', () => void stop('stdin closed', true));
 }

@@ -30,10 +30,10 @@ const output = (result: CallToolResult) => result.structuredContent as RunOutput
 const textOf = (result: CallToolResult) => result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
 
 describe('tools/list', () => {
-  it('lists the four tools with schemas free of $schema dialect markers', async () => {
+  it('lists the tools with schemas free of $schema dialect markers', async () => {
     const { client, close } = await connect(fixture);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['claude_abort', 'claude_ask', 'claude_plan', 'claude_resume']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['claude_abort', 'claude_ask', 'claude_background_tasks', 'claude_plan', 'claude_resume']);
     const serialised = JSON.stringify(tools);
     expect(serialised).not.toContain('$schema');
     for (const tool of tools) {

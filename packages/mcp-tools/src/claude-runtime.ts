@@ -47,6 +47,8 @@ export interface RunCallbacks {
   readonly onQueued?: (position: number, queueLength: number) => void;
   /** Decides tool calls that need approval. */
   readonly canUseTool: CanUseTool;
+  /** Told the CLI's process id once the run has a process. */
+  readonly onProcess?: (pid: number | undefined) => void;
 }
 
 /** The outcome of a run. */
@@ -213,6 +215,7 @@ export class ClaudeRuntime {
       try {
         const warm = await this.#checkout(request, callbacks.canUseTool);
         warm.abort = controller;
+        callbacks.onProcess?.(warm.session.pid);
         const turn = warm.session.send(request.prompt, { signal: controller.signal });
         try {
           for await (const message of turn) {

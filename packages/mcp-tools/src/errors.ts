@@ -14,6 +14,7 @@
  * | `MCP_TOOLS_NOT_RUNNING` | `claude_abort` named a session with no run in progress |
  * | `MCP_TOOLS_QUEUE_ABORTED` | a run was cancelled while it waited for a free slot |
  * | `MCP_TOOLS_STORE_FAILED` | the state database could not be opened, migrated, read or written |
+ * | `MCP_TOOLS_TASK_NOT_FOUND` | a background task id is unknown |
  *
  * @example
  * ```ts
@@ -31,7 +32,8 @@ export type McpToolsErrorCode =
   | 'MCP_TOOLS_SESSION_BUSY'
   | 'MCP_TOOLS_NOT_RUNNING'
   | 'MCP_TOOLS_QUEUE_ABORTED'
-  | 'MCP_TOOLS_STORE_FAILED';
+  | 'MCP_TOOLS_STORE_FAILED'
+  | 'MCP_TOOLS_TASK_NOT_FOUND';
 
 const brand = Symbol.for('@claude-code-mcp/mcp-tools:McpToolsError');
 

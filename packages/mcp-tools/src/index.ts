@@ -25,3 +25,7 @@ export type {
   SessionRecord,
   SessionStatus,
 } from './store/index.js';
+export { TaskManager } from './tasks/task-manager.js';
+export type { TaskEvent, TaskLogPage, TaskManagerOptions, TaskRecord, TaskStatus } from './tasks/task-manager.js';
+export { renderMessage } from './tasks/render-message.js';
+export { backgroundTasksInputSchema, backgroundTasksOutputSchema } from './tool-schemas.js';

@@ -27,10 +27,13 @@ import { McpToolsError } from './errors.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { resolveWorkingDirectory } from './resolve-working-directory.js';
 import { thinkingLevelToEffort } from './thinking-level.js';
+import type { TaskManager, TaskRecord } from './tasks/task-manager.js';
 import {
   abortInputSchema,
   abortOutputSchema,
   askInputSchema,
+  backgroundTasksInputSchema,
+  backgroundTasksOutputSchema,
   planInputSchema,
   resumeInputSchema,
   runOutputSchema,
@@ -61,6 +64,8 @@ export interface ClaudeToolsOptions {
   readonly heartbeatMs?: number;
   /** Claude Code's config folder (`CLAUDE_CONFIG_DIR`, or `~/.claude`), where transcripts live. */
   readonly claudeConfigDir: string;
+  /** Background runs (`backgroundTask: true`, `claude_background_tasks`); without it they are refused. */
+  readonly tasks?: TaskManager;
   readonly logger?: Logger;
 }
 
@@ -71,7 +76,7 @@ export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
 }
 
 /** Tool names; stable. */
-export const TOOL_NAMES = ['claude_ask', 'claude_plan', 'claude_resume', 'claude_abort'] as const;
+export const TOOL_NAMES = ['claude_ask', 'claude_plan', 'claude_resume', 'claude_abort', 'claude_background_tasks'] as const;
 
 const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS', 'NotebookRead', 'TodoWrite', 'Task'];
 const TRANSCRIPT_SCHEME = 'claude-transcript';
@@ -280,6 +285,26 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     };
   };
 
+  const startBackground = async (request: Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined }): Promise<CallToolResult> => {
+    const { workingDirectory, ...rest } = request;
+    if (!options.tasks) {
+      return toolError(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server; call without backgroundTask.'), null);
+    }
+    let cwd: string;
+    try {
+      cwd = await resolveCwd(workingDirectory, request.sessionId);
+    } catch (error) {
+      if (McpToolsError.isInstance(error)) return toolError(error, request.sessionId ?? null);
+      throw error;
+    }
+    const task = options.tasks.start({ ...rest, cwd });
+    const output: RunOutput = { ...emptyOutput('started', task.sessionId), taskId: task.id };
+    return {
+      content: [{ type: 'text', text: `Started background task ${task.id}. Follow it with claude_background_tasks (action "get", "logs" or "result").` }],
+      structuredContent: output,
+    };
+  };
+
   const runAnnotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
 
   server.registerTool(
@@ -300,6 +325,21 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
         agent = mention[1];
         query = query.slice(mention[0].length);
       }
+      const request = {
+        prompt: query,
+        sessionId: args.sessionId,
+        workingDirectory: args.workingDirectory,
+        model: args.model,
+        agent,
+        effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
+        allowedTools: [...(options.defaultAllowedTools ?? []), ...(args.allowedTools ?? [])],
+        disallowedTools: args.disallowedTools,
+        priority: args.priority,
+        maxTurns: args.maxTurns,
+        maxBudgetUsd: args.maxBudgetUsd,
+        jsonSchema: args.jsonSchema,
+      };
+      if (args.backgroundTask) return startBackground(request);
       return runTool(
         {
           prompt: query,
@@ -417,6 +457,86 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     },
   );
 
+  const taskView = (task: TaskRecord) => ({
+    id: task.id,
+    status: task.status,
+    prompt: task.prompt.length > 500 ? `${task.prompt.slice(0, 499)}…` : task.prompt,
+    cwd: task.cwd,
+    sessionId: task.sessionId,
+    createdAt: new Date(task.createdAt).toISOString(),
+    startedAt: task.startedAt === null ? null : new Date(task.startedAt).toISOString(),
+    finishedAt: task.finishedAt === null ? null : new Date(task.finishedAt).toISOString(),
+    result: task.result,
+    ...(task.structuredOutput === undefined ? {} : { structuredOutput: task.structuredOutput }),
+    costUsd: task.costUsd,
+    numTurns: task.numTurns,
+    error: task.error,
+    restartedFrom: task.restartedFrom,
+  });
+
+  server.registerTool(
+    'claude_background_tasks',
+    {
+      title: 'Background Claude Code tasks',
+      description:
+        'Manage runs started with claude_ask backgroundTask: list (by status), get, result, logs (paged, readable or raw), stop, restart. Tasks and their logs survive a server restart; a task that was running when the server stopped is reported interrupted.',
+      inputSchema: withoutDialect(backgroundTasksInputSchema),
+      outputSchema: withoutDialect(backgroundTasksOutputSchema),
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    async (args): Promise<CallToolResult> => {
+      const tasks = options.tasks;
+      const fail = (error: McpToolsError): CallToolResult => ({
+        isError: true,
+        content: [{ type: 'text', text: `Error (${error.code}): ${error.message}` }],
+        structuredContent: { action: args.action },
+      });
+      if (!tasks) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server.'));
+      try {
+        if (args.action === 'list') {
+          const list = tasks.list({ ...(args.status ? { status: args.status } : {}), ...(args.limit ? { limit: args.limit } : {}) }).map(taskView);
+          const lines = list.map((task) => `${task.id} ${task.status} ${task.createdAt} ${task.prompt.slice(0, 80)}`);
+          return { content: [{ type: 'text', text: lines.length ? lines.join('\n') : 'No background tasks.' }], structuredContent: { action: 'list', tasks: list } };
+        }
+        if (!args.taskId) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', `action "${args.action}" needs a taskId.`));
+        const taskId = args.taskId;
+        switch (args.action) {
+          case 'get':
+          case 'result': {
+            const task = tasks.get(taskId);
+            if (!task) return fail(new McpToolsError('MCP_TOOLS_TASK_NOT_FOUND', `No background task ${taskId}; list them with action "list".`));
+            const view = taskView(task);
+            const text =
+              args.action === 'result'
+                ? task.status === 'completed'
+                  ? (task.result ?? '')
+                  : `Task ${taskId} is ${task.status}${task.error ? `: ${task.error}` : ''}; no result yet.`
+                : `Task ${taskId}: ${task.status}${task.sessionId ? `, session ${task.sessionId}` : ''}`;
+            return { content: [{ type: 'text', text }], structuredContent: { action: args.action, task: view } };
+          }
+          case 'logs': {
+            const page = tasks.logs(taskId, { ...(args.offset === undefined ? {} : { offset: args.offset }), ...(args.limit ? { limit: args.limit } : {}), raw: args.raw ?? false });
+            return {
+              content: [{ type: 'text', text: page.lines.join('\n') || '(no log lines in this range)' }],
+              structuredContent: { action: 'logs', logs: { lines: [...page.lines], offset: page.offset, nextOffset: page.nextOffset, total: page.total } },
+            };
+          }
+          case 'stop': {
+            const task = await tasks.stop(taskId);
+            return { content: [{ type: 'text', text: `Task ${taskId} is ${task.status}.` }], structuredContent: { action: 'stop', task: taskView(task) } };
+          }
+          case 'restart': {
+            const task = tasks.restart(taskId);
+            return { content: [{ type: 'text', text: `Restarted ${taskId} as ${task.id}.` }], structuredContent: { action: 'restart', task: taskView(task) } };
+          }
+        }
+      } catch (error) {
+        if (McpToolsError.isInstance(error)) return fail(error);
+        throw error;
+      }
+    },
+  );
+
   server.registerResource(
     'claude-transcript',
     new ResourceTemplate(`${TRANSCRIPT_SCHEME}://{sessionId}`, { list: undefined }),
@@ -450,7 +570,7 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
     {
       capabilities: { tools: {}, resources: {}, logging: {} },
       instructions:
-        'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId; claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run.',
+        'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId (or, with backgroundTask, a taskId for claude_background_tasks); claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run.',
     },
   );
   registerClaudeTools(server, options);

@@ -43,6 +43,10 @@ export const askInputSchema = z.object({
   maxTurns: z.number().int().min(1).max(1000).optional().describe('Stop after this many model round trips.'),
   maxBudgetUsd: z.number().positive().max(1000).optional().describe('Stop once the run has cost this much.'),
   jsonSchema: z.record(z.string(), z.unknown()).optional().describe('JSON Schema for a structured answer, returned as structuredOutput.'),
+  backgroundTask: z
+    .boolean()
+    .optional()
+    .describe('Run in the background: returns a taskId at once; follow it with claude_background_tasks. Tool calls that need approval are denied.'),
 });
 
 /** Arguments of `claude_plan`. */
@@ -78,7 +82,8 @@ export const abortInputSchema = z.object({
 
 /** The result of `claude_ask`, `claude_plan` and `claude_resume`. */
 export const runOutputSchema = z.object({
-  status: z.enum(['completed', 'failed', 'cancelled']).describe('How the run ended.'),
+  status: z.enum(['completed', 'failed', 'cancelled', 'started']).describe('How the run ended ("started": a background task is running).'),
+  taskId: z.string().optional().describe('The background task, when backgroundTask was set.'),
   sessionId: z.string().nullable().describe('Pass to claude_resume or claude_ask to continue.'),
   result: z.string().describe('Claude Code\'s answer (capped; see truncated and transcriptUri).'),
   plan: z.string().optional().describe('The plan (claude_plan).'),
@@ -96,6 +101,47 @@ export const runOutputSchema = z.object({
   truncated: z.boolean().describe('True when result was cut; the whole transcript is at transcriptUri.'),
   transcriptUri: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+const TASK_STATUSES = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'] as const;
+
+/** Arguments of `claude_background_tasks`. */
+export const backgroundTasksInputSchema = z.object({
+  action: z
+    .enum(['list', 'get', 'result', 'logs', 'stop', 'restart'])
+    .describe('list tasks; get one; result of one; logs of one (paged); stop a running one; restart one (same prompt and options, new task id).'),
+  taskId: z.string().regex(UUID, 'must be a task id as returned by claude_ask').optional().describe('The task, for every action but list.'),
+  status: z.enum(TASK_STATUSES).optional().describe('list: only tasks in this state.'),
+  limit: z.number().int().min(1).max(1000).optional().describe('list: most tasks (default 50); logs: most lines (default 100).'),
+  offset: z.number().int().min(0).optional().describe('logs: first line to return (default 0).'),
+  raw: z.boolean().optional().describe('logs: the raw stream-json lines instead of a readable rendering.'),
+});
+
+const taskSchema = z.object({
+  id: z.string(),
+  status: z.enum(TASK_STATUSES),
+  prompt: z.string(),
+  cwd: z.string(),
+  sessionId: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  result: z.string().nullable(),
+  structuredOutput: z.unknown().optional(),
+  costUsd: z.number(),
+  numTurns: z.number().int(),
+  error: z.string().nullable(),
+  restartedFrom: z.string().nullable(),
+});
+
+/** The result of `claude_background_tasks`. */
+export const backgroundTasksOutputSchema = z.object({
+  action: z.string(),
+  tasks: z.array(taskSchema).optional(),
+  task: taskSchema.optional(),
+  logs: z
+    .object({ lines: z.array(z.string()), offset: z.number().int(), nextOffset: z.number().int().nullable(), total: z.number().int() })
+    .optional(),
 });
 
 /** The result of `claude_abort`. */

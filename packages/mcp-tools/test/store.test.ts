@@ -307,10 +307,10 @@ describe('migrations', () => {
       ...MIGRATIONS,
       {
         version: MIGRATIONS.length + 1,
-        name: 'tasks',
+        name: 'test-appended',
         up(db) {
           runs += 1;
-          db.exec('CREATE TABLE tasks (id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions (id)) STRICT');
+          db.exec('CREATE TABLE test_appended (id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions (id)) STRICT');
         },
       },
     ];

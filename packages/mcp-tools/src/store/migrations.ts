@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 
 import { McpToolsError } from '../errors.js';
 import { guard, isThenable, storeFailure } from './store-error.js';
+import { TASKS_MIGRATION_SQL } from '../tasks/tasks-schema.js';
 import { createTransaction } from './transaction.js';
 
 /**
@@ -62,6 +63,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
         CREATE INDEX sessions_by_last_used ON sessions (last_used_at DESC);
         CREATE INDEX sessions_by_status ON sessions (status, last_used_at DESC);
       `);
+    },
+  }),
+  Object.freeze({
+    version: 2,
+    name: 'tasks',
+    up(db: DatabaseSync): void {
+      db.exec(TASKS_MIGRATION_SQL);
     },
   }),
 ]);

@@ -1,0 +1,164 @@
+// Background tasks through the built server: started at once, listed, logs paged, stopped with no
+// process left, restarted; they outlive a client that disconnects, and a server killed mid-task
+// leaves them `interrupted` and no orphan once it starts again.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+
+import { listDescendants } from '@claude-code-mcp/claude-cli-driver';
+import { text, toolUse, turn } from '@claude-code-mcp/test-harness';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { connect, createServerFixture, isRunning, LONG_BASH, SERVER_ENTRY, waitForDescendant, type ServerFixture } from './helpers.js';
+
+let fixture: ServerFixture;
+beforeEach(async () => {
+  fixture = await createServerFixture();
+});
+afterEach(async () => {
+  await fixture.dispose();
+});
+
+interface TaskView {
+  id: string;
+  status: string;
+  result: string | null;
+  restartedFrom: string | null;
+  sessionId: string | null;
+}
+type TasksOutput = { action: string; task?: TaskView; tasks?: TaskView[]; logs?: { lines: string[]; offset: number; nextOffset: number | null; total: number } };
+const tasksOutput = (result: CallToolResult) => result.structuredContent as TasksOutput;
+
+async function waitForStatus(call: () => Promise<CallToolResult>, status: string, timeoutMs = 30_000): Promise<TaskView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: TaskView | undefined;
+  while (Date.now() < deadline) {
+    last = tasksOutput(await call()).task;
+    if (last?.status === status) return last;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`task never became ${status} (last: ${JSON.stringify(last)})`);
+}
+
+/** The server started by hand, speaking raw JSON-RPC, so the test decides how it ends. */
+function startRawServer(): { child: ChildProcessWithoutNullStreams; request: (id: number, method: string, params?: object) => Promise<Record<string, unknown>> } {
+  const child = spawn(process.execPath, [SERVER_ENTRY], { env: fixture.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.resume();
+  const request = async (id: number, method: string, params: object = {}) => {
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const line = stdout.split('\n').find((candidate) => candidate.includes(`"id":${id},`) || candidate.endsWith(`"id":${id}}`));
+      if (line) return JSON.parse(line) as Record<string, unknown>;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no reply to ${method}`);
+  };
+  return { child, request };
+}
+
+describe('background tasks', () => {
+  it('starts at once, completes, pages its logs, and restarts as a linked task', async () => {
+    fixture.mock.script(
+      turn(toolUse('Bash', { command: 'echo step one; echo step two', description: 'steps' }), { match: { userText: 'background job' }, delayMs: 300, times: 2 }),
+      turn(text('background done'), { match: { toolResult: true }, times: 2 }),
+    );
+    const { client, close } = await connect(fixture);
+    const started = Date.now();
+    const ask = await client.callTool({ name: 'claude_ask', arguments: { query: 'background job', allowedTools: ['Bash'], backgroundTask: true } });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const askOutput = ask.structuredContent as { status: string; taskId: string };
+    expect(askOutput.status).toBe('started');
+    const taskId = askOutput.taskId;
+
+    const listed = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'list' } }));
+    expect(listed.tasks?.map((task) => task.id)).toContain(taskId);
+
+    const done = await waitForStatus(() => client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } }), 'completed');
+    expect(done.result).toBe('background done');
+    const result = await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'result', taskId } });
+    expect(result.content).toEqual([{ type: 'text', text: 'background done' }]);
+
+    const all = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'logs', taskId, limit: 1000 } })).logs;
+    expect(all?.lines.join('\n')).toContain('[tool] Bash');
+    expect(all?.lines.join('\n')).toContain('step two');
+    expect(all?.lines.at(-1)).toMatch(/^\[result\] background done/);
+    const firstPage = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'logs', taskId, offset: 0, limit: 2 } })).logs;
+    const secondPage = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'logs', taskId, offset: 2, limit: 2 } })).logs;
+    expect(firstPage?.lines).toEqual(all?.lines.slice(0, 2));
+    expect(firstPage?.nextOffset).toBe(2);
+    expect(secondPage?.lines).toEqual(all?.lines.slice(2, 4));
+    const raw = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'logs', taskId, raw: true, limit: 1000 } })).logs;
+    for (const line of raw?.lines ?? []) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(raw?.lines.some((line) => line.includes('"type":"result"'))).toBe(true);
+
+    const restarted = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'restart', taskId } })).task;
+    expect(restarted?.id).not.toBe(taskId);
+    expect(restarted?.restartedFrom).toBe(taskId);
+    const second = await waitForStatus(() => client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId: restarted?.id } }), 'completed');
+    expect(second.result).toBe('background done');
+    await close();
+  });
+
+  it('stop ends the task and leaves no process', async () => {
+    fixture.mock.script(toolUse('Bash', { command: LONG_BASH, description: 'wait' }));
+    const { client, close, transport } = await connect(fixture);
+    const ask = await client.callTool({ name: 'claude_ask', arguments: { query: 'long', allowedTools: ['Bash'], backgroundTask: true } });
+    const taskId = (ask.structuredContent as { taskId: string }).taskId;
+    const tree = await waitForDescendant(transport.pid ?? -1, /^sleep 1$/);
+    const stopped = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'stop', taskId } })).task;
+    expect(stopped?.status).toBe('stopped');
+    const deadline = Date.now() + 8_000;
+    while (Date.now() < deadline && tree.some(isRunning)) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const pid of tree) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+    const again = await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'stop', taskId } });
+    expect(again.isError).toBe(true);
+    await close();
+  });
+
+  it('outlives a client that disconnects: another client sees it finish', async () => {
+    fixture.mock.script(
+      toolUse('Bash', { command: 'for i in 1 2 3; do sleep 1; done; echo outlived', description: 'slow' }),
+      turn(text('finished without a client'), { match: { toolResult: true } }),
+    );
+    const first = startRawServer();
+    await first.request(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+    const reply = await first.request(2, 'tools/call', { name: 'claude_ask', arguments: { query: 'go', allowedTools: ['Bash'], backgroundTask: true } });
+    const taskId = ((reply['result'] as { structuredContent: { taskId: string } }).structuredContent).taskId;
+    first.child.stdin.end();
+
+    const { client, close } = await connect(fixture);
+    const running = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } })).task;
+    expect(['queued', 'running']).toContain(running?.status);
+    const done = await waitForStatus(() => client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } }), 'completed');
+    expect(done.result).toBe('finished without a client');
+    const code = await new Promise<number | null>((resolve) => (first.child.exitCode === null ? first.child.on('close', resolve) : resolve(first.child.exitCode)));
+    expect(code).toBe(0);
+    await close();
+  });
+
+  it('a server killed mid-task: the next start reports interrupted and leaves no orphan', async () => {
+    fixture.mock.script(toolUse('Bash', { command: LONG_BASH, description: 'wait' }));
+    const first = startRawServer();
+    await first.request(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+    const reply = await first.request(2, 'tools/call', { name: 'claude_ask', arguments: { query: 'go', allowedTools: ['Bash'], backgroundTask: true } });
+    const taskId = ((reply['result'] as { structuredContent: { taskId: string } }).structuredContent).taskId;
+    const tree = await waitForDescendant(first.child.pid ?? -1, /^sleep 1$/);
+    // SIGKILL: the server gets no chance to clean up, so its CLI and the Bash child outlive it.
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.on('close', resolve));
+    expect(tree.some(isRunning)).toBe(true);
+
+    const { client, close } = await connect(fixture);
+    const task = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } })).task;
+    expect(task?.status).toBe('interrupted');
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && tree.some(isRunning)) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const pid of tree) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+    const interrupted = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'list', status: 'interrupted' } })).tasks;
+    expect(interrupted?.map((entry) => entry.id)).toContain(taskId);
+    expect(listDescendants(process.pid).some((entry) => tree.includes(entry.pid))).toBe(false);
+    await close();
+  });
+});
