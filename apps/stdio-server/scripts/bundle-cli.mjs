@@ -1,11 +1,12 @@
-// Bundles the bin (dist/cli.js) into one file: MCP clients start the server on every session, and
-// resolving and loading a few hundred modules from node_modules costs more than the server's own
-// start-up. The library entry (dist/index.js) stays as tsc emitted it.
+// Bundles the server behind the bin (dist/main.js, loaded by dist/cli.js) into one file: MCP
+// clients start the server for every session, and resolving and loading a few hundred modules from
+// node_modules costs more than the server's own start-up. The library entry (dist/index.js) and
+// the small launcher (dist/cli.js) stay as tsc emitted them.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.js',
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/main.js',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The stdio MCP server. stdout carries the protocol and nothing else: every log line goes to stderr.
+import module from 'node:module';
 
 // node:sqlite announces itself as experimental on Node 22; that line is noise for MCP clients'
 // logs. Other warnings still reach stderr.
@@ -8,6 +9,10 @@ process.on('warning', (warning) => {
   if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
   process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
+
+// MCP clients start the server for every session: keep V8's compiled code of the (bundled)
+// server between starts.
+module.enableCompileCache?.();
 
 const { main } = await import('./main.js');
 main();

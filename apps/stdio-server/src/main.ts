@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 import { ClaudeRuntime, TaskManager, createClaudeToolsServer, openStore } from '@claude-code-mcp/mcp-tools';
-import { createLogger } from '@claude-code-mcp/observability';
+import { createLogger } from '@claude-code-mcp/observability/logging';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 import { ConfigError } from './config-error.js';
