@@ -152,6 +152,8 @@ interface TurnState {
   readonly resolve: (result: RunResult) => void;
   readonly reject: (error: ClaudeCliError) => void;
   started: boolean;
+  /** The CLI has begun working on this turn's message (its command_lifecycle "started"). */
+  active: boolean;
   settled: boolean;
   abortCode: ClaudeCliErrorCode | undefined;
   malformed: string[];
@@ -176,6 +178,8 @@ export class ClaudeSession {
   readonly #turns: TurnState[] = [];
   #sessionId: string | undefined;
   #closing = false;
+  /** Whether this CLI reports command_lifecycle frames (2.1+ does); older ones are handled by position. */
+  #lifecycleSeen = false;
 
   /** @internal Use {@link createSession}. */
   constructor(executable: string, options: ValidatedRunOptions, extras: Pick<RunOptions, 'canUseTool' | 'hooks' | 'logger' | 'spawn'>) {
@@ -272,6 +276,7 @@ export class ClaudeSession {
       resolve,
       reject,
       started: false,
+      active: false,
       settled: false,
       abortCode: undefined,
       malformed: [],
@@ -469,8 +474,20 @@ export class ClaudeSession {
     const sessionId = (message as { session_id?: unknown }).session_id;
     if (typeof sessionId === 'string' && sessionId.length > 0) this.#sessionId = sessionId;
     const turn = this.#turns[0];
-    if (!turn?.started) {
-      this.#logger.debug({ type: message.type }, 'message outside a turn');
+    if (message.type === 'command_lifecycle') {
+      this.#lifecycleSeen = true;
+      const lifecycle = message as { command_uuid?: unknown; state?: unknown };
+      if (turn && lifecycle.command_uuid === turn.userMessageId && lifecycle.state === 'started') turn.active = true;
+    }
+    // The CLI also starts turns of its own (when a background Bash command or subagent finishes):
+    // their lines belong to no turn of ours, and their result carries no user_message_uuid.
+    const ours = turn?.started === true && (turn.active || !this.#lifecycleSeen);
+    if (!turn || !ours) {
+      this.#logger.debug({ type: message.type }, 'message outside a turn of ours');
+      return;
+    }
+    if (isResultMessage(message) && this.#lifecycleSeen && message.user_message_uuid !== turn.userMessageId) {
+      this.#logger.debug({ userMessageUuid: message.user_message_uuid }, 'result of a turn the CLI started itself');
       return;
     }
     turn.queue.push(message);

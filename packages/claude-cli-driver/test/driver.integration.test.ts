@@ -139,6 +139,26 @@ describe('sessions', () => {
     expect(lastRequestTexts(fixture.mock)).toEqual(expect.arrayContaining(['my colour is blue', 'fork it']));
   });
 
+  it('keeps a turn the CLI starts on its own (a background command finished) apart from ours', async () => {
+    fixture.mock.script(
+      toolUse('Bash', { command: 'sleep 1; echo bg-finished', description: 'bg', run_in_background: true }),
+      turn(text('started it'), { match: { toolResult: true } }),
+      turn(text('AUTO-TURN ANSWER'), { match: { userText: /bg-finished|background/i }, delayMs: 1_500 }),
+      turn(text('answer to the second question'), { match: { userText: 'second question' } }),
+      turn(text('answer to the third question'), { match: { userText: 'third question' } }),
+    );
+    const session = await createSession({ ...fixture.options, allowedTools: ['Bash'] });
+    expect((await session.send('start it in the background').result).text).toBe('started it');
+    // The background command finishes after ~1 s; the CLI then starts a turn of its own, whose
+    // model call the mock holds for 1.5 s: our next turn is sent while that one runs.
+    await fixture.mock.waitForMainRequests(3, 15_000);
+    const second = await session.send('second question').result;
+    expect(second.text).toBe('answer to the second question');
+    expect(second.message.user_message_uuid).toBeDefined();
+    expect((await session.send('third question').result).text).toBe('answer to the third question');
+    await session.close();
+  });
+
   it('reports an unknown session id as CLAUDE_CLI_SESSION_NOT_FOUND', async () => {
     const run = query({ ...fixture.options, prompt: 'hi', resume: '00000000-0000-4000-8000-000000000000' });
     await expect(run.result).rejects.toMatchObject({ code: 'CLAUDE_CLI_SESSION_NOT_FOUND' });
