@@ -97,7 +97,8 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
     DEFAULT_ALLOWED_TOOLS: variable(listReader('DEFAULT_ALLOWED_TOOLS'), Object.freeze([] as string[])),
     MAX_CONCURRENT_SESSIONS: variable(integerReader('MAX_CONCURRENT_SESSIONS', { min: 1, example: '4' }), 4),
     SESSION_TIMEOUT_MS: variable(
-      integerReader('SESSION_TIMEOUT_MS', { min: 1000, unit: 'milliseconds', example: '1800000 (30 minutes)' }),
+      // Node timers cannot wait longer than 2^31-1 ms; a larger value would fire at once.
+      integerReader('SESSION_TIMEOUT_MS', { min: 1000, max: 2_147_483_647, unit: 'milliseconds', example: '1800000 (30 minutes)' }),
       1_800_000,
     ),
     LOG_LEVEL: variable<LogLevel>(choiceReader('LOG_LEVEL', logLevels, 'info'), 'info'),
@@ -117,7 +118,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
     PERMISSION_POLICY: variable<'deny' | 'allow'>(choiceReader('PERMISSION_POLICY', ['deny', 'allow'] as const, 'deny'), 'deny'),
     MAX_RESULT_CHARS: variable(integerReader('MAX_RESULT_CHARS', { min: 1000, example: '40000' }), 40_000),
     CLAUDE_CONFIG_DIR: variable(pathReader('CLAUDE_CONFIG_DIR', cwd, homeDirectory), path.join(homeDirectory, '.claude')),
-    PERMISSION_TIMEOUT_MS: variable(integerReader('PERMISSION_TIMEOUT_MS', { min: 100, unit: 'milliseconds', example: '120000' }), 120_000),
+    PERMISSION_TIMEOUT_MS: variable(integerReader('PERMISSION_TIMEOUT_MS', { min: 100, max: 2_147_483_647, unit: 'milliseconds', example: '120000' }), 120_000),
   });
 }
 

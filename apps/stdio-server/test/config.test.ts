@@ -70,6 +70,11 @@ describe('parseConfig (stdio)', () => {
     });
   });
 
+  it('refuses timeouts longer than a Node timer can wait', () => {
+    expect(() => parseConfig({ SESSION_TIMEOUT_MS: '3000000000' }, context)).toThrow(/SESSION_TIMEOUT_MS/);
+    expect(() => parseConfig({ PERMISSION_TIMEOUT_MS: '3000000000' }, context)).toThrow(/PERMISSION_TIMEOUT_MS/);
+  });
+
   it('treats blank variables as unset', () => {
     expect(parseConfig({ MAX_CONCURRENT_SESSIONS: '  ', LOG_LEVEL: '' }, context)).toMatchObject({
       maxConcurrentSessions: 4,
@@ -104,7 +109,7 @@ describe('parseConfig (stdio)', () => {
     ['MAX_CONCURRENT_SESSIONS', '2.5', 'MAX_CONCURRENT_SESSIONS: must be a whole number 1 or more (got "2.5"); e.g. MAX_CONCURRENT_SESSIONS=4'],
     ['MAX_CONCURRENT_SESSIONS', '-1', 'MAX_CONCURRENT_SESSIONS: must be a whole number 1 or more (got "-1"); e.g. MAX_CONCURRENT_SESSIONS=4'],
     ['MAX_CONCURRENT_SESSIONS', '1e3', 'MAX_CONCURRENT_SESSIONS: must be a whole number 1 or more (got "1e3"); e.g. MAX_CONCURRENT_SESSIONS=4'],
-    ['SESSION_TIMEOUT_MS', '30', 'SESSION_TIMEOUT_MS: must be a whole number of milliseconds, 1000 or more (got "30"); e.g. SESSION_TIMEOUT_MS=1800000 (30 minutes)'],
+    ['SESSION_TIMEOUT_MS', '30', 'SESSION_TIMEOUT_MS: must be a whole number of milliseconds, from 1000 to 2147483647 (got "30"); e.g. SESSION_TIMEOUT_MS=1800000 (30 minutes)'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "verbose"); e.g. LOG_LEVEL=info'],
     ['DEFAULT_ALLOWED_TOOLS', 'Read,Bash(git *', 'DEFAULT_ALLOWED_TOOLS: has unbalanced parentheses (got "Read,Bash(git *"); close every "(" in DEFAULT_ALLOWED_TOOLS, e.g. DEFAULT_ALLOWED_TOOLS=Read,Bash(git status:*)'],
     ['DEFAULT_ALLOWED_TOOLS', 'Read)', 'DEFAULT_ALLOWED_TOOLS: has unbalanced parentheses (got "Read)"); close every "(" in DEFAULT_ALLOWED_TOOLS, e.g. DEFAULT_ALLOWED_TOOLS=Read,Bash(git status:*)'],

@@ -90,8 +90,8 @@ describe('results and permissions', () => {
     await close();
   });
 
-  it('denies when the user does not answer a permission question in time', async () => {
-    fixture = await createServerFixture({ PERMISSION_TIMEOUT_MS: '500' });
+  it('denies when the user does not answer a permission question in time, even under an allow policy', async () => {
+    fixture = await createServerFixture({ PERMISSION_TIMEOUT_MS: '500', PERMISSION_POLICY: 'allow' });
     fixture.mock.script(toolUse('Write', { file_path: `${fixture.sandbox.cwd}/never.txt`, content: 'x' }), turn(text('gave up'), { match: { toolResult: true } }));
     const { client, close } = await connect(fixture, { elicitation: true });
     let asked = 0;

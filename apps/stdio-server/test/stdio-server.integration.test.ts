@@ -19,6 +19,8 @@ afterEach(async () => {
 
 type RunOutput = {
   status: string;
+  costUsd: number;
+  sessionCostUsd?: number;
   sessionId: string | null;
   result: string;
   plan?: string;
@@ -88,6 +90,10 @@ describe('claude_ask and claude_resume', () => {
       (await client.callTool({ name: 'claude_resume', arguments: { sessionId: first.sessionId, query: 'what did I say?' } })),
     );
     expect(second).toMatchObject({ status: 'completed', result: 'second answer', sessionId: first.sessionId });
+    // costUsd is this call's cost; the session's running total is reported beside it.
+    expect(first.costUsd).toBeGreaterThan(0);
+    expect(second.costUsd).toBeLessThan(first.costUsd * 1.5);
+    expect(second.sessionCostUsd).toBeGreaterThan(first.costUsd * 1.5);
     const texts = getMessages(fixture.mock.mainRequests()[1]?.body).flatMap((message) => message.content.map((block) => block.text ?? ''));
     expect(texts).toEqual(expect.arrayContaining(['remember 7', 'first answer', 'what did I say?']));
     // No new CLI process was spawned for the follow-up.
@@ -106,6 +112,8 @@ describe('claude_ask and claude_resume', () => {
       (await secondServer.client.callTool({ name: 'claude_resume', arguments: { sessionId: first.sessionId, query: 'still there?' } })),
     );
     expect(resumed).toMatchObject({ status: 'completed', result: 'after restart', sessionId: first.sessionId });
+    // A resumed process reports the session's whole cost; the call's own cost is separated out.
+    expect(resumed.costUsd).toBeLessThan(first.costUsd * 1.5);
     expect(getLastUserTexts(fixture.mock.mainRequests()[1]?.body).join('\n')).toContain('still there?');
     await secondServer.close();
   });

@@ -53,7 +53,7 @@ export interface RunCallbacks {
 
 /** The outcome of a run. */
 export type RunOutcome =
-  | { readonly status: 'completed'; readonly sessionId: string; readonly result: RunResult }
+  | { readonly status: 'completed'; readonly sessionId: string; readonly result: RunResult; readonly turnCostUsd: number }
   | { readonly status: 'cancelled' | 'failed'; readonly sessionId: string | undefined; readonly error: ClaudeCliError | McpToolsError };
 
 /** Options of {@link ClaudeRuntime}. */
@@ -78,8 +78,10 @@ export interface ClaudeRuntimeOptions {
 interface WarmSession {
   readonly session: ClaudeSession;
   fingerprint: string;
-  /** Cost the process has reported so far (the CLI's figure is cumulative per process). */
+  /** The session cost the process has reported so far (the CLI's figure is cumulative). */
   costReported: number;
+  /** Whether the exit of the process already removes it from the warm map. */
+  exitWatched: boolean;
   readonly cwd: string;
   /** The permission decider of the request that currently uses this process. */
   canUseTool: CanUseTool;
@@ -92,8 +94,11 @@ interface WarmSession {
 const denyAll: CanUseTool = () => ({ behavior: 'deny', message: 'No request is waiting for this decision.' });
 
 // The flags a process was started with; a follow-up with other flags needs a new process.
+// `--max-budget-usd` counts everything the process has spent, so a budgeted run never reuses one.
+let budgetNonce = 0;
 function fingerprintOf(request: RunRequest): string {
   return JSON.stringify([
+    request.maxBudgetUsd === undefined ? null : `budget-${++budgetNonce}`,
     request.cwd,
     request.model ?? null,
     request.agent ?? null,
@@ -127,6 +132,8 @@ export class ClaudeRuntime {
   readonly #logger: Logger;
   readonly #limiter: RunLimiter;
   readonly #warm = new Map<string, WarmSession>();
+  /** Every run not yet settled, queued ones included. */
+  readonly #inFlight = new Set<{ controller: AbortController; done: Promise<RunOutcome> }>();
   /** Runs in progress, by session id once known. */
   readonly #running = new Map<string, AbortController>();
   readonly #now: () => number;
@@ -179,11 +186,18 @@ export class ClaudeRuntime {
   }
 
   /** Runs one turn; never throws for a failed run: the outcome says how it ended. */
-  async run(request: RunRequest, callbacks: RunCallbacks): Promise<RunOutcome> {
-    if (this.#closed) {
-      return { status: 'failed', sessionId: request.sessionId, error: new McpToolsError('MCP_TOOLS_SESSION_BUSY', 'The server is shutting down.') };
-    }
+  run(request: RunRequest, callbacks: RunCallbacks): Promise<RunOutcome> {
     const controller = new AbortController();
+    const done = this.#run(request, callbacks, controller);
+    const entry = { controller, done };
+    this.#inFlight.add(entry);
+    void done.finally(() => this.#inFlight.delete(entry));
+    return done;
+  }
+
+  async #run(request: RunRequest, callbacks: RunCallbacks, controller: AbortController): Promise<RunOutcome> {
+    const shuttingDown = () => new McpToolsError('MCP_TOOLS_SESSION_BUSY', 'The server is shutting down; try again once it is back.');
+    if (this.#closed) return { status: 'failed', sessionId: request.sessionId, error: shuttingDown() };
     const onOuterAbort = () => controller.abort(callbacks.signal.reason);
     if (callbacks.signal.aborted) onOuterAbort();
     callbacks.signal.addEventListener('abort', onOuterAbort, { once: true });
@@ -191,18 +205,20 @@ export class ClaudeRuntime {
     const register = (id: string) => {
       if (this.#running.get(id) === controller) return;
       this.#running.set(id, controller);
+      this.#markRunning(id, request);
     };
+    let release: (() => void) | undefined;
     try {
       if (sessionId !== undefined) {
         if (this.#running.has(sessionId)) {
-          throw new McpToolsError(
-            'MCP_TOOLS_SESSION_BUSY',
-            `Session ${sessionId} is already running a turn; wait for it to finish or stop it with claude_abort.`,
-          );
+          return {
+            status: 'failed',
+            sessionId,
+            error: new McpToolsError('MCP_TOOLS_SESSION_BUSY', `Session ${sessionId} is already running a turn; wait for it to finish or stop it with claude_abort.`),
+          };
         }
         register(sessionId);
       }
-      let release: (() => void) | undefined;
       try {
         release = await this.#limiter.acquire({
           priority: request.priority ?? 'normal',
@@ -210,82 +226,124 @@ export class ClaudeRuntime {
           ...(callbacks.onQueued ? { onQueued: callbacks.onQueued } : {}),
         });
       } catch (error) {
+        this.#settleStatus(sessionId, request, 'idle', null);
         return { status: 'cancelled', sessionId, error: error as McpToolsError };
       }
+      if (this.#closed) return { status: 'failed', sessionId, error: shuttingDown() };
+
+      let warm: WarmSession;
       try {
-        const warm = await this.#checkout(request, callbacks.canUseTool);
-        warm.abort = controller;
-        callbacks.onProcess?.(warm.session.pid);
-        const turn = warm.session.send(request.prompt, { signal: controller.signal });
-        try {
-          for await (const message of turn) {
-            const id = (message as { session_id?: unknown }).session_id;
-            if (typeof id === 'string' && id !== sessionId) {
-              sessionId = id;
-              register(id);
-            }
-            callbacks.onMessage?.(message);
-          }
-        } catch {
-          // The outcome comes from `turn.result` below.
-        }
-        try {
-          const result = await turn.result;
-          sessionId = result.sessionId;
-          const turnCost = Math.max(0, result.costUsd - warm.costReported);
-          warm.costReported = Math.max(warm.costReported, result.costUsd);
-          this.#checkin(warm, result.sessionId, request);
-          this.#record(result.sessionId, request, turnCost);
-          return { status: 'completed', sessionId: result.sessionId, result };
-        } catch (error) {
-          const cliError = error as ClaudeCliError;
-          const resolvedId = sessionId ?? warm.session.sessionId;
-          if (cliError.code === 'CLAUDE_CLI_SESSION_NOT_FOUND') {
-            await this.#discard(warm);
-            return {
-              status: 'failed',
-              sessionId: request.sessionId,
-              error: new McpToolsError(
-                'MCP_TOOLS_SESSION_NOT_FOUND',
-                `Claude Code has no session ${request.sessionId ?? ''} in ${request.cwd}. Check the id (claude_ask returns it) and the working directory it ran in.`,
-                { cause: cliError },
-              ),
-            };
-          }
-          const cancelled = cliError.code === 'CLAUDE_CLI_INTERRUPTED' || cliError.code === 'CLAUDE_CLI_TIMEOUT';
-          // A cancelled run leaves nothing running: its process goes too (the session resumes cold).
-          warm.busy = false;
-          if (cancelled || warm.session.state === 'closed' || !resolvedId) await this.#discard(warm);
-          else this.#checkin(warm, resolvedId, request);
-          if (resolvedId) this.#recordFailure(resolvedId, request, cancelled ? 'idle' : 'failed', cliError.message);
-          return { status: cancelled ? 'cancelled' : 'failed', sessionId: resolvedId, error: cliError };
-        }
+        warm = await this.#checkout(request, callbacks.canUseTool);
       } catch (error) {
-        if (McpToolsError.isInstance(error) || ClaudeCliError.isInstance(error)) return { status: 'failed', sessionId, error };
-        throw error;
-      } finally {
-        release();
+        if (!McpToolsError.isInstance(error) && !ClaudeCliError.isInstance(error)) throw error;
+        this.#settleStatus(sessionId, request, 'failed', error.message);
+        return { status: 'failed', sessionId, error };
       }
-    } catch (error) {
-      if (McpToolsError.isInstance(error)) return { status: 'failed', sessionId: request.sessionId, error };
-      throw error;
+      warm.abort = controller;
+      if (this.#closed) controller.abort(new Error('The server is shutting down.'));
+      callbacks.onProcess?.(warm.session.pid);
+      const turn = warm.session.send(request.prompt, { signal: controller.signal });
+      try {
+        for await (const message of turn) {
+          const id = (message as { session_id?: unknown }).session_id;
+          if (typeof id === 'string' && id !== sessionId) {
+            sessionId = id;
+            register(id);
+          }
+          callbacks.onMessage?.(message);
+        }
+      } catch {
+        // The outcome comes from `turn.result` below.
+      }
+      let result: RunResult;
+      try {
+        result = await turn.result;
+      } catch (error) {
+        return await this.#failed(error as ClaudeCliError, warm, request, sessionId);
+      }
+      // The CLI's total covers the whole session (a resumed process includes the earlier ones).
+      const turnCostUsd = Math.max(0, result.costUsd - warm.costReported);
+      warm.costReported = Math.max(warm.costReported, result.costUsd);
+      this.#checkin(warm, result.sessionId, request);
+      try {
+        this.#record(result.sessionId, request, turnCostUsd);
+      } catch (error) {
+        // The run succeeded; a registry failure must not turn it into a failed run.
+        this.#logger.error({ err: error, sessionId: result.sessionId }, 'could not record the turn');
+      }
+      return { status: 'completed', sessionId: result.sessionId, result, turnCostUsd };
     } finally {
+      release?.();
       callbacks.signal.removeEventListener('abort', onOuterAbort);
       for (const [id, owner] of this.#running) if (owner === controller) this.#running.delete(id);
     }
   }
 
-  /** Closes every warm process; running turns are interrupted. */
+  async #failed(cliError: ClaudeCliError, warm: WarmSession, request: RunRequest, sessionId: string | undefined): Promise<RunOutcome> {
+    const resolvedId = sessionId ?? warm.session.sessionId;
+    warm.busy = false;
+    if (cliError.code === 'CLAUDE_CLI_SESSION_NOT_FOUND') {
+      await this.#discard(warm);
+      return {
+        status: 'failed',
+        sessionId: request.sessionId,
+        error: new McpToolsError(
+          'MCP_TOOLS_SESSION_NOT_FOUND',
+          `Claude Code has no session ${request.sessionId ?? ''} in ${request.cwd}. Check the id (claude_ask returns it) and the working directory it ran in.`,
+          { cause: cliError },
+        ),
+      };
+    }
+    const cancelled = cliError.code === 'CLAUDE_CLI_INTERRUPTED' || cliError.code === 'CLAUDE_CLI_TIMEOUT';
+    // A cancelled run leaves nothing running: its process goes too (the session resumes cold).
+    if (cancelled || warm.session.state === 'closed' || !resolvedId) await this.#discard(warm);
+    else this.#checkin(warm, resolvedId, request);
+    this.#settleStatus(resolvedId, request, cancelled ? 'idle' : 'failed', cancelled ? null : cliError.message);
+    return { status: cancelled ? 'cancelled' : 'failed', sessionId: resolvedId, error: cliError };
+  }
+
+  /** Interrupts every run (queued ones included), waits for them, and closes every process. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const controller of this.#running.values()) controller.abort(new Error('The server is shutting down.'));
+    const inFlight = [...this.#inFlight];
+    for (const entry of inFlight) entry.controller.abort(new Error('The server is shutting down.'));
+    await Promise.allSettled(inFlight.map((entry) => entry.done));
     await Promise.all(
-      [...this.#warm.values()].map(async (warm) => {
+      [...new Set(this.#warm.values())].map(async (warm) => {
         if (warm.idleTimer) clearTimeout(warm.idleTimer);
         await warm.session.close({ force: warm.busy, timeoutMs: 3_000 });
       }),
     );
     this.#warm.clear();
+  }
+
+  #markRunning(sessionId: string, request: RunRequest): void {
+    try {
+      const store = this.store;
+      const at = this.#now();
+      store.transaction(() => {
+        if (store.getSession(sessionId)) store.setSessionStatus(sessionId, 'running');
+        else store.insertSession({ id: sessionId, cwd: request.cwd, model: request.model ?? null, createdAt: at, lastUsedAt: at, status: 'running', parentId: null });
+      });
+    } catch (error) {
+      this.#logger.error({ err: error, sessionId }, 'could not mark the session running');
+    }
+  }
+
+  #settleStatus(sessionId: string | undefined, request: RunRequest, status: 'idle' | 'failed', message: string | null): void {
+    if (sessionId === undefined) return;
+    try {
+      const store = this.store;
+      const at = this.#now();
+      store.transaction(() => {
+        if (!store.getSession(sessionId)) {
+          store.insertSession({ id: sessionId, cwd: request.cwd, model: request.model ?? null, createdAt: at, lastUsedAt: at, status, parentId: null });
+        }
+        store.setSessionStatus(sessionId, status, message);
+      });
+    } catch (error) {
+      this.#logger.error({ err: error, sessionId }, 'could not record the session status');
+    }
   }
 
   /** A process for this request: the warm one when its flags match, else a new (resumed) one. */
@@ -328,7 +386,9 @@ export class ClaudeRuntime {
     const warm: WarmSession = {
       session,
       fingerprint,
-      costReported: 0,
+      // A resumed process reports the session's whole cost so far: start from what is recorded.
+      costReported: request.sessionId === undefined ? 0 : (this.store.getSession(request.sessionId)?.costUsd ?? 0),
+      exitWatched: false,
       cwd: request.cwd,
       canUseTool,
       busy: true,
@@ -354,15 +414,19 @@ export class ClaudeRuntime {
     warm.fingerprint = fingerprintOf(request);
     this.#warm.set(sessionId, warm);
     const stored = warm;
+    if (stored.idleTimer) clearTimeout(stored.idleTimer);
     stored.idleTimer = setTimeout(() => {
       if (this.#warm.get(sessionId) !== stored || stored.busy) return;
       this.#logger.debug({ sessionId }, 'closing idle session');
       void this.#discard(stored, sessionId);
     }, this.#options.sessionIdleTimeoutMs ?? 30 * 60_000);
     stored.idleTimer.unref();
-    void warm.session.exited.then(() => {
-      if (this.#warm.get(sessionId) === stored) this.#warm.delete(sessionId);
-    });
+    if (!stored.exitWatched) {
+      stored.exitWatched = true;
+      void warm.session.exited.then(() => {
+        for (const [id, other] of this.#warm) if (other === stored) this.#warm.delete(id);
+      });
+    }
     this.#evictIdle();
   }
 
@@ -401,16 +465,6 @@ export class ClaudeRuntime {
     });
   }
 
-  #recordFailure(sessionId: string, request: RunRequest, status: 'idle' | 'failed', message: string): void {
-    const at = this.#now();
-    const store = this.store;
-    store.transaction(() => {
-      if (!store.getSession(sessionId)) {
-        store.insertSession({ id: sessionId, cwd: request.cwd, model: request.model ?? null, createdAt: at, lastUsedAt: at, status, parentId: null });
-      }
-      store.setSessionStatus(sessionId, status, status === 'failed' ? message : null);
-    });
-  }
 }
 
 /** Short, human text for progress from one stream message, or undefined when it says nothing new. */

@@ -150,13 +150,14 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
 
   const permissionDecider = (context: ServerContext): CanUseTool => {
     return async (toolName, input, { signal }): Promise<PermissionResult> => {
-      const summary = JSON.stringify(input).slice(0, 500);
       if (clientCapabilities(server, context)?.elicitation && !context.mcpReq.signal.aborted) {
+        // The user approves exactly what they see: the whole input, never a cut-down preview.
+        const shown = JSON.stringify(input, null, 2);
         try {
           const answer = await context.mcpReq.elicitInput(
             {
               mode: 'form',
-              message: `Claude Code wants to use ${toolName} with ${summary}. Allow it?`,
+              message: `Claude Code wants to use ${toolName} with:\n${shown}\nAllow it?`,
               requestedSchema: {
                 type: 'object',
                 properties: {
@@ -172,7 +173,9 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
           if (answer.action === 'accept' && decision === 'allow') return { behavior: 'allow', updatedInput: input };
           return { behavior: 'deny', message: `The user did not allow ${toolName} (${answer.action}${typeof decision === 'string' ? `: ${decision}` : ''}).` };
         } catch (error) {
-          logger.warn({ err: error, toolName }, 'permission question failed; applying the policy');
+          // Asked but not answered (timeout, error, cancel): that is a no, whatever the policy.
+          logger.warn({ err: error, toolName }, 'permission question not answered; denying');
+          return { behavior: 'deny', message: `${toolName} was not approved: the permission question got no answer in time.` };
         }
       }
       if (options.permissionPolicy === 'allow') return { behavior: 'allow', updatedInput: input };
@@ -246,7 +249,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       notifyLog('warning', { event: `run.${outcome.status}`, sessionId: outcome.sessionId ?? null, code: outcome.error.code });
       return toolError(outcome.error, outcome.sessionId ?? null, outcome.status);
     }
-    const { result, sessionId } = outcome;
+    const { result, sessionId, turnCostUsd } = outcome;
     notifyLog('info', { event: 'run.completed', sessionId, numTurns: result.numTurns, costUsd: result.costUsd });
     const transcriptUri = `${TRANSCRIPT_SCHEME}://${sessionId}`;
     const truncated = result.text.length > maxResultChars;
@@ -259,7 +262,8 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       sessionId,
       result: text,
       ...(result.structuredOutput === undefined ? {} : { structuredOutput: result.structuredOutput }),
-      costUsd: result.costUsd,
+      costUsd: turnCostUsd,
+      sessionCostUsd: result.costUsd,
       numTurns: result.numTurns,
       durationMs: result.durationMs,
       usage: {
@@ -278,7 +282,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     const denials = output.permissionDenials.length ? `; denied: ${output.permissionDenials.map((denial) => denial.toolName).join(', ')}` : '';
     return {
       content: [
-        { type: 'text', text: `${output.plan ?? output.result}\n\n— sessionId: ${sessionId} · turns: ${result.numTurns} · cost: $${result.costUsd.toFixed(4)}${denials}` },
+        { type: 'text', text: `${output.plan ?? output.result}\n\n— sessionId: ${sessionId} · turns: ${result.numTurns} · cost: $${turnCostUsd.toFixed(4)}${denials}` },
         { type: 'resource_link', uri: transcriptUri, name: `transcript-${sessionId}`, title: 'Claude Code transcript', mimeType: 'application/x-ndjson' },
       ],
       structuredContent: output,
@@ -320,7 +324,8 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     async (args, context) => {
       let query = args.query;
       let agent = args.subagent;
-      const mention = /^@([A-Za-z0-9][A-Za-z0-9_.:-]{0,127})\s+/.exec(query);
+      // `@name` selects a subagent; `@path/to/file.ts` is Claude Code's own file mention and stays.
+      const mention = /^@([A-Za-z0-9][A-Za-z0-9_:-]{0,127})\s+/.exec(query);
       if (mention && !agent) {
         agent = mention[1];
         query = query.slice(mention[0].length);
