@@ -75,6 +75,8 @@ export interface StdioServerConfig {
   readonly claudeConfigDir: string;
   /** `PERMISSION_TIMEOUT_MS`: how long a permission question to the user may stay open; then deny. Default: 120 000. */
   readonly permissionTimeoutMs: number;
+  /** `HOOK_DIRECTORIES`: folders (comma-separated) besides `<cwd>/.claude/hooks` that hook scripts may live in. Default: none. */
+  readonly hookDirectories: readonly string[];
 }
 
 const contextSchema = z.object({
@@ -118,6 +120,10 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
     PERMISSION_POLICY: variable<'deny' | 'allow'>(choiceReader('PERMISSION_POLICY', ['deny', 'allow'] as const, 'deny'), 'deny'),
     MAX_RESULT_CHARS: variable(integerReader('MAX_RESULT_CHARS', { min: 1000, example: '40000' }), 40_000),
     CLAUDE_CONFIG_DIR: variable(pathReader('CLAUDE_CONFIG_DIR', cwd, homeDirectory), path.join(homeDirectory, '.claude')),
+    HOOK_DIRECTORIES: variable<readonly string[]>((raw) => {
+      const list = listReader('HOOK_DIRECTORIES')(raw);
+      return list.ok ? accept(Object.freeze(list.value.map((item) => resolvePath(item, cwd, homeDirectory)))) : list;
+    }, Object.freeze([] as string[])),
     PERMISSION_TIMEOUT_MS: variable(integerReader('PERMISSION_TIMEOUT_MS', { min: 100, max: 2_147_483_647, unit: 'milliseconds', example: '120000' }), 120_000),
   });
 }
@@ -170,5 +176,6 @@ export function parseConfig(
     maxResultChars: values.MAX_RESULT_CHARS,
     claudeConfigDir: values.CLAUDE_CONFIG_DIR,
     permissionTimeoutMs: values.PERMISSION_TIMEOUT_MS,
+    hookDirectories: values.HOOK_DIRECTORIES,
   });
 }

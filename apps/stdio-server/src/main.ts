@@ -91,6 +91,7 @@ export function main(): void {
         maxResultChars: config.maxResultChars,
         claudeConfigDir: config.claudeConfigDir,
         tasks,
+        hookDirectories: config.hookDirectories,
         logger,
       }),
     { onerror: (error) => logger.error({ err: error }, 'MCP transport error') },

@@ -30,6 +30,7 @@ describe('parseConfig (stdio)', () => {
       maxResultChars: 40_000,
       claudeConfigDir: '/home/me/.claude',
       permissionTimeoutMs: 120_000,
+      hookDirectories: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.defaultAllowedTools)).toBe(true);
@@ -50,6 +51,7 @@ describe('parseConfig (stdio)', () => {
         MAX_RESULT_CHARS: '5000',
         CLAUDE_CONFIG_DIR: '/etc/claude',
         PERMISSION_TIMEOUT_MS: '5000',
+        HOOK_DIRECTORIES: '~/hooks',
         UNRELATED: 'ignored',
       },
       context,
@@ -67,6 +69,7 @@ describe('parseConfig (stdio)', () => {
       maxResultChars: 5000,
       claudeConfigDir: '/etc/claude',
       permissionTimeoutMs: 5000,
+      hookDirectories: ['/home/me/hooks'],
     });
   });
 

@@ -35,6 +35,10 @@ export interface RunRequest {
   readonly maxBudgetUsd?: number | undefined;
   readonly jsonSchema?: Record<string, unknown> | undefined;
   readonly appendSystemPrompt?: string | undefined;
+  /** Settings JSON for `--settings` (command hooks). */
+  readonly settings?: Record<string, unknown> | undefined;
+  /** Report hook runs (`--include-hook-events`). */
+  readonly includeHookEvents?: boolean | undefined;
   readonly priority?: Priority | undefined;
 }
 
@@ -111,6 +115,8 @@ function fingerprintOf(request: RunRequest): string {
     request.maxBudgetUsd ?? null,
     request.jsonSchema ?? null,
     request.appendSystemPrompt ?? null,
+    request.settings ?? null,
+    request.includeHookEvents ?? null,
   ]);
 }
 
@@ -378,6 +384,8 @@ export class ClaudeRuntime {
       ...(request.maxBudgetUsd ? { maxBudgetUsd: request.maxBudgetUsd } : {}),
       ...(request.jsonSchema ? { jsonSchema: request.jsonSchema } : {}),
       ...(request.appendSystemPrompt ? { appendSystemPrompt: request.appendSystemPrompt } : {}),
+      ...(request.settings ? { settings: request.settings } : {}),
+      ...(request.includeHookEvents ? { includeHookEvents: true } : {}),
       ...(request.sessionId ? { resume: request.sessionId } : {}),
       logger: this.#logger,
       // One callback for the life of the process, forwarding to whichever request uses it now.
@@ -473,6 +481,10 @@ export function describeMessage(message: ClaudeMessage): string | undefined {
     const model = (message as { model?: unknown }).model;
     // The session id is what claude_abort needs while the first turn of a new session still runs.
     return `Claude Code started${typeof model === 'string' ? ` (${model})` : ''}; sessionId ${String(message.session_id)}`;
+  }
+  if (isSystemMessage(message, 'hook_response')) {
+    const hook = message as { hook_name?: unknown; exit_code?: unknown; outcome?: unknown };
+    return `Hook ${String(hook.hook_name)}: ${String(hook.outcome)} (exit ${String(hook.exit_code)})`;
   }
   if (isSystemMessage(message, 'api_retry')) {
     const attempt = (message as { attempt?: unknown }).attempt;

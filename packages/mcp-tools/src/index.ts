@@ -29,3 +29,5 @@ export { TaskManager } from './tasks/task-manager.js';
 export type { TaskEvent, TaskLogPage, TaskManagerOptions, TaskRecord, TaskStatus } from './tasks/task-manager.js';
 export { renderMessage } from './tasks/render-message.js';
 export { backgroundTasksInputSchema, backgroundTasksOutputSchema } from './tool-schemas.js';
+export { HOOK_ALIASES, HOOK_EVENTS, buildHookSettings } from './hook-settings.js';
+export type { HookSpec, HookSpecs } from './hook-settings.js';

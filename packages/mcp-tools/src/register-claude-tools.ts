@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import {
   isAssistantMessage,
+  isSystemMessage,
   type ClaudeCliError,
   type ClaudeMessage,
   noopLogger,
@@ -24,6 +25,7 @@ import * as z from 'zod';
 
 import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from './claude-runtime.js';
 import { McpToolsError } from './errors.js';
+import { buildHookSettings, type HookSpecs } from './hook-settings.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { resolveWorkingDirectory } from './resolve-working-directory.js';
 import { thinkingLevelToEffort } from './thinking-level.js';
@@ -64,6 +66,8 @@ export interface ClaudeToolsOptions {
   readonly heartbeatMs?: number;
   /** Claude Code's config folder (`CLAUDE_CONFIG_DIR`, or `~/.claude`), where transcripts live. */
   readonly claudeConfigDir: string;
+  /** Folders besides `<cwd>/.claude/hooks` that hook scripts may live in. */
+  readonly hookDirectories?: readonly string[];
   /** Background runs (`backgroundTask: true`, `claude_background_tasks`); without it they are refused. */
   readonly tasks?: TaskManager;
   readonly logger?: Logger;
@@ -192,7 +196,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
   };
 
   const runTool = async (
-    request: Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined },
+    request: Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined; hooks?: HookSpecs | undefined },
     context: ServerContext,
     overrides: {
       canUseTool?: CanUseTool;
@@ -201,14 +205,19 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     } = {},
   ): Promise<CallToolResult> => {
     const shape = overrides.shape ?? ((_result: RunResult, output: RunOutput) => output);
-    const { workingDirectory, ...rest } = request;
+    const { workingDirectory, hooks, ...rest } = request;
     let cwd: string;
+    let hookSettings: Record<string, unknown> | undefined;
     try {
       cwd = await resolveCwd(workingDirectory, request.sessionId);
+      if (hooks && Object.keys(hooks).length > 0) {
+        hookSettings = await buildHookSettings(hooks, { cwd, ...(options.hookDirectories ? { hookDirectories: options.hookDirectories } : {}) });
+      }
     } catch (error) {
       if (McpToolsError.isInstance(error)) return toolError(error, request.sessionId ?? null);
       throw error;
     }
+    const hookEvents: NonNullable<RunOutput['hookEvents']> = [];
     const token = context.mcpReq._meta?.progressToken;
     // MCP log notifications (the client filters them with logging/setLevel); never after the
     // request has ended.
@@ -229,13 +238,23 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     let outcome: RunOutcome;
     try {
       outcome = await runtime.run(
-        { ...rest, cwd },
+        { ...rest, cwd, ...(hookSettings ? { settings: hookSettings, includeHookEvents: true } : {}) },
         {
           signal: context.mcpReq.signal,
           canUseTool: overrides.canUseTool ?? permissionDecider(context),
           onQueued: (position, length) => progress.update(`Waiting for a free slot: position ${position} of ${length}`),
           onMessage: (message) => {
             overrides.onMessage?.(message);
+            if (isSystemMessage(message, 'hook_response')) {
+              const hook = message as { hook_name?: unknown; hook_event?: unknown; outcome?: unknown; exit_code?: unknown; stderr?: unknown };
+              hookEvents.push({
+                hookName: String(hook.hook_name),
+                event: String(hook.hook_event),
+                outcome: String(hook.outcome),
+                exitCode: typeof hook.exit_code === 'number' ? hook.exit_code : null,
+                ...(typeof hook.stderr === 'string' && hook.stderr ? { stderr: hook.stderr.slice(0, 2000) } : {}),
+              });
+            }
             const text = describeMessage(message);
             if (text) progress.update(text);
           },
@@ -278,6 +297,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       })),
       truncated,
       transcriptUri,
+      ...(hookEvents.length ? { hookEvents } : {}),
     });
     const denials = output.permissionDenials.length ? `; denied: ${output.permissionDenials.map((denial) => denial.toolName).join(', ')}` : '';
     return {
@@ -289,19 +309,25 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     };
   };
 
-  const startBackground = async (request: Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined }): Promise<CallToolResult> => {
-    const { workingDirectory, ...rest } = request;
+  const startBackground = async (
+    request: Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined; hooks?: HookSpecs | undefined },
+  ): Promise<CallToolResult> => {
+    const { workingDirectory, hooks, ...rest } = request;
     if (!options.tasks) {
       return toolError(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server; call without backgroundTask.'), null);
     }
     let cwd: string;
+    let hookSettings: Record<string, unknown> | undefined;
     try {
       cwd = await resolveCwd(workingDirectory, request.sessionId);
+      if (hooks && Object.keys(hooks).length > 0) {
+        hookSettings = await buildHookSettings(hooks, { cwd, ...(options.hookDirectories ? { hookDirectories: options.hookDirectories } : {}) });
+      }
     } catch (error) {
       if (McpToolsError.isInstance(error)) return toolError(error, request.sessionId ?? null);
       throw error;
     }
-    const task = options.tasks.start({ ...rest, cwd });
+    const task = options.tasks.start({ ...rest, cwd, ...(hookSettings ? { settings: hookSettings, includeHookEvents: true } : {}) });
     const output: RunOutput = { ...emptyOutput('started', task.sessionId), taskId: task.id };
     return {
       content: [{ type: 'text', text: `Started background task ${task.id}. Follow it with claude_background_tasks (action "get", "logs" or "result").` }],
@@ -343,6 +369,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
         maxTurns: args.maxTurns,
         maxBudgetUsd: args.maxBudgetUsd,
         jsonSchema: args.jsonSchema,
+        hooks: args.hooks,
       };
       if (args.backgroundTask) return startBackground(request);
       return runTool(
@@ -359,6 +386,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
           maxTurns: args.maxTurns,
           maxBudgetUsd: args.maxBudgetUsd,
           jsonSchema: args.jsonSchema,
+          hooks: args.hooks,
         },
         context,
       );

@@ -43,6 +43,23 @@ export const askInputSchema = z.object({
   maxTurns: z.number().int().min(1).max(1000).optional().describe('Stop after this many model round trips.'),
   maxBudgetUsd: z.number().positive().max(1000).optional().describe('Stop once the run has cost this much.'),
   jsonSchema: z.record(z.string(), z.unknown()).optional().describe('JSON Schema for a structured answer, returned as structuredOutput.'),
+  hooks: z
+    .record(
+      z.string(),
+      z
+        .array(
+          z.object({
+            command: z.string().min(1).describe('An executable script in <workingDirectory>/.claude/hooks (relative to it) or in a hooks folder the server allows.'),
+            matcher: z.string().optional().describe('Tool-name pattern for tool events, e.g. "Bash" or "Write|Edit".'),
+            timeout: z.number().int().min(1).max(3600).optional().describe('Seconds the hook may run.'),
+          }),
+        )
+        .max(20),
+    )
+    .optional()
+    .describe(
+      'Command hooks by event: preToolUse, postToolUse, sessionStart, preCompact, onError, or any Claude Code hook event (PreToolUse, Stop, …). A PreToolUse hook that exits 2 blocks the tool call. Hook runs are reported in progress and in hookEvents.',
+    ),
   backgroundTask: z
     .boolean()
     .optional()
@@ -100,6 +117,10 @@ export const runOutputSchema = z.object({
   }),
   permissionDenials: z.array(z.object({ toolName: z.string(), toolUseId: z.string().optional() })),
   truncated: z.boolean().describe('True when result was cut; the whole transcript is at transcriptUri.'),
+  hookEvents: z
+    .array(z.object({ hookName: z.string(), event: z.string(), outcome: z.string(), exitCode: z.number().nullable(), stderr: z.string().optional() }))
+    .optional()
+    .describe('Hooks that ran, with their outcome.'),
   transcriptUri: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
