@@ -15,6 +15,9 @@
  * | `MCP_TOOLS_QUEUE_ABORTED` | a run was cancelled while it waited for a free slot |
  * | `MCP_TOOLS_STORE_FAILED` | the state database could not be opened, migrated, read or written |
  * | `MCP_TOOLS_TASK_NOT_FOUND` | a background task id is unknown |
+ * | `MCP_TOOLS_CHECKPOINT_NOT_FOUND` | a checkpoint id is well-formed but no checkpoint with it is stored (deleted, or from another data folder) |
+ * | `MCP_TOOLS_CHECKPOINT_TOO_LARGE` | a checkpoint (or the capture of the present before a restore or compare) would exceed the file-count or byte limit; the message names the largest folders to ignore |
+ * | `MCP_TOOLS_GIT_FAILED` | the system `git` that checkpoints use is missing, failed or timed out; the message quotes git |
  *
  * @example
  * ```ts
@@ -33,7 +36,10 @@ export type McpToolsErrorCode =
   | 'MCP_TOOLS_NOT_RUNNING'
   | 'MCP_TOOLS_QUEUE_ABORTED'
   | 'MCP_TOOLS_STORE_FAILED'
-  | 'MCP_TOOLS_TASK_NOT_FOUND';
+  | 'MCP_TOOLS_TASK_NOT_FOUND'
+  | 'MCP_TOOLS_CHECKPOINT_NOT_FOUND'
+  | 'MCP_TOOLS_CHECKPOINT_TOO_LARGE'
+  | 'MCP_TOOLS_GIT_FAILED';
 
 const brand = Symbol.for('@claude-code-mcp/mcp-tools:McpToolsError');
 

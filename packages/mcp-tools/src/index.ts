@@ -31,3 +31,22 @@ export { renderMessage } from './tasks/render-message.js';
 export { backgroundTasksInputSchema, backgroundTasksOutputSchema } from './tool-schemas.js';
 export { HOOK_ALIASES, HOOK_EVENTS, buildHookSettings } from './hook-settings.js';
 export type { HookSpec, HookSpecs } from './hook-settings.js';
+export {
+  CHECKPOINT_ID_PATTERN,
+  DEFAULT_CHECKPOINT_MAX_BYTES,
+  DEFAULT_CHECKPOINT_MAX_FILES,
+  DEFAULT_MAX_DIFF_BYTES,
+  createCheckpointManager,
+} from './checkpoints/index.js';
+export type {
+  ChangedFile,
+  CheckpointManager,
+  CheckpointManagerOptions,
+  CheckpointRecord,
+  CompareCheckpointsOptions,
+  CompareResult,
+  CreateCheckpointInput,
+  ListCheckpointsFilter,
+  RestoreChanges,
+  RestoreResult,
+} from './checkpoints/index.js';

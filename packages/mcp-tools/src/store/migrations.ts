@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { McpToolsError } from '../errors.js';
 import { guard, isThenable, storeFailure } from './store-error.js';
 import { TASKS_MIGRATION_SQL } from '../tasks/tasks-schema.js';
+import { CHECKPOINTS_MIGRATION_SQL } from '../checkpoints/checkpoints-schema.js';
 import { createTransaction } from './transaction.js';
 
 /**
@@ -70,6 +71,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     name: 'tasks',
     up(db: DatabaseSync): void {
       db.exec(TASKS_MIGRATION_SQL);
+    },
+  }),
+  Object.freeze({
+    version: 3,
+    name: 'checkpoints',
+    up(db: DatabaseSync): void {
+      db.exec(CHECKPOINTS_MIGRATION_SQL);
     },
   }),
 ]);
