@@ -70,6 +70,7 @@ export const runOptionsSchema = z
     allowDangerouslySkipPermissions: z.boolean().optional(),
     resume: z.string().regex(UUID, 'must be a session id (a UUID)').optional(),
     forkSession: z.boolean().optional(),
+    resumeSessionAt: z.string().regex(UUID, 'must be a message uuid from the session transcript').optional(),
     sessionId: z.string().regex(UUID, 'must be a UUID').optional(),
     continue: z.boolean().optional(),
     agents: z.record(z.string().regex(AGENT_NAME, 'agent names use letters, digits, _ . : -'), agentDefinition).optional(),
@@ -97,6 +98,10 @@ export const runOptionsSchema = z
   .refine((options) => !(options.forkSession && !options.resume && !options.continue), {
     message: 'forkSession needs resume or continue',
     path: ['forkSession'],
+  })
+  .refine((options) => !(options.resumeSessionAt && !options.resume), {
+    message: 'resumeSessionAt needs resume',
+    path: ['resumeSessionAt'],
   })
   .refine((options) => !(options.resume && options.continue), {
     message: 'use either resume or continue, not both',
@@ -149,6 +154,7 @@ export function buildArguments(options: ValidatedRunOptions, extra: { permission
   flag('resume', options.resume);
   on('continue', options.continue);
   on('fork-session', options.forkSession);
+  flag('resume-session-at', options.resumeSessionAt);
   flag('session-id', options.sessionId);
   if (options.agents) flag('agents', JSON.stringify(options.agents));
   flag('agent', options.agent);

@@ -73,8 +73,10 @@ export interface RunOptions {
   allowDangerouslySkipPermissions?: boolean;
   /** Continue this session (keeps its id unless `forkSession`). */
   resume?: string;
-  /** With `resume`/`continue`: start a new session id from that history. */
+  /** With `resume`/`continue`: start a new session id from that history (`sessionId` chooses it). */
   forkSession?: boolean;
+  /** With `resume`: take the history only up to this message uuid (a fork from an earlier point). */
+  resumeSessionAt?: string;
   /** Use this UUID as the new session's id. */
   sessionId?: string;
   /** Continue the most recent session in `cwd`. */
@@ -186,7 +188,7 @@ export class ClaudeSession {
     this.#options = options;
     this.#logger = (extras.logger ?? noopLogger).child({ component: 'claude-cli-driver' });
     this.#canUseTool = extras.canUseTool;
-    this.#sessionId = options.forkSession ? undefined : (options.resume ?? options.sessionId);
+    this.#sessionId = options.forkSession ? options.sessionId : (options.resume ?? options.sessionId);
     const env: NodeJS.ProcessEnv = { ...(options.inheritEnv === false ? {} : processEnvironment()), ...options.env };
     if (options.enableFileCheckpointing) env['CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING'] = 'true';
     const args = buildArguments(options, { permissionPromptTool: extras.canUseTool !== undefined });

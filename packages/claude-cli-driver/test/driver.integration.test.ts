@@ -159,6 +159,29 @@ describe('sessions', () => {
     await session.close();
   });
 
+  it('forks from an earlier message into a session id of our choosing', async () => {
+    fixture.mock.script(text('one'), text('two'), text('three'), text('forked'));
+    const first = await query({ ...fixture.options, prompt: 'first' }).result;
+    const second = query({ ...fixture.options, prompt: 'second', resume: first.sessionId });
+    const uuids: string[] = [];
+    for await (const message of second) if (isAssistantMessage(message) && message.uuid) uuids.push(message.uuid);
+    await second.result;
+    await query({ ...fixture.options, prompt: 'third', resume: first.sessionId }).result;
+    const forkId = '0b7c0a1e-5f1d-4c4e-9d51-2f1f8a0c3b21';
+    const forked = await query({
+      ...fixture.options,
+      prompt: 'after the fork',
+      resume: first.sessionId,
+      forkSession: true,
+      sessionId: forkId,
+      resumeSessionAt: uuids.at(-1) ?? '',
+    }).result;
+    expect(forked.sessionId).toBe(forkId);
+    const texts = lastRequestTexts(fixture.mock);
+    expect(texts).toEqual(expect.arrayContaining(['first', 'one', 'second', 'two', 'after the fork']));
+    expect(texts).not.toContain('third');
+  });
+
   it('reports an unknown session id as CLAUDE_CLI_SESSION_NOT_FOUND', async () => {
     const run = query({ ...fixture.options, prompt: 'hi', resume: '00000000-0000-4000-8000-000000000000' });
     await expect(run.result).rejects.toMatchObject({ code: 'CLAUDE_CLI_SESSION_NOT_FOUND' });
