@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { ConfigError } from './config-error.js';
 import {
   accept,
+  booleanReader,
   choiceReader,
   integerReader,
   listReader,
@@ -75,6 +76,8 @@ export interface StdioServerConfig {
   readonly claudeConfigDir: string;
   /** `PERMISSION_TIMEOUT_MS`: how long a permission question to the user may stay open; then deny. Default: 120 000. */
   readonly permissionTimeoutMs: number;
+  /** `AUTO_CHECKPOINT`: take a checkpoint before each follow-up turn on a session. Default: false. */
+  readonly autoCheckpoint: boolean;
   /** `HOOK_DIRECTORIES`: folders (comma-separated) besides `<cwd>/.claude/hooks` that hook scripts may live in. Default: none. */
   readonly hookDirectories: readonly string[];
 }
@@ -120,6 +123,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
     PERMISSION_POLICY: variable<'deny' | 'allow'>(choiceReader('PERMISSION_POLICY', ['deny', 'allow'] as const, 'deny'), 'deny'),
     MAX_RESULT_CHARS: variable(integerReader('MAX_RESULT_CHARS', { min: 1000, example: '40000' }), 40_000),
     CLAUDE_CONFIG_DIR: variable(pathReader('CLAUDE_CONFIG_DIR', cwd, homeDirectory), path.join(homeDirectory, '.claude')),
+    AUTO_CHECKPOINT: variable(booleanReader('AUTO_CHECKPOINT'), false),
     HOOK_DIRECTORIES: variable<readonly string[]>((raw) => {
       const list = listReader('HOOK_DIRECTORIES')(raw);
       return list.ok ? accept(Object.freeze(list.value.map((item) => resolvePath(item, cwd, homeDirectory)))) : list;
@@ -177,5 +181,6 @@ export function parseConfig(
     claudeConfigDir: values.CLAUDE_CONFIG_DIR,
     permissionTimeoutMs: values.PERMISSION_TIMEOUT_MS,
     hookDirectories: values.HOOK_DIRECTORIES,
+    autoCheckpoint: values.AUTO_CHECKPOINT,
   });
 }

@@ -2,7 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-import { ClaudeRuntime, TaskManager, createClaudeToolsServer, openStore } from '@claude-code-mcp/mcp-tools';
+import { ClaudeRuntime, TaskManager, createCheckpointManager, createClaudeToolsServer, openStore } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
@@ -63,6 +63,8 @@ export function main(): void {
     logger,
   });
 
+  // Restoring files under a running Claude Code would race with it: refuse while a run works there.
+  const checkpoints = createCheckpointManager({ store, dataDir: config.dataDir, isBusy: (cwd) => runtime.isBusy(cwd) });
   // Background runs have nobody to ask for permission: the policy decides.
   const tasks = new TaskManager({
     runtime,
@@ -91,6 +93,8 @@ export function main(): void {
         maxResultChars: config.maxResultChars,
         claudeConfigDir: config.claudeConfigDir,
         tasks,
+        checkpoints,
+        autoCheckpoint: config.autoCheckpoint,
         hookDirectories: config.hookDirectories,
         logger,
       }),

@@ -31,6 +31,7 @@ describe('parseConfig (stdio)', () => {
       claudeConfigDir: '/home/me/.claude',
       permissionTimeoutMs: 120_000,
       hookDirectories: [],
+      autoCheckpoint: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.defaultAllowedTools)).toBe(true);
@@ -52,6 +53,7 @@ describe('parseConfig (stdio)', () => {
         CLAUDE_CONFIG_DIR: '/etc/claude',
         PERMISSION_TIMEOUT_MS: '5000',
         HOOK_DIRECTORIES: '~/hooks',
+        AUTO_CHECKPOINT: 'yes',
         UNRELATED: 'ignored',
       },
       context,
@@ -70,6 +72,7 @@ describe('parseConfig (stdio)', () => {
       claudeConfigDir: '/etc/claude',
       permissionTimeoutMs: 5000,
       hookDirectories: ['/home/me/hooks'],
+      autoCheckpoint: true,
     });
   });
 

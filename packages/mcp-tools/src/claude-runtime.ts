@@ -139,7 +139,7 @@ export class ClaudeRuntime {
   readonly #limiter: RunLimiter;
   readonly #warm = new Map<string, WarmSession>();
   /** Every run not yet settled, queued ones included. */
-  readonly #inFlight = new Set<{ controller: AbortController; done: Promise<RunOutcome> }>();
+  readonly #inFlight = new Set<{ controller: AbortController; done: Promise<RunOutcome>; cwd: string }>();
   /** Runs in progress, by session id once known. */
   readonly #running = new Map<string, AbortController>();
   readonly #now: () => number;
@@ -160,6 +160,26 @@ export class ClaudeRuntime {
   /** Session ids with a run in progress. */
   runningSessionIds(): string[] {
     return [...this.#running.keys()];
+  }
+
+  /** Whether a run (queued or running) works in `cwd`. */
+  isBusy(cwd: string): boolean {
+    return [...this.#inFlight].some((entry) => entry.cwd === cwd);
+  }
+
+  /**
+   * Prepares a new session that starts as a fork of `parentId` at `messageId` (a restored
+   * checkpoint): its first run resumes the parent with that history and this id.
+   */
+  planFork(fork: { sessionId: string; parentId: string; messageId: string | null; cwd: string }): void {
+    const at = this.#now();
+    const store = this.store;
+    store.transaction(() => {
+      store.database
+        .prepare('INSERT INTO session_forks (session_id, parent_id, message_id, created_at) VALUES (?, ?, ?, ?)')
+        .run(fork.sessionId, fork.parentId, fork.messageId, at);
+      store.insertSession({ id: fork.sessionId, cwd: fork.cwd, model: null, createdAt: at, lastUsedAt: at, status: 'idle', parentId: fork.parentId });
+    });
   }
 
   /** Session ids whose CLI process is alive and idle or busy. */
@@ -195,7 +215,7 @@ export class ClaudeRuntime {
   run(request: RunRequest, callbacks: RunCallbacks): Promise<RunOutcome> {
     const controller = new AbortController();
     const done = this.#run(request, callbacks, controller);
-    const entry = { controller, done };
+    const entry = { controller, done, cwd: request.cwd };
     this.#inFlight.add(entry);
     void done.finally(() => this.#inFlight.delete(entry));
     return done;
@@ -386,7 +406,7 @@ export class ClaudeRuntime {
       ...(request.appendSystemPrompt ? { appendSystemPrompt: request.appendSystemPrompt } : {}),
       ...(request.settings ? { settings: request.settings } : {}),
       ...(request.includeHookEvents ? { includeHookEvents: true } : {}),
-      ...(request.sessionId ? { resume: request.sessionId } : {}),
+      ...(request.sessionId ? this.#resumeFlags(request.sessionId) : {}),
       logger: this.#logger,
       // One callback for the life of the process, forwarding to whichever request uses it now.
       canUseTool: (toolName, input, context) => (holder.current?.canUseTool ?? denyAll)(toolName, input, context),
@@ -408,7 +428,21 @@ export class ClaudeRuntime {
     return warm;
   }
 
+  #resumeFlags(sessionId: string): { resume: string; forkSession?: true; sessionId?: string; resumeSessionAt?: string } {
+    const fork = this.store.database.prepare('SELECT parent_id, message_id FROM session_forks WHERE session_id = ?').get(sessionId);
+    if (!fork) return { resume: sessionId };
+    const messageId = fork['message_id'];
+    return {
+      resume: String(fork['parent_id']),
+      forkSession: true,
+      sessionId,
+      ...(typeof messageId === 'string' ? { resumeSessionAt: messageId } : {}),
+    };
+  }
+
   #checkin(warm: WarmSession, sessionId: string, request: RunRequest): void {
+    // Once a planned fork has run, the session exists in Claude Code and resumes normally.
+    this.store.database.prepare('DELETE FROM session_forks WHERE session_id = ?').run(sessionId);
     warm.busy = false;
     warm.abort = undefined;
     warm.canUseTool = denyAll;

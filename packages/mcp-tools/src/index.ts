@@ -50,3 +50,4 @@ export type {
   RestoreChanges,
   RestoreResult,
 } from './checkpoints/index.js';
+export { checkpointInputSchema, checkpointOutputSchema } from './tool-schemas.js';

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 
 import {
   isAssistantMessage,
@@ -25,7 +24,10 @@ import * as z from 'zod';
 
 import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from './claude-runtime.js';
 import { McpToolsError } from './errors.js';
+import { checkpointView, lastMessageId, restoreCheckpoint } from './checkpoint-tool.js';
+import type { CheckpointManager } from './checkpoints/index.js';
 import { buildHookSettings, type HookSpecs } from './hook-settings.js';
+import { transcriptPath } from './transcript-path.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { resolveWorkingDirectory } from './resolve-working-directory.js';
 import { thinkingLevelToEffort } from './thinking-level.js';
@@ -36,6 +38,8 @@ import {
   askInputSchema,
   backgroundTasksInputSchema,
   backgroundTasksOutputSchema,
+  checkpointInputSchema,
+  checkpointOutputSchema,
   planInputSchema,
   resumeInputSchema,
   runOutputSchema,
@@ -68,6 +72,10 @@ export interface ClaudeToolsOptions {
   readonly claudeConfigDir: string;
   /** Folders besides `<cwd>/.claude/hooks` that hook scripts may live in. */
   readonly hookDirectories?: readonly string[];
+  /** Checkpoints (`claude_checkpoint`); without it the tool answers that they are not enabled. */
+  readonly checkpoints?: CheckpointManager;
+  /** Take a checkpoint before each claude_ask / claude_resume on an existing session (default false). */
+  readonly autoCheckpoint?: boolean;
   /** Background runs (`backgroundTask: true`, `claude_background_tasks`); without it they are refused. */
   readonly tasks?: TaskManager;
   readonly logger?: Logger;
@@ -80,10 +88,11 @@ export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
 }
 
 /** Tool names; stable. */
-export const TOOL_NAMES = ['claude_ask', 'claude_plan', 'claude_resume', 'claude_abort', 'claude_background_tasks'] as const;
+export const TOOL_NAMES = ['claude_ask', 'claude_plan', 'claude_resume', 'claude_abort', 'claude_background_tasks', 'claude_checkpoint'] as const;
 
 const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS', 'NotebookRead', 'TodoWrite', 'Task'];
 const TRANSCRIPT_SCHEME = 'claude-transcript';
+const CHECKPOINT_DIFF_SCHEME = 'claude-checkpoint-diff';
 
 // 2020-12 is MCP's default dialect, and some clients reject any `$schema` they did not expect:
 // advertise the schemas without it (validation stays zod's).
@@ -107,10 +116,7 @@ function clientCapabilities(server: McpServer, context: ServerContext): ClientCa
   return (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.server.getClientCapabilities();
 }
 
-/** The transcript path Claude Code uses for a session run in `cwd`. */
-export function transcriptPath(claudeConfigDir: string, cwd: string, sessionId: string): string {
-  return join(claudeConfigDir, 'projects', cwd.replace(/[^A-Za-z0-9]/g, '-'), `${sessionId}.jsonl`);
-}
+export { transcriptPath };
 
 function emptyOutput(status: RunOutput['status'], sessionId: string | null): RunOutput {
   return {
@@ -234,6 +240,19 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     });
     progress.update(`Starting Claude Code in ${cwd}`);
+    if (options.autoCheckpoint && options.checkpoints && request.sessionId && !overrides.canUseTool) {
+      try {
+        const checkpoint = await options.checkpoints.create({
+          cwd,
+          sessionId: request.sessionId,
+          lastMessageId: await lastMessageId(options.claudeConfigDir, cwd, request.sessionId),
+          label: `auto: before "${request.prompt.slice(0, 60)}"`,
+        });
+        progress.update(`Checkpoint ${checkpoint.id} taken`);
+      } catch (error) {
+        logger.warn({ err: error, sessionId: request.sessionId }, 'automatic checkpoint failed; running anyway');
+      }
+    }
     notifyLog('info', { event: 'run.started', cwd, sessionId: request.sessionId ?? null });
     let outcome: RunOutcome;
     try {
@@ -570,6 +589,106 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     },
   );
 
+  server.registerTool(
+    'claude_checkpoint',
+    {
+      title: 'Claude Code checkpoints',
+      description:
+        'Checkpoints of a working directory and the session\'s place in it, kept outside the project (its own .git is never touched; .gitignore is respected): create, list, restore (files return exactly; the conversation continues as a fork with a new sessionId), compare (changed files and a unified diff), delete. They survive a server restart.',
+      inputSchema: withoutDialect(checkpointInputSchema),
+      outputSchema: withoutDialect(checkpointOutputSchema),
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    },
+    async (args): Promise<CallToolResult> => {
+      const checkpoints = options.checkpoints;
+      const fail = (error: McpToolsError): CallToolResult => ({
+        isError: true,
+        content: [{ type: 'text', text: `Error (${error.code}): ${error.message}` }],
+        structuredContent: { action: args.action },
+      });
+      if (!checkpoints) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Checkpoints are not enabled on this server.'));
+      const needId = () => {
+        if (!args.checkpointId) throw new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', `action "${args.action}" needs a checkpointId; list them with action "list".`);
+        return args.checkpointId;
+      };
+      try {
+        switch (args.action) {
+          case 'create': {
+            const cwd = await resolveCwd(args.workingDirectory, args.sessionId);
+            const checkpoint = await checkpoints.create({
+              cwd,
+              ...(args.label ? { label: args.label } : {}),
+              ...(args.sessionId ? { sessionId: args.sessionId, lastMessageId: await lastMessageId(options.claudeConfigDir, cwd, args.sessionId) } : {}),
+            });
+            return {
+              content: [{ type: 'text', text: `Checkpoint ${checkpoint.id} of ${checkpoint.cwd}: ${checkpoint.fileCount} files.` }],
+              structuredContent: { action: 'create', checkpoint: checkpointView(checkpoint) },
+            };
+          }
+          case 'list': {
+            const cwd = args.workingDirectory ? await resolveCwd(args.workingDirectory, undefined) : undefined;
+            const list = checkpoints.list({ ...(cwd ? { cwd } : {}), ...(args.sessionId ? { sessionId: args.sessionId } : {}) }).map(checkpointView);
+            const lines = list.map((item) => `${item.id} ${item.createdAt} ${item.fileCount} files ${item.label ?? ''} ${item.sessionId ?? ''}`.trim());
+            return { content: [{ type: 'text', text: lines.join('\n') || 'No checkpoints.' }], structuredContent: { action: 'list', checkpoints: list } };
+          }
+          case 'restore': {
+            const restored = await restoreCheckpoint(checkpoints, runtime, needId());
+            const { restored: changedFiles, removed, recreated } = restored.changed;
+            const summary = `Restored ${restored.checkpoint.id}: ${changedFiles.length} reverted, ${removed.length} removed, ${recreated.length} brought back.`;
+            return {
+              content: [
+                {
+                  type: 'text',
+                  text: restored.sessionId ? `${summary} Continue the conversation from there with claude_resume sessionId ${restored.sessionId}.` : summary,
+                },
+              ],
+              structuredContent: { action: 'restore', checkpoint: checkpointView(restored.checkpoint), changed: restored.changed, sessionId: restored.sessionId },
+            };
+          }
+          case 'compare': {
+            const from = needId();
+            const to = args.toCheckpointId ?? 'present';
+            const result = await checkpoints.compare(from, to);
+            const fullDiffUri = `${CHECKPOINT_DIFF_SCHEME}://${from}/${to}`;
+            const files = result.files.map((file) => ({ path: file.path, status: file.status, insertions: file.insertions, deletions: file.deletions }));
+            const header = `${files.length} files changed, ${result.insertions} insertions(+), ${result.deletions} deletions(-)`;
+            return {
+              content: [
+                { type: 'text', text: `${header}\n${result.diff}${result.truncated ? `\n[… diff truncated; the whole diff is at ${fullDiffUri}]` : ''}` },
+                { type: 'resource_link', uri: fullDiffUri, name: `diff-${from}-${to}`, title: 'Full diff', mimeType: 'text/x-diff' },
+              ],
+              structuredContent: {
+                action: 'compare',
+                compare: { files, insertions: result.insertions, deletions: result.deletions, diff: result.diff, truncated: result.truncated, fullDiffUri },
+              },
+            };
+          }
+          case 'delete': {
+            const id = needId();
+            await checkpoints.delete(id);
+            return { content: [{ type: 'text', text: `Deleted ${id}.` }], structuredContent: { action: 'delete' } };
+          }
+        }
+      } catch (error) {
+        if (McpToolsError.isInstance(error)) return fail(error);
+        throw error;
+      }
+    },
+  );
+
+  server.registerResource(
+    'claude-checkpoint-diff',
+    new ResourceTemplate(`${CHECKPOINT_DIFF_SCHEME}://{from}/{to}`, { list: undefined }),
+    { title: 'Checkpoint diff', description: 'The whole unified diff between two checkpoints, or a checkpoint and the present files.', mimeType: 'text/x-diff' },
+    async (uri, variables) => {
+      if (!options.checkpoints) throw new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Checkpoints are not enabled on this server.');
+      const from = String(variables['from']);
+      const to = String(variables['to']);
+      const result = await options.checkpoints.compare(from, to === 'present' ? 'present' : to, { maxDiffBytes: Number.POSITIVE_INFINITY });
+      return { contents: [{ uri: uri.href, mimeType: 'text/x-diff', text: result.diff }] };
+    },
+  );
+
   server.registerResource(
     'claude-transcript',
     new ResourceTemplate(`${TRANSCRIPT_SCHEME}://{sessionId}`, { list: undefined }),
@@ -603,7 +722,7 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
     {
       capabilities: { tools: {}, resources: {}, logging: {} },
       instructions:
-        'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId (or, with backgroundTask, a taskId for claude_background_tasks); claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run.',
+        'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId (or, with backgroundTask, a taskId for claude_background_tasks); claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run; claude_checkpoint saves and restores the working directory.',
     },
   );
   registerClaudeTools(server, options);

@@ -167,6 +167,52 @@ export const backgroundTasksOutputSchema = z.object({
     .optional(),
 });
 
+const CHECKPOINT_ID = /^ckpt_[0-9a-f]{20}$/;
+
+/** Arguments of `claude_checkpoint`. */
+export const checkpointInputSchema = z.object({
+  action: z
+    .enum(['create', 'list', 'restore', 'compare', 'delete'])
+    .describe('create a checkpoint of the working directory (and the session\'s place); list them; restore one (files exactly, the conversation as a fork); compare two, or one with the present; delete one.'),
+  checkpointId: z.string().regex(CHECKPOINT_ID, 'must be a checkpoint id such as ckpt_0123456789abcdef0123').optional().describe('restore, compare (the older side), delete.'),
+  toCheckpointId: z
+    .string()
+    .regex(CHECKPOINT_ID, 'must be a checkpoint id such as ckpt_0123456789abcdef0123')
+    .optional()
+    .describe('compare: the newer side; omit to compare with the present files.'),
+  label: z.string().max(200).optional().describe('create: a name for the checkpoint.'),
+  sessionId: z.string().regex(UUID, 'must be a session id (a UUID)').optional().describe('create: the session whose place to record (its directory is used); list: only its checkpoints.'),
+  workingDirectory: workingDirectory.optional(),
+});
+
+const checkpointSchema = z.object({
+  id: z.string(),
+  label: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  cwd: z.string(),
+  createdAt: z.string(),
+  fileCount: z.number().int(),
+});
+
+/** The result of `claude_checkpoint`. */
+export const checkpointOutputSchema = z.object({
+  action: z.string(),
+  checkpoint: checkpointSchema.optional(),
+  checkpoints: z.array(checkpointSchema).optional(),
+  changed: z.object({ restored: z.array(z.string()), removed: z.array(z.string()), recreated: z.array(z.string()) }).optional(),
+  sessionId: z.string().nullable().optional().describe('restore: the forked session that continues from the checkpoint.'),
+  compare: z
+    .object({
+      files: z.array(z.object({ path: z.string(), status: z.string(), insertions: z.number().int(), deletions: z.number().int() })),
+      insertions: z.number().int(),
+      deletions: z.number().int(),
+      diff: z.string(),
+      truncated: z.boolean(),
+      fullDiffUri: z.string(),
+    })
+    .optional(),
+});
+
 /** The result of `claude_abort`. */
 export const abortOutputSchema = z.object({
   sessionId: z.string(),

@@ -80,6 +80,21 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       db.exec(CHECKPOINTS_MIGRATION_SQL);
     },
   }),
+  Object.freeze({
+    version: 4,
+    name: 'session-forks',
+    up(db: DatabaseSync): void {
+      // A session created by restoring a checkpoint: its first run forks `parent_id` at `message_id`.
+      db.exec(`
+        CREATE TABLE session_forks (
+          session_id TEXT    NOT NULL PRIMARY KEY,
+          parent_id  TEXT    NOT NULL,
+          message_id TEXT,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  }),
 ]);
 
 function checkMigrationList(migrations: readonly Migration[]): void {
