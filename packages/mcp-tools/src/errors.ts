@@ -15,6 +15,8 @@
  * | `MCP_TOOLS_QUEUE_ABORTED` | a run was cancelled while it waited for a free slot |
  * | `MCP_TOOLS_STORE_FAILED` | the state database could not be opened, migrated, read or written |
  * | `MCP_TOOLS_TASK_NOT_FOUND` | a background task id is unknown |
+ * | `MCP_TOOLS_AGENT_NOT_FOUND` | a `subagent` names no agent Claude Code would load; the message lists the available ones |
+ * | `MCP_TOOLS_PLUGIN_COMMAND_FAILED` | a `claude plugin …` command failed; the message carries the CLI's reason |
  * | `MCP_TOOLS_CHECKPOINT_NOT_FOUND` | a checkpoint id is well-formed but no checkpoint with it is stored (deleted, or from another data folder) |
  * | `MCP_TOOLS_CHECKPOINT_TOO_LARGE` | a checkpoint (or the capture of the present before a restore or compare) would exceed the file-count or byte limit; the message names the largest folders to ignore |
  * | `MCP_TOOLS_GIT_FAILED` | the system `git` that checkpoints use is missing, failed or timed out; the message quotes git |
@@ -37,6 +39,8 @@ export type McpToolsErrorCode =
   | 'MCP_TOOLS_QUEUE_ABORTED'
   | 'MCP_TOOLS_STORE_FAILED'
   | 'MCP_TOOLS_TASK_NOT_FOUND'
+  | 'MCP_TOOLS_AGENT_NOT_FOUND'
+  | 'MCP_TOOLS_PLUGIN_COMMAND_FAILED'
   | 'MCP_TOOLS_CHECKPOINT_NOT_FOUND'
   | 'MCP_TOOLS_CHECKPOINT_TOO_LARGE'
   | 'MCP_TOOLS_GIT_FAILED';

@@ -51,3 +51,31 @@ export type {
   RestoreResult,
 } from './checkpoints/index.js';
 export { checkpointInputSchema, checkpointOutputSchema } from './tool-schemas.js';
+export { BUILT_IN_AGENTS, listAgents, parseToolList, readFrontmatter, resolveAgentName } from './agents/index.js';
+export type { AgentInfo, AgentSource, Frontmatter, ListAgentsOptions, PluginDirectory } from './agents/index.js';
+export {
+  DEFAULT_PLUGIN_CHANGE_TIMEOUT_MS,
+  DEFAULT_PLUGIN_LIST_TIMEOUT_MS,
+  PLUGIN_NAME_PATTERN,
+  PluginCommandError,
+  addMarketplace,
+  installPlugin,
+  installedPluginDirectories,
+  listMarketplaces,
+  listPlugins,
+  validateMarketplaceName,
+  validateMarketplaceSource,
+  validatePluginName,
+  validatePluginReference,
+} from './plugins/index.js';
+export type {
+  AvailablePlugin,
+  InstalledPlugin,
+  Marketplace,
+  MarketplaceSource,
+  PluginCliOptions,
+  PluginCommandFailure,
+  PluginCommandResult,
+  PluginList,
+  PluginScope,
+} from './plugins/index.js';
