@@ -94,6 +94,8 @@ export function main(): void {
         claudeConfigDir: config.claudeConfigDir,
         tasks,
         checkpoints,
+        claudeExecutable,
+        claudeEnv: process.env,
         autoCheckpoint: config.autoCheckpoint,
         hookDirectories: config.hookDirectories,
         logger,

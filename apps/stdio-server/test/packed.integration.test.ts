@@ -247,7 +247,7 @@ describe('Launch from packed tarballs', () => {
     const list = await server.request('tools/list', {});
     expect(list.error).toBeUndefined();
     const tools = (list.result?.['tools'] ?? []) as { name: string }[];
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['claude_abort', 'claude_ask', 'claude_background_tasks', 'claude_checkpoint', 'claude_plan', 'claude_resume']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['claude_abort', 'claude_ask', 'claude_background_tasks', 'claude_checkpoint', 'claude_plan', 'claude_plugin_install', 'claude_plugin_list', 'claude_resume', 'claude_subagent_list']);
 
     // The installed driver finds and runs the real CLI.
     const ask = await server.request('tools/call', { name: 'claude_ask', arguments: { query: 'ping' } }, 45_000);

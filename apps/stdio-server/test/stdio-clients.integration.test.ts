@@ -131,7 +131,7 @@ describe('MCP Inspector CLI', () => {
     const listed = await inspect(['--method', 'tools/list']);
     expect(listed.code, listed.stderr).toBe(0);
     const names = (JSON.parse(listed.stdout) as { result: { tools: { name: string }[] } }).result.tools.map((tool) => tool.name);
-    expect(names.sort()).toEqual(['claude_abort', 'claude_ask', 'claude_background_tasks', 'claude_checkpoint', 'claude_plan', 'claude_resume']);
+    expect(names.sort()).toEqual(['claude_abort', 'claude_ask', 'claude_background_tasks', 'claude_checkpoint', 'claude_plan', 'claude_plugin_install', 'claude_plugin_list', 'claude_resume', 'claude_subagent_list']);
 
     fixture.mock.script(text('inspected'));
     const called = await inspect(['--method', 'tools/call', '--tool-name', 'claude_ask', '--tool-arg', 'query=hello from the inspector']);

@@ -35,7 +35,7 @@ describe('tools/list', () => {
   it('lists the tools with schemas free of $schema dialect markers', async () => {
     const { client, close } = await connect(fixture);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['claude_abort', 'claude_ask', 'claude_background_tasks', 'claude_checkpoint', 'claude_plan', 'claude_resume']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['claude_abort', 'claude_ask', 'claude_background_tasks', 'claude_checkpoint', 'claude_plan', 'claude_plugin_install', 'claude_plugin_list', 'claude_resume', 'claude_subagent_list']);
     const serialised = JSON.stringify(tools);
     expect(serialised).not.toContain('$schema');
     for (const tool of tools) {

@@ -18,12 +18,13 @@ import {
   type CallToolResult,
   type ClientCapabilities,
   type ServerContext,
-  type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 
 import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from './claude-runtime.js';
 import { McpToolsError } from './errors.js';
+import { checkSubagent, registerCatalogueTools } from './catalogue-tools.js';
+import { withoutDialect } from './schema-dialect.js';
 import { checkpointView, lastMessageId, restoreCheckpoint } from './checkpoint-tool.js';
 import type { CheckpointManager } from './checkpoints/index.js';
 import { buildHookSettings, type HookSpecs } from './hook-settings.js';
@@ -72,6 +73,12 @@ export interface ClaudeToolsOptions {
   readonly claudeConfigDir: string;
   /** Folders besides `<cwd>/.claude/hooks` that hook scripts may live in. */
   readonly hookDirectories?: readonly string[];
+  /** The `claude` executable for `claude plugin …` (otherwise found from `claudeEnv`). */
+  readonly claudeExecutable?: string | undefined;
+  /** The environment `claude plugin …` runs with. */
+  readonly claudeEnv?: Record<string, string | undefined> | undefined;
+  /** Whether claude_plugin_install may change the installation (default true). */
+  readonly allowPluginInstall?: boolean;
   /** Checkpoints (`claude_checkpoint`); without it the tool answers that they are not enabled. */
   readonly checkpoints?: CheckpointManager;
   /** Take a checkpoint before each claude_ask / claude_resume on an existing session (default false). */
@@ -88,28 +95,21 @@ export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
 }
 
 /** Tool names; stable. */
-export const TOOL_NAMES = ['claude_ask', 'claude_plan', 'claude_resume', 'claude_abort', 'claude_background_tasks', 'claude_checkpoint'] as const;
+export const TOOL_NAMES = [
+  'claude_ask',
+  'claude_plan',
+  'claude_resume',
+  'claude_abort',
+  'claude_background_tasks',
+  'claude_checkpoint',
+  'claude_subagent_list',
+  'claude_plugin_list',
+  'claude_plugin_install',
+] as const;
 
 const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS', 'NotebookRead', 'TodoWrite', 'Task'];
 const TRANSCRIPT_SCHEME = 'claude-transcript';
 const CHECKPOINT_DIFF_SCHEME = 'claude-checkpoint-diff';
-
-// 2020-12 is MCP's default dialect, and some clients reject any `$schema` they did not expect:
-// advertise the schemas without it (validation stays zod's).
-function withoutDialect<S extends StandardSchemaWithJSON>(schema: S): S {
-  const standard = schema['~standard'];
-  type JsonFunction = typeof standard.jsonSchema.input;
-  const drop =
-    (convert: JsonFunction): JsonFunction =>
-    (options) => {
-      const { $schema: _dialect, ...rest } = convert(options);
-      return rest;
-    };
-  return {
-    ...schema,
-    '~standard': { ...standard, jsonSchema: { input: drop(standard.jsonSchema.input), output: drop(standard.jsonSchema.output) } },
-  };
-}
 
 function clientCapabilities(server: McpServer, context: ServerContext): ClientCapabilities | undefined {
   const envelope = context.mcpReq.envelope as Record<string, unknown> | undefined;
@@ -219,6 +219,8 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       if (hooks && Object.keys(hooks).length > 0) {
         hookSettings = await buildHookSettings(hooks, { cwd, ...(options.hookDirectories ? { hookDirectories: options.hookDirectories } : {}) });
       }
+      // An unknown agent is named as such, with the ones that exist, before anything runs.
+      if (rest.agent) await checkSubagent(options, cwd, rest.agent);
     } catch (error) {
       if (McpToolsError.isInstance(error)) return toolError(error, request.sessionId ?? null);
       throw error;
@@ -367,13 +369,19 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       annotations: runAnnotations,
     },
     async (args, context) => {
+      // `@name task` runs the task as that subagent when Claude Code knows such an agent; otherwise
+      // (`@src/file.ts`, `@Makefile`) it is Claude Code's own file mention and stays in the prompt.
       let query = args.query;
       let agent = args.subagent;
-      // `@name` selects a subagent; `@path/to/file.ts` is Claude Code's own file mention and stays.
-      const mention = /^@([A-Za-z0-9][A-Za-z0-9_:-]{0,127})\s+/.exec(query);
-      if (mention && !agent) {
-        agent = mention[1];
-        query = query.slice(mention[0].length);
+      const mention = /^@([A-Za-z0-9][A-Za-z0-9_:.-]{0,127})\s+/.exec(query);
+      if (mention?.[1] && !agent) {
+        try {
+          const cwd = await resolveCwd(args.workingDirectory, args.sessionId);
+          agent = (await checkSubagent(options, cwd, mention[1])).name;
+          query = query.slice(mention[0].length);
+        } catch {
+          agent = undefined;
+        }
       }
       const request = {
         prompt: query,
@@ -675,6 +683,8 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       }
     },
   );
+
+  registerCatalogueTools(server, options, (requested) => resolveCwd(requested, undefined));
 
   server.registerResource(
     'claude-checkpoint-diff',
