@@ -172,7 +172,15 @@ describe('Launch from packed tarballs', () => {
 
     // A manifest of its own keeps npm from adopting an enclosing folder as the project.
     writeFileSync(join(installDir, 'package.json'), `${JSON.stringify({ name: 'packed-install', version: '1.0.0', private: true }, null, 2)}\n`);
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-update-notifier', ...tarballs], installDir, 170_000);
+    // A registry request that stalls is retried quickly instead of waiting out npm's 5-minute
+    // default; a whole install that still fails gets one more try.
+    const npmArgs = ['install', '--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline', '--fetch-timeout=20000', '--fetch-retries=4', ...tarballs];
+    try {
+      run('npm', npmArgs, installDir, 110_000);
+    } catch {
+      rmSync(join(installDir, 'node_modules'), { recursive: true, force: true });
+      run('npm', npmArgs, installDir, 110_000);
+    }
   }, 240_000);
 
   afterAll(() => {
