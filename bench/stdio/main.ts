@@ -93,6 +93,11 @@ const serverInit = () =>
     if (reply.id !== 1 || reply.result?.serverInfo?.name !== 'claude-code-mcp') throw new Error(`unexpected initialize reply: ${line}`);
   });
 const nodeInit = () => timeToFirstLine(['-e', NODE_ECHO], (line) => void JSON.parse(line));
+const SDK_FLOOR = fileURLToPath(new URL('./sdk-floor.mjs', import.meta.url));
+const sdkInit = () =>
+  timeToFirstLine([SDK_FLOOR], (line) => {
+    if ((JSON.parse(line) as { id?: number }).id !== 1) throw new Error(`unexpected initialize reply: ${line}`);
+  });
 
 /** Bare `claude -p`, prompt on stdin: time to the result line, to exit, and the session id. */
 function bareRun(prompt: string, resume?: string): Promise<{ toResult: number; toExit: number; sessionId: string }> {
@@ -139,12 +144,15 @@ try {
   // (a) start to initialize reply, interleaved with the bare node baseline.
   const initTimes: number[] = [];
   const nodeInitTimes: number[] = [];
+  const sdkInitTimes: number[] = [];
   for (let index = 0; index < WARMUP + INIT_ROUNDS; index += 1) {
     const server = await serverInit();
     const node = await nodeInit();
+    const sdk = await sdkInit();
     if (index < WARMUP) continue;
     initTimes.push(server);
     nodeInitTimes.push(node);
+    sdkInitTimes.push(sdk);
   }
 
   // (b) and (c) through one running server, as an MCP client keeps it.
@@ -195,6 +203,7 @@ try {
 
   const initMedian = median(initTimes);
   const nodeInitMedian = median(nodeInitTimes);
+  const sdkInitMedian = median(sdkInitTimes);
   const askMedian = median(askTimes);
   const bareMedian = median(bareTimes);
   const warmMedian = median(warmTimes);
@@ -203,9 +212,11 @@ try {
     [
       `rounds=${ROUNDS} (init: ${INIT_ROUNDS}; after ${WARMUP} warm-up rounds), mock API on 127.0.0.1`,
       `start to initialize reply: stdio server median ${round(initMedian)} ms, bare node -e median ${round(nodeInitMedian)} ms, overhead ${round(initMedian - nodeInitMedian)} ms`,
+      `  (an empty MCP SDK v2 stdio server: median ${round(sdkInitMedian)} ms, ${round(sdkInitMedian - nodeInitMedian)} ms over bare node)`,
       `one-turn claude_ask, call to result (new session): median ${round(askMedian)} ms; bare claude -p spawn to result median ${round(bareMedian)} ms (to exit ${round(median(bareExitTimes))} ms)`,
       `follow-up: warm claude_resume median ${round(warmMedian)} ms, cold claude -p --resume median ${round(coldMedian)} ms`,
       `stdio: init_median_ms=${round(initMedian)} node_init_median_ms=${round(nodeInitMedian)} init_overhead_ms=${round(initMedian - nodeInitMedian)} ` +
+        `sdk_floor_init_median_ms=${round(sdkInitMedian)} sdk_floor_overhead_ms=${round(sdkInitMedian - nodeInitMedian)} ` +
         `ask_median_ms=${round(askMedian)} bare_median_ms=${round(bareMedian)} ask_ratio=${round(askMedian / bareMedian, 3)} ` +
         `warm_resume_median_ms=${round(warmMedian)} cold_resume_median_ms=${round(coldMedian)} resume_speedup=${round(coldMedian / warmMedian, 1)} ` +
         `targets: init_overhead_ms<=100 ask_ratio<=1.03 resume_speedup>=10`,
