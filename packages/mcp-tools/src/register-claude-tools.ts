@@ -118,6 +118,11 @@ function clientCapabilities(server: McpServer, context: ServerContext): ClientCa
 
 export { transcriptPath };
 
+/** The tool error of an action tool (`claude_background_tasks`, `claude_checkpoint`). */
+function actionError(action: string, error: McpToolsError): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: `Error (${error.code}): ${error.message}` }], structuredContent: { action } };
+}
+
 function emptyOutput(status: RunOutput['status'], sessionId: string | null): RunOutput {
   return {
     status,
@@ -546,11 +551,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     },
     async (args): Promise<CallToolResult> => {
       const tasks = options.tasks;
-      const fail = (error: McpToolsError): CallToolResult => ({
-        isError: true,
-        content: [{ type: 'text', text: `Error (${error.code}): ${error.message}` }],
-        structuredContent: { action: args.action },
-      });
+      const fail = (error: McpToolsError) => actionError(args.action, error);
       if (!tasks) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server.'));
       try {
         if (args.action === 'list') {
@@ -609,11 +610,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     },
     async (args): Promise<CallToolResult> => {
       const checkpoints = options.checkpoints;
-      const fail = (error: McpToolsError): CallToolResult => ({
-        isError: true,
-        content: [{ type: 'text', text: `Error (${error.code}): ${error.message}` }],
-        structuredContent: { action: args.action },
-      });
+      const fail = (error: McpToolsError) => actionError(args.action, error);
       if (!checkpoints) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Checkpoints are not enabled on this server.'));
       const needId = () => {
         if (!args.checkpointId) throw new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', `action "${args.action}" needs a checkpointId; list them with action "list".`);
