@@ -163,7 +163,7 @@ const controlSchemas = {
  * @example
  * ```ts
  * const parsed = parseStreamLine('{"type":"system","subtype":"init","session_id":"…"}');
- * if (parsed.kind === 'message' && parsed.message.type === 'system') console.log(parsed.message.subtype);
+ * if (parsed.kind === 'message' && parsed.message.type === 'system') show(parsed.message.subtype);
  * ```
  */
 export function parseStreamLine(raw: string): ParsedLine {
@@ -196,7 +196,7 @@ export function parseStreamLine(raw: string): ParsedLine {
  *
  * @example
  * ```ts
- * for await (const message of run) if (isResultMessage(message)) console.log(message.total_cost_usd);
+ * for await (const message of run) if (isResultMessage(message)) show(message.total_cost_usd);
  * ```
  */
 export function isResultMessage(message: ClaudeMessage): message is ResultMessage {
@@ -208,7 +208,7 @@ export function isResultMessage(message: ClaudeMessage): message is ResultMessag
  *
  * @example
  * ```ts
- * if (isSystemMessage(message, 'init')) console.log(message['tools']);
+ * if (isSystemMessage(message, 'init')) show(message['tools']);
  * ```
  */
 export function isSystemMessage(message: ClaudeMessage, subtype?: string): message is SystemMessage {
@@ -220,7 +220,7 @@ export function isSystemMessage(message: ClaudeMessage, subtype?: string): messa
  *
  * @example
  * ```ts
- * if (isAssistantMessage(message)) for (const block of message.message.content) console.log(block.type);
+ * if (isAssistantMessage(message)) for (const block of message.message.content) show(block.type);
  * ```
  */
 export function isAssistantMessage(message: ClaudeMessage): message is AssistantMessage {
@@ -232,7 +232,7 @@ export function isAssistantMessage(message: ClaudeMessage): message is Assistant
  *
  * @example
  * ```ts
- * if (isUserMessage(message)) console.log(message.message.content);
+ * if (isUserMessage(message)) show(message.message.content);
  * ```
  */
 export function isUserMessage(message: ClaudeMessage): message is UserMessage {

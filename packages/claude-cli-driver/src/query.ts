@@ -36,7 +36,7 @@ export interface Query extends AsyncIterable<ClaudeMessage> {
  * @example
  * ```ts
  * const run = query({ prompt: 'List the files here', cwd: '/repo', allowedTools: ['Bash(ls:*)'] });
- * for await (const message of run) if (message.type === 'assistant') console.log(message.message.content);
+ * for await (const message of run) if (message.type === 'assistant') show(message.message.content);
  * const { text, sessionId, costUsd } = await run.result;
  * ```
  */

@@ -597,7 +597,7 @@ export class ClaudeSession {
  * @example
  * ```ts
  * const session = await createSession({ cwd: '/repo', model: 'sonnet', allowedTools: ['Read'] });
- * for await (const message of session.send('Summarise README.md')) console.log(message.type);
+ * for await (const message of session.send('Summarise README.md')) show(message.type);
  * await session.close();
  * ```
  */

@@ -53,7 +53,7 @@ export class ObservabilityError extends Error {
    *
    * @example
    * ```ts
-   * if (ObservabilityError.isInstance(error)) console.log(error.code);
+   * if (ObservabilityError.isInstance(error)) show(error.code);
    * ```
    */
   static isInstance(value: unknown): value is ObservabilityError {
