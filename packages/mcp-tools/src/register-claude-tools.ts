@@ -403,25 +403,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
         jsonSchema: args.jsonSchema,
         hooks: args.hooks,
       };
-      if (args.backgroundTask) return startBackground(request);
-      return runTool(
-        {
-          prompt: query,
-          sessionId: args.sessionId,
-          workingDirectory: args.workingDirectory,
-          model: args.model,
-          agent,
-          effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
-          allowedTools: [...(options.defaultAllowedTools ?? []), ...(args.allowedTools ?? [])],
-          disallowedTools: args.disallowedTools,
-          priority: args.priority,
-          maxTurns: args.maxTurns,
-          maxBudgetUsd: args.maxBudgetUsd,
-          jsonSchema: args.jsonSchema,
-          hooks: args.hooks,
-        },
-        context,
-      );
+      return args.backgroundTask ? startBackground(request) : runTool(request, context);
     },
   );
 
