@@ -70,6 +70,10 @@ describe('subagents and plugins', () => {
     expect(message).toContain('MCP_TOOLS_AGENT_NOT_FOUND');
     expect(message).toContain('reviewer');
     expect(message).toContain('general-purpose');
+    // A background run is checked the same way before it is started.
+    const background = await client.callTool({ name: 'claude_ask', arguments: { query: 'review', subagent: 'reviwer', backgroundTask: true } });
+    expect(background.isError).toBe(true);
+    expect(JSON.stringify(background.content)).toContain('MCP_TOOLS_AGENT_NOT_FOUND');
     expect(fixture.mock.requests).toHaveLength(0);
     await close();
   });

@@ -206,8 +206,32 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     return resolveWorkingDirectory(requested ?? fallback, { roots: options.roots, base: options.defaultWorkingDirectory });
   };
 
+  type ToolRunRequest = Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined; hooks?: HookSpecs | undefined };
+
+  /**
+   * Everything a run needs checked before it starts, for foreground and background runs alike:
+   * the directory (inside the roots), hook scripts (inside the hook folders), the subagent name.
+   * Returns the runtime request, or the tool error that says what was wrong.
+   */
+  const prepareRun = async (request: ToolRunRequest): Promise<{ request: RunRequest } | { error: CallToolResult }> => {
+    const { workingDirectory, hooks, ...rest } = request;
+    try {
+      const cwd = await resolveCwd(workingDirectory, request.sessionId);
+      const hookSettings =
+        hooks && Object.keys(hooks).length > 0
+          ? await buildHookSettings(hooks, { cwd, ...(options.hookDirectories ? { hookDirectories: options.hookDirectories } : {}) })
+          : undefined;
+      // An unknown agent is named as such, with the ones that exist, before anything runs.
+      if (rest.agent) await checkSubagent(options, cwd, rest.agent);
+      return { request: { ...rest, cwd, ...(hookSettings ? { settings: hookSettings, includeHookEvents: true } : {}) } };
+    } catch (error) {
+      if (McpToolsError.isInstance(error)) return { error: toolError(error, request.sessionId ?? null) };
+      throw error;
+    }
+  };
+
   const runTool = async (
-    request: Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined; hooks?: HookSpecs | undefined },
+    request: ToolRunRequest,
     context: ServerContext,
     overrides: {
       canUseTool?: CanUseTool;
@@ -216,20 +240,10 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     } = {},
   ): Promise<CallToolResult> => {
     const shape = overrides.shape ?? ((_result: RunResult, output: RunOutput) => output);
-    const { workingDirectory, hooks, ...rest } = request;
-    let cwd: string;
-    let hookSettings: Record<string, unknown> | undefined;
-    try {
-      cwd = await resolveCwd(workingDirectory, request.sessionId);
-      if (hooks && Object.keys(hooks).length > 0) {
-        hookSettings = await buildHookSettings(hooks, { cwd, ...(options.hookDirectories ? { hookDirectories: options.hookDirectories } : {}) });
-      }
-      // An unknown agent is named as such, with the ones that exist, before anything runs.
-      if (rest.agent) await checkSubagent(options, cwd, rest.agent);
-    } catch (error) {
-      if (McpToolsError.isInstance(error)) return toolError(error, request.sessionId ?? null);
-      throw error;
-    }
+    const checked = await prepareRun(request);
+    if ('error' in checked) return checked.error;
+    const prepared = checked.request;
+    const cwd = prepared.cwd;
     const hookEvents: NonNullable<RunOutput['hookEvents']> = [];
     const token = context.mcpReq._meta?.progressToken;
     // MCP log notifications (the client filters them with logging/setLevel); never after the
@@ -264,7 +278,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     let outcome: RunOutcome;
     try {
       outcome = await runtime.run(
-        { ...rest, cwd, ...(hookSettings ? { settings: hookSettings, includeHookEvents: true } : {}) },
+        prepared,
         {
           signal: context.mcpReq.signal,
           canUseTool: overrides.canUseTool ?? permissionDecider(context),
@@ -335,25 +349,13 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
     };
   };
 
-  const startBackground = async (
-    request: Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined; hooks?: HookSpecs | undefined },
-  ): Promise<CallToolResult> => {
-    const { workingDirectory, hooks, ...rest } = request;
+  const startBackground = async (request: ToolRunRequest): Promise<CallToolResult> => {
     if (!options.tasks) {
       return toolError(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server; call without backgroundTask.'), null);
     }
-    let cwd: string;
-    let hookSettings: Record<string, unknown> | undefined;
-    try {
-      cwd = await resolveCwd(workingDirectory, request.sessionId);
-      if (hooks && Object.keys(hooks).length > 0) {
-        hookSettings = await buildHookSettings(hooks, { cwd, ...(options.hookDirectories ? { hookDirectories: options.hookDirectories } : {}) });
-      }
-    } catch (error) {
-      if (McpToolsError.isInstance(error)) return toolError(error, request.sessionId ?? null);
-      throw error;
-    }
-    const task = options.tasks.start({ ...rest, cwd, ...(hookSettings ? { settings: hookSettings, includeHookEvents: true } : {}) });
+    const checked = await prepareRun(request);
+    if ('error' in checked) return checked.error;
+    const task = options.tasks.start(checked.request);
     const output: RunOutput = { ...emptyOutput('started', task.sessionId), taskId: task.id };
     return {
       content: [{ type: 'text', text: `Started background task ${task.id}. Follow it with claude_background_tasks (action "get", "logs" or "result").` }],
