@@ -67,16 +67,6 @@ export async function connect(fixture: ServerFixture, options: { elicitation?: b
   };
 }
 
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
 export function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
@@ -97,3 +87,6 @@ export async function waitForDescendant(rootPid: number, pattern: RegExp, timeou
 }
 
 export const LONG_BASH = 'for i in $(seq 1 120); do sleep 1; done';
+
+// Alive and not a zombie (the harness reads /proc on Linux).
+export { isProcessAlive as isRunning } from '@claude-code-mcp/test-harness';

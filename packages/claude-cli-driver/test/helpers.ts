@@ -46,19 +46,12 @@ export async function waitForDescendant(rootPid: number, pattern: RegExp, timeou
   throw new Error(`no descendant of ${rootPid} matching ${pattern} within ${timeoutMs} ms`);
 }
 
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
 /** Every text the CLI sent in the messages of its last main-loop request (all roles). */
 export function lastRequestTexts(mock: MockAnthropicServer): string[] {
   return getMessages(mock.mainRequests().at(-1)?.body).flatMap((message) =>
     message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : JSON.stringify(block.content ?? ''))),
   );
 }
+
+// Alive and not a zombie (the harness reads /proc on Linux).
+export { isProcessAlive as isRunning } from '@claude-code-mcp/test-harness';
