@@ -64,7 +64,7 @@ describe('background tasks', () => {
       turn(toolUse('Bash', { command: 'echo step one; echo step two', description: 'steps' }), { match: { userText: 'background job' }, delayMs: 300, times: 2 }),
       turn(text('background done'), { match: { toolResult: true }, times: 2 }),
     );
-    const { client, close } = await connect(fixture);
+    const { client, close, stderr } = await connect(fixture);
     const started = Date.now();
     const ask = await client.callTool({ name: 'claude_ask', arguments: { query: 'background job', allowedTools: ['Bash'], backgroundTask: true } });
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -98,6 +98,12 @@ describe('background tasks', () => {
     expect(restarted?.restartedFrom).toBe(taskId);
     const second = await waitForStatus(() => client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId: restarted?.id } }), 'completed');
     expect(second.result).toBe('background done');
+    // The task events (what webhooks will consume) reached the app's onEvent, which logs them.
+    const events = stderr()
+      .split('\n')
+      .filter((line) => line.includes('background task event'))
+      .map((line) => (JSON.parse(line) as { event: string; taskId: string }));
+    expect(events.filter((event) => event.taskId === taskId).map((event) => event.event)).toEqual(['background_task.started', 'background_task.completed']);
     await close();
   });
 

@@ -122,6 +122,20 @@ describe('claude_checkpoint', () => {
     expect(git('status', '--porcelain').toString()).toContain('M  README.md');
   });
 
+  it('AUTO_CHECKPOINT takes a checkpoint before a follow-up turn', async () => {
+    await fixture.dispose();
+    fixture = await createServerFixture({ AUTO_CHECKPOINT: 'true' });
+    fixture.mock.script(text('first'), text('second'));
+    const { client, close } = await connect(fixture);
+    const sessionId = ((await client.callTool({ name: 'claude_ask', arguments: { query: 'one' } })).structuredContent as { sessionId: string }).sessionId;
+    const none = (await client.callTool({ name: 'claude_checkpoint', arguments: { action: 'list' } })).structuredContent as CheckpointOutput;
+    expect(none.checkpoints).toEqual([]);
+    await client.callTool({ name: 'claude_resume', arguments: { sessionId, query: 'two' } });
+    const listed = (await client.callTool({ name: 'claude_checkpoint', arguments: { action: 'list', sessionId } })).structuredContent as CheckpointOutput;
+    expect(listed.checkpoints).toHaveLength(1);
+    await close();
+  });
+
   it('refuses a restore while a run works in that directory, and rejects unknown ids', async () => {
     fixture.mock.script(text('hello'), turn(toolUse('Bash', { command: LONG_BASH, description: 'wait' }), { match: { userText: 'busy' } }));
     const { client, close, transport } = await connect(fixture);
