@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-
 import { createCliSandbox, createMockAnthropicServer, getMessages, type CliSandbox, type MockAnthropicServer } from '@claude-code-mcp/test-harness';
 
-import { listDescendants, type RunOptions } from '../src/index.js';
+import type { RunOptions } from '../src/index.js';
 
 /** A mock API and a throw-away HOME + working directory for one test. */
 export interface Fixture {
@@ -27,24 +25,7 @@ export async function createFixture(extraEnv: Record<string, string> = {}): Prom
   };
 }
 
-export function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** Waits until a descendant of `rootPid` whose command line matches shows up; returns the whole tree then. */
-export async function waitForDescendant(rootPid: number, pattern: RegExp, timeoutMs = 15_000): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const tree = listDescendants(rootPid);
-    if (tree.some((entry) => pattern.test(commandLine(entry.pid)))) return tree.map((entry) => entry.pid);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no descendant of ${rootPid} matching ${pattern} within ${timeoutMs} ms`);
-}
+export { commandLine, waitForDescendant } from '@claude-code-mcp/test-harness';
 
 /** Every text the CLI sent in the messages of its last main-loop request (all roles). */
 export function lastRequestTexts(mock: MockAnthropicServer): string[] {

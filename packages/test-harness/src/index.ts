@@ -86,3 +86,6 @@ export {
   type RunClaudeOptions,
   type RunClaudeResult,
 } from './cli-sandbox.js';
+
+export { createServerFixture, type ServerFixture } from './server-fixture.js';
+export { commandLine, descendantPids, waitForDescendant } from './process-tree.js';
