@@ -79,3 +79,5 @@ export type {
   PluginList,
   PluginScope,
 } from './plugins/index.js';
+export { openClaudeToolsService } from './claude-tools-service.js';
+export type { ClaudeToolsService, ClaudeToolsServiceOptions } from './claude-tools-service.js';

@@ -1,0 +1,123 @@
+// Everything a server needs behind the tools, opened once per process and shared by every MCP
+// connection: the store, the runtime (warm sessions and the run queue), checkpoints and background
+// tasks. Both apps (stdio and HTTP) call this, so they wire the same parts in the same order.
+import { noopLogger, type Logger } from '@claude-code-mcp/claude-cli-driver';
+import type { McpServer } from '@modelcontextprotocol/server';
+
+import { createCheckpointManager, type CheckpointManager } from './checkpoints/index.js';
+import { ClaudeRuntime } from './claude-runtime.js';
+import { createClaudeToolsServer, type ClaudeToolsServerOptions, type PermissionPolicy } from './register-claude-tools.js';
+import { openStore, type ClaudeToolsStore } from './store/index.js';
+import { TaskManager, type TaskEvent } from './tasks/task-manager.js';
+
+/**
+ * Options of {@link openClaudeToolsService}: where state lives, how many runs at once, and the
+ * options every per-connection tools server gets.
+ *
+ * @example
+ * ```ts
+ * const options: ClaudeToolsServiceOptions = { dataDir, version: '1.0.0', roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir };
+ * ```
+ */
+export interface ClaudeToolsServiceOptions
+  extends Omit<ClaudeToolsServerOptions, 'runtime' | 'tasks' | 'checkpoints' | 'logger'> {
+  /** The data folder: the SQLite database, task logs and shadow repositories live here. */
+  readonly dataDir: string;
+  /** Claude processes allowed at once; more calls wait in the priority queue. Default: 4. */
+  readonly maxConcurrentRuns?: number;
+  /** Idle time after which a warm session's process is closed. Default: 30 minutes. */
+  readonly sessionIdleTimeoutMs?: number;
+  /** Receives background task events (started, completed, failed, stopped, interrupted). */
+  readonly onTaskEvent?: (event: TaskEvent) => void;
+  readonly logger?: Logger;
+}
+
+/**
+ * The shared parts behind the tools, and a factory for one MCP server per connection.
+ *
+ * @example
+ * ```ts
+ * const service = openClaudeToolsService(options);
+ * serveStdio(() => service.createServer());
+ * process.once('SIGTERM', () => void service.close());
+ * ```
+ */
+export interface ClaudeToolsService {
+  readonly store: ClaudeToolsStore;
+  readonly runtime: ClaudeRuntime;
+  readonly checkpoints: CheckpointManager;
+  readonly tasks: TaskManager;
+  /** A new MCP server with every tool registered, backed by the shared parts. */
+  createServer(): McpServer;
+  /**
+   * Stops everything: with `waitForTasks`, running background tasks finish first; otherwise they
+   * are interrupted. Then warm sessions end and the store closes. Safe to call more than once.
+   */
+  close(options?: { readonly waitForTasks?: boolean }): Promise<void>;
+}
+
+/**
+ * Opens the store (running migrations), marks what a previous server left running as
+ * interrupted (and stops its leftover processes), and returns the shared service.
+ *
+ * Background runs have nobody to ask for permission, so `permissionPolicy` decides for them.
+ *
+ * @example
+ * ```ts
+ * const service = openClaudeToolsService({ dataDir, version, roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir });
+ * const server = service.createServer();
+ * ```
+ */
+export function openClaudeToolsService(options: ClaudeToolsServiceOptions): ClaudeToolsService {
+  const logger = options.logger ?? noopLogger;
+  const store = openStore({ dataDir: options.dataDir });
+  const interrupted = store.markRunningAsInterrupted();
+  if (interrupted > 0) logger.warn({ interrupted }, 'sessions that were running when the server last stopped are marked interrupted');
+  const runtime = new ClaudeRuntime({
+    store,
+    maxConcurrentRuns: options.maxConcurrentRuns,
+    sessionIdleTimeoutMs: options.sessionIdleTimeoutMs,
+    claudeExecutable: options.claudeExecutable,
+    logger,
+  });
+  // Restoring files under a running Claude Code would race with it: refuse while a run works there.
+  const checkpoints = createCheckpointManager({ store, dataDir: options.dataDir, isBusy: (cwd) => runtime.isBusy(cwd) });
+  const policy: PermissionPolicy = options.permissionPolicy ?? 'deny';
+  const tasks = new TaskManager({
+    runtime,
+    store,
+    dataDir: options.dataDir,
+    logger,
+    canUseTool: (toolName, input) =>
+      policy === 'allow'
+        ? { behavior: 'allow', updatedInput: input }
+        : { behavior: 'deny', message: `${toolName} needs approval, and background tasks cannot ask; allow it up front with allowedTools.` },
+    onEvent: options.onTaskEvent,
+  });
+  const recovered = tasks.recoverAfterRestart();
+  if (recovered.interrupted > 0) logger.warn(recovered, 'background tasks left by a stopped server are marked interrupted');
+
+  const {
+    dataDir: _dataDir,
+    maxConcurrentRuns: _maxConcurrentRuns,
+    sessionIdleTimeoutMs: _sessionIdleTimeoutMs,
+    onTaskEvent: _onTaskEvent,
+    logger: _logger,
+    ...serverOptions
+  } = options;
+  let closing: Promise<void> | undefined;
+  return Object.freeze({
+    store,
+    runtime,
+    checkpoints,
+    tasks,
+    createServer: () => createClaudeToolsServer({ ...serverOptions, runtime, tasks, checkpoints, logger }),
+    close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>
+      (closing ??= (async () => {
+        if (waitForTasks) await tasks.waitForIdle();
+        await tasks.shutdown();
+        await runtime.close();
+        store.close();
+      })()),
+  });
+}
