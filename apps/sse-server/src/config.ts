@@ -1,31 +1,24 @@
-import path from 'node:path';
-
 import * as z from 'zod';
 
-import { ConfigError } from './config-error.js';
 import {
-  accept,
+  TOOLS_VARIABLES,
   booleanReader,
+  checkContext,
   choiceReader,
   integerReader,
   isSecureOrLoopback,
-  listReader,
-  pathReader,
+  parseEnvironment,
   reject,
-  resolvePath,
+  accept,
+  toolsConfigFrom,
+  toolsVariables,
   urlReader,
   variable,
-} from './env-variables.js';
+  type ConfigContext,
+  type ToolsConfig,
+} from '@claude-code-mcp/server-config';
 
-/**
- * The pino levels `LOG_LEVEL` accepts.
- *
- * @example
- * ```ts
- * const level: LogLevel = config.logLevel;
- * ```
- */
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type { ConfigContext, LogLevel } from '@claude-code-mcp/server-config';
 
 /**
  * Which MCP transports to serve: `http` is Streamable HTTP (current spec), `sse` the deprecated
@@ -38,23 +31,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
  */
 export type Transport = 'http' | 'sse' | 'both';
 
-const logLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const transports: readonly Transport[] = ['http', 'sse', 'both'];
-
-/**
- * What {@link parseConfig} needs from the process, passed in so that parsing stays pure.
- *
- * @example
- * ```ts
- * const context: ConfigContext = { cwd: process.cwd(), homeDirectory: os.homedir() };
- * ```
- */
-export interface ConfigContext {
-  /** Absolute current directory: the default working directory, and the base of relative paths. */
-  readonly cwd: string;
-  /** Absolute home directory: expands a leading `~` and places the default `DATA_DIR`. */
-  readonly homeDirectory: string;
-}
 
 /**
  * OAuth settings: either off, or on with the client credentials.
@@ -104,25 +81,13 @@ export interface RateLimitConfig {
  * config.port; // 3000
  * ```
  */
-export interface SseServerConfig {
-  /** `DEFAULT_WORKING_DIRECTORY`: where Claude runs when a tool call names none. Default: `cwd`. */
-  readonly defaultWorkingDirectory: string;
-  /** `DEFAULT_ALLOWED_TOOLS`: tool rules passed as `--allowedTools` by default. Default: none. */
-  readonly defaultAllowedTools: readonly string[];
-  /** `MAX_CONCURRENT_SESSIONS`: Claude processes allowed at once. Default: 4. */
-  readonly maxConcurrentSessions: number;
-  /** `SESSION_TIMEOUT_MS`: idle time after which a session is closed. Default: 1 800 000 (30 min). */
-  readonly sessionTimeoutMs: number;
-  /** `LOG_LEVEL`: pino level of the stderr log. Default: `info`. */
-  readonly logLevel: LogLevel;
-  /** `CLAUDE_CODE_PATH`: the `claude` binary, or `undefined` to let the driver find it. */
-  readonly claudeCodePath: string | undefined;
-  /** `DATA_DIR`: database and logs. Default: `$XDG_STATE_HOME/claude-code-mcp` or `~/.local/state/claude-code-mcp`. */
-  readonly dataDir: string;
+export interface SseServerConfig extends ToolsConfig {
   /** `TRANSPORT`. Default: `both`. */
   readonly transport: Transport;
-  /** `PORT`: TCP port, 1–65535. Default: 3000. */
+  /** `PORT`: TCP port, 1–65535; 0 picks a free one. Default: 3000. */
   readonly port: number;
+  /** `HOST`: the address to listen on. Default: `127.0.0.1` (set `0.0.0.0` in a container). */
+  readonly host: string;
   /** `BASE_URL`: the public URL of this server, no trailing slash. Default: `http://localhost:<PORT>`. */
   readonly baseUrl: string;
   /** `OAUTH_ENABLED`, `OAUTH_CLIENT_ID`, `OAUTH_CLIENT_SECRET`. Default: off. */
@@ -135,44 +100,21 @@ export interface SseServerConfig {
   readonly webhooks: WebhooksConfig;
 }
 
-const contextSchema = z.object({
-  cwd: z.string().refine((value) => path.isAbsolute(value), 'must be an absolute path'),
-  homeDirectory: z.string().refine((value) => path.isAbsolute(value), 'must be an absolute path'),
-});
-
-function defaultDataDir(env: Readonly<Record<string, string | undefined>>, homeDirectory: string): string {
-  // The XDG spec says to ignore a relative XDG_STATE_HOME.
-  const stateHome = env.XDG_STATE_HOME?.trim();
-  const base =
-    stateHome !== undefined && path.isAbsolute(stateHome) ? stateHome : path.join(homeDirectory, '.local', 'state');
-  return path.join(base, 'claude-code-mcp');
-}
-
 const text = (raw: string) => accept(raw);
 
 function envSchema(env: Readonly<Record<string, string | undefined>>, context: ConfigContext) {
-  const { cwd, homeDirectory } = context;
   return z
     .object({
-      DEFAULT_WORKING_DIRECTORY: variable(pathReader('DEFAULT_WORKING_DIRECTORY', cwd, homeDirectory), cwd),
-      DEFAULT_ALLOWED_TOOLS: variable(listReader('DEFAULT_ALLOWED_TOOLS'), Object.freeze([] as string[])),
-      MAX_CONCURRENT_SESSIONS: variable(integerReader('MAX_CONCURRENT_SESSIONS', { min: 1, example: '4' }), 4),
-      SESSION_TIMEOUT_MS: variable(
-        integerReader('SESSION_TIMEOUT_MS', { min: 1000, unit: 'milliseconds', example: '1800000 (30 minutes)' }),
-        1_800_000,
-      ),
-      LOG_LEVEL: variable<LogLevel>(choiceReader('LOG_LEVEL', logLevels, 'info'), 'info'),
-      CLAUDE_CODE_PATH: variable<string | undefined>(
-        (raw) =>
-          raw.includes('\0')
-            ? reject('must not contain a NUL character', 'set CLAUDE_CODE_PATH to the claude binary')
-            : // A bare command name is looked up on PATH by the driver; anything with a slash is a path.
-              accept(raw.includes('/') || raw.startsWith('~') ? resolvePath(raw, cwd, homeDirectory) : raw),
-        undefined,
-      ),
-      DATA_DIR: variable(pathReader('DATA_DIR', cwd, homeDirectory), defaultDataDir(env, homeDirectory)),
+      ...toolsVariables(env, context),
       TRANSPORT: variable<Transport>(choiceReader('TRANSPORT', transports, 'http'), 'both'),
-      PORT: variable(integerReader('PORT', { min: 1, max: 65_535, example: '3000' }), 3000),
+      PORT: variable(integerReader('PORT', { min: 0, max: 65_535, example: '3000' }), 3000),
+      HOST: variable<string>(
+        (raw) =>
+          /^[\w.:[\]-]+$/.test(raw)
+            ? accept(raw)
+            : reject('must be an IP address or host name', 'e.g. HOST=127.0.0.1, or HOST=0.0.0.0 to listen on every interface'),
+        '127.0.0.1',
+      ),
       BASE_URL: variable<string | undefined>(
         urlReader('BASE_URL', { allowQuery: false, example: 'https://mcp.example.com' }),
         undefined,
@@ -228,15 +170,10 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
 }
 
 const documentedOrder = [
-  'DEFAULT_WORKING_DIRECTORY',
-  'DEFAULT_ALLOWED_TOOLS',
-  'MAX_CONCURRENT_SESSIONS',
-  'SESSION_TIMEOUT_MS',
-  'LOG_LEVEL',
-  'CLAUDE_CODE_PATH',
-  'DATA_DIR',
+  ...TOOLS_VARIABLES,
   'TRANSPORT',
   'PORT',
+  'HOST',
   'BASE_URL',
   'OAUTH_ENABLED',
   'OAUTH_CLIENT_ID',
@@ -248,16 +185,6 @@ const documentedOrder = [
   'WEBHOOKS_ENABLED',
   'WEBHOOK_URL',
 ];
-
-function problemLines(error: z.ZodError): string[] {
-  const rank = (issue: z.core.$ZodIssue): number => {
-    const index = documentedOrder.indexOf(String(issue.path[0]));
-    return index === -1 ? documentedOrder.length : index;
-  };
-  return [...error.issues]
-    .sort((first, second) => rank(first) - rank(second))
-    .map((issue) => `${issue.path.map(String).join('.') || 'environment'}: ${issue.message}`);
-}
 
 /**
  * Reads the HTTP server's settings from environment variables. Unset or blank variables take
@@ -280,16 +207,8 @@ export function parseConfig(
   env: Readonly<Record<string, string | undefined>>,
   context: ConfigContext,
 ): SseServerConfig {
-  const checkedContext = contextSchema.safeParse(context);
-  if (!checkedContext.success) {
-    throw new ConfigError(
-      checkedContext.error.issues.map((issue) => `context.${issue.path.map(String).join('.')}: ${issue.message}`),
-      { cause: checkedContext.error },
-    );
-  }
-  const parsed = envSchema(env, checkedContext.data).safeParse(env);
-  if (!parsed.success) throw new ConfigError(problemLines(parsed.error), { cause: parsed.error });
-  const values = parsed.data;
+  const checked = checkContext(context);
+  const values = parseEnvironment(env, envSchema(env, checked), documentedOrder);
 
   const oauth: OAuthConfig =
     values.OAUTH_ENABLED && values.OAUTH_CLIENT_ID !== undefined && values.OAUTH_CLIENT_SECRET !== undefined
@@ -301,15 +220,10 @@ export function parseConfig(
       : Object.freeze({ enabled: false });
 
   return Object.freeze({
-    defaultWorkingDirectory: values.DEFAULT_WORKING_DIRECTORY,
-    defaultAllowedTools: values.DEFAULT_ALLOWED_TOOLS,
-    maxConcurrentSessions: values.MAX_CONCURRENT_SESSIONS,
-    sessionTimeoutMs: values.SESSION_TIMEOUT_MS,
-    logLevel: values.LOG_LEVEL,
-    claudeCodePath: values.CLAUDE_CODE_PATH,
-    dataDir: values.DATA_DIR,
+    ...toolsConfigFrom(values),
     transport: values.TRANSPORT,
     port: values.PORT,
+    host: values.HOST,
     baseUrl: values.BASE_URL ?? `http://localhost:${values.PORT}`,
     oauth,
     rateLimit: Object.freeze({

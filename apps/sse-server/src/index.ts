@@ -1,4 +1,4 @@
-export { ConfigError } from './config-error.js';
+export { ConfigError } from '@claude-code-mcp/server-config';
 export { parseConfig } from './config.js';
 export type {
   ConfigContext,

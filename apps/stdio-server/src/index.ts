@@ -1,3 +1,3 @@
-export { ConfigError } from './config-error.js';
+export { ConfigError } from '@claude-code-mcp/server-config';
 export { parseConfig } from './config.js';
 export type { ConfigContext, LogLevel, StdioServerConfig } from './config.js';

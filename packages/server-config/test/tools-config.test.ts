@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ConfigError, parseConfig, type ConfigContext } from '../src/index.js';
+import { ConfigError, parseToolsConfig as parseConfig, type ConfigContext } from '../src/index.js';
 
 const context: ConfigContext = { cwd: '/work/project', homeDirectory: '/home/me' };
 

@@ -1,4 +1,4 @@
-const brand = Symbol.for('@claude-code-mcp/sse-server:ConfigError');
+const brand = Symbol.for('@claude-code-mcp/server-config:ConfigError');
 
 /**
  * Thrown by {@link parseConfig} when the environment is not usable. `problems` holds one readable

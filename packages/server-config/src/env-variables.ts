@@ -1,5 +1,6 @@
-// Small readers that turn one environment variable into a typed value or a readable problem.
-// Each app keeps its own copy: apps never import each other.
+// Small readers that turn one environment variable into a typed value or a readable problem,
+// shared by both servers so that a variable means the same thing in each.
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
 import * as z from 'zod';
@@ -125,4 +126,60 @@ export function listReader(name: string): Reader<readonly string[]> {
     items.push(current.trim());
     return accept(Object.freeze([...new Set(items.filter((item) => item !== ''))]));
   };
+}
+
+function isLoopbackHostname(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** `true` when `url` may serve OAuth: https, or http on a loopback host. */
+export function isSecureOrLoopback(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || isLoopbackHostname(parsed.hostname);
+}
+
+/**
+ * An absolute `http(s)` URL without credentials or a fragment, returned with a lower-case scheme
+ * and host and no trailing slash on an empty path.
+ */
+export function urlReader(
+  name: string,
+  { allowQuery, example }: { allowQuery: boolean; example: string },
+): Reader<string> {
+  return (raw) => {
+    const fix = `e.g. ${name}=${example}`;
+    if (!URL.canParse(raw)) return reject('must be an absolute URL', fix);
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return reject('must be an http or https URL', fix);
+    if (url.username !== '' || url.password !== '') {
+      return reject('must not contain a user name or password', fix);
+    }
+    if (raw.includes('#')) return reject('must not have a fragment ("#…")', fix);
+    if (!allowQuery && raw.includes('?')) return reject('must not have a query ("?…")', fix);
+    const pathname = url.pathname === '/' ? '' : url.pathname;
+    return accept(`${url.protocol}//${url.host}${pathname}${url.search}`);
+  };
+}
+
+/**
+ * The first executable `command` in the folders of `pathVariable` (a `PATH` value), or
+ * `undefined`. For `CLAUDE_CODE_PATH` given as a bare command name.
+ *
+ * @example
+ * ```ts
+ * findOnPath('claude', process.env.PATH); // '/usr/local/bin/claude'
+ * ```
+ */
+export function findOnPath(command: string, pathVariable: string | undefined): string | undefined {
+  for (const folder of (pathVariable ?? '').split(path.delimiter)) {
+    if (!folder) continue;
+    const candidate = path.join(folder, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
 }

@@ -1,0 +1,29 @@
+export { ConfigError } from './config-error.js';
+export {
+  accept,
+  booleanReader,
+  choiceReader,
+  findOnPath,
+  integerReader,
+  isSecureOrLoopback,
+  listReader,
+  pathReader,
+  reject,
+  resolvePath,
+  shown,
+  urlReader,
+  variable,
+} from './env-variables.js';
+export type { ReadResult, Reader } from './env-variables.js';
+export {
+  LOG_LEVELS,
+  TOOLS_VARIABLES,
+  checkContext,
+  parseEnvironment,
+  parseToolsConfig,
+  resolveClaudeCodePath,
+  toolsConfigFrom,
+  toolsServiceOptions,
+  toolsVariables,
+} from './tools-config.js';
+export type { ConfigContext, LogLevel, ToolsConfig, ToolsValues, ToolsVariables } from './tools-config.js';
