@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The HTTP MCP server. Logs go to stderr.
+
+// node:sqlite announces itself as experimental on Node 22; that line is noise in a server's logs.
+// Other warnings still reach stderr.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+  process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+
+const { main } = await import('./main.js');
+await main();

@@ -1,0 +1,73 @@
+// The fastify application: host checks, rate limits, health and the MCP routes, in that order.
+import rateLimit from '@fastify/rate-limit';
+import type { ClaudeToolsService } from '@claude-code-mcp/mcp-tools';
+import type { Logger } from '@claude-code-mcp/observability';
+import { hostHeaderValidation } from '@modelcontextprotocol/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+import type { SseServerConfig } from './config.js';
+import { registerMcpRoutes } from './mcp-routes.js';
+
+/** Options of {@link buildHttpApp}. */
+export interface HttpAppOptions {
+  readonly config: SseServerConfig;
+  readonly service: ClaudeToolsService;
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Builds (does not start) the HTTP server. Closing the app closes every MCP session it holds; the
+ * shared service is the caller's to close.
+ *
+ * @example
+ * ```ts
+ * const app = await buildHttpApp({ config, service, logger, version: '1.0.0' });
+ * await app.listen({ host: config.host, port: config.port });
+ * ```
+ */
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const { config, service, logger } = options;
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+
+  // DNS rebinding: a browser page must not reach this server through a name that resolves to it.
+  const allowedHostnames = [...new Set([new URL(config.baseUrl).hostname, ...LOOPBACK_HOSTNAMES])];
+  app.addHook('onRequest', hostHeaderValidation(allowedHostnames));
+  app.addHook('onResponse', (request, reply, done) => {
+    logger.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+
+  if (config.rateLimit.enabled) {
+    await app.register(rateLimit, {
+      max: config.rateLimit.requests,
+      timeWindow: config.rateLimit.windowMs,
+      // Health checks from the orchestrator must not eat the budget nor be refused.
+      allowList: (request) => request.url === '/health',
+    });
+  }
+
+  const started = Date.now();
+  const routes = registerMcpRoutes(app, {
+    createServer: () => service.createServer(),
+    transport: config.transport,
+    sessionIdleTimeoutMs: config.sessionTimeoutMs,
+    logger,
+  });
+  app.addHook('onClose', () => routes.close());
+
+  app.get('/health', (_request, reply) =>
+    reply.send({
+      status: 'ok',
+      version: options.version,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      transport: config.transport,
+      ...routes.counts(),
+      backgroundTasks: service.tasks.activeCount,
+    }),
+  );
+
+  return app;
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+
+import { openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
+import { createLogger } from '@claude-code-mcp/observability/logging';
+import { ConfigError, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
+
+import { parseConfig, type SseServerConfig } from './config.js';
+import { buildHttpApp } from './http-app.js';
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+// Settings the configuration accepts whose features this version does not serve yet: starting
+// without them would look protected (or observed) while it is not.
+function notYetServed(config: SseServerConfig): string[] {
+  const problems: string[] = [];
+  if (config.oauth.enabled) problems.push('OAUTH_ENABLED: OAuth is not served by this version yet; set OAUTH_ENABLED=false and keep the server on a loopback HOST');
+  if (config.webhooks.enabled) problems.push('WEBHOOKS_ENABLED: webhooks are not sent by this version yet; set WEBHOOKS_ENABLED=false');
+  if (config.metrics.enabled) problems.push('METRICS_ENABLED: /metrics is not served by this version yet; set METRICS_ENABLED=false');
+  return problems;
+}
+
+const fail = (problems: readonly string[]): never => {
+  process.stderr.write(`claude-code-mcp-http: invalid configuration: ${problems.join('; ')}\n`);
+  process.exit(1);
+};
+
+/** Starts the HTTP server; it runs until SIGINT or SIGTERM. */
+export async function main(): Promise<void> {
+  let config;
+  let claudeExecutable;
+  try {
+    config = parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() });
+    claudeExecutable = resolveClaudeCodePath(config.claudeCodePath, process.env['PATH']);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.problems);
+    throw error;
+  }
+  const unserved = notYetServed(config);
+  if (unserved.length > 0) fail(unserved);
+  const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp-http' });
+
+  const version = packageVersion();
+  const service = openClaudeToolsService({
+    ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
+    version,
+    onTaskEvent: (event) => logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event'),
+    logger,
+  });
+  const app = await buildHttpApp({ config, service, logger, version });
+  // Handlers before listening: a signal during start-up still closes the store and the sessions.
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) =>
+    (stopping ??= (async () => {
+      logger.info({ signal }, 'shutting down');
+      await app.close();
+      await service.close();
+      process.exit(0);
+    })());
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await service.close();
+    fail([`PORT: cannot listen on ${config.host}:${config.port} (${error instanceof Error ? error.message : String(error)}); choose a free port`]);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  logger.info({ host: config.host, port, transport: config.transport, dataDir: config.dataDir, roots: config.allowedRoots }, 'claude-code-mcp HTTP server listening');
+  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+    logger.warn({ host: config.host }, 'listening beyond loopback without OAuth: anyone who can reach this port can run Claude Code here');
+  }
+}

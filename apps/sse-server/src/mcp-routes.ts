@@ -1,0 +1,160 @@
+// The MCP endpoints, wired from the SDK's own transports:
+//   /mcp          Streamable HTTP. 2026-07-28 requests go to the SDK's per-request handler; 2025-era
+//                 traffic (initialize handshake, Mcp-Session-Id) gets a session of its own, so that
+//                 elicitation round trips, cancellation and the GET stream reach the same server.
+//   /mcp/sse      the deprecated HTTP+SSE transport (2024-11-05 clients): the event stream…
+//   /mcp/message  …and the POSTs that go with it.
+import { randomUUID } from 'node:crypto';
+
+import type { Logger } from '@claude-code-mcp/observability';
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpServer } from '@modelcontextprotocol/server';
+import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import type { Transport } from './config.js';
+
+/** Options of {@link registerMcpRoutes}. */
+export interface McpRoutesOptions {
+  /** A new MCP server with the tools registered: one per session (2025 era) or request (2026). */
+  readonly createServer: () => McpServer;
+  readonly transport: Transport;
+  /** Sessions unused for this long are closed (their Claude sessions stay resumable). */
+  readonly sessionIdleTimeoutMs: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/** What the routes hold open, for `/health` and for shutdown. */
+export interface McpRoutes {
+  /** Open 2025-era Streamable HTTP sessions and legacy SSE streams. */
+  counts(): { readonly streamableSessions: number; readonly sseStreams: number };
+  /** Closes every session and stream. */
+  close(): Promise<void>;
+}
+
+interface LegacySession {
+  readonly transport: NodeStreamableHTTPServerTransport;
+  readonly server: McpServer;
+  lastUsed: number;
+}
+
+const jsonRpcError = (reply: FastifyReply, status: number, code: number, message: string) =>
+  reply.code(status).type('application/json').send({ jsonrpc: '2.0', error: { code, message }, id: null });
+
+/**
+ * Registers `/mcp` (and, with `transport` `sse` or `both`, `/mcp/sse` + `/mcp/message`).
+ *
+ * @example
+ * ```ts
+ * const routes = registerMcpRoutes(app, { createServer: () => service.createServer(), transport: 'both', sessionIdleTimeoutMs: 1_800_000, logger });
+ * app.addHook('onClose', () => routes.close());
+ * ```
+ */
+export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOptions): McpRoutes {
+  const { createServer, logger } = options;
+  const now = options.now ?? Date.now;
+  const onerror = (error: Error) => logger.warn({ err: error }, 'MCP HTTP transport error');
+  const legacySessions = new Map<string, LegacySession>();
+  const sseStreams = new Map<string, { transport: SSEServerTransport; server: McpServer }>();
+
+  const closeLegacySession = async (sessionId: string, reason: string) => {
+    const session = legacySessions.get(sessionId);
+    if (!session) return;
+    legacySessions.delete(sessionId);
+    logger.debug({ sessionId, reason }, 'MCP session closed');
+    await session.server.close().catch(onerror);
+  };
+  // Idle 2025-era sessions are swept, so that clients that vanish without DELETE leave nothing.
+  const sweeper = setInterval(
+    () => {
+      const cutoff = now() - options.sessionIdleTimeoutMs;
+      for (const [sessionId, session] of legacySessions) {
+        if (session.lastUsed < cutoff) void closeLegacySession(sessionId, 'idle');
+      }
+    },
+    Math.min(60_000, options.sessionIdleTimeoutMs),
+  );
+  sweeper.unref();
+
+  if (options.transport !== 'sse') {
+    const modern = toNodeHandler(createMcpHandler(() => createServer(), { legacy: 'reject', onerror }), { onerror });
+
+    const serveLegacy = async (request: FastifyRequest, reply: FastifyReply) => {
+      const sessionId = request.headers['mcp-session-id'];
+      if (typeof sessionId === 'string') {
+        const session = legacySessions.get(sessionId);
+        // 404 tells a 2025-era client that its session is gone and it should initialize again.
+        if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found: it expired or the server restarted; initialize a new session');
+        session.lastUsed = now();
+        reply.hijack();
+        await session.transport.handleRequest(request.raw, reply.raw, request.body);
+        return reply;
+      }
+      if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
+        return jsonRpcError(reply, 400, -32000, 'Bad request: send initialize first, then the Mcp-Session-Id header it returns');
+      }
+      const server = createServer();
+      const transport = new NodeStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          legacySessions.set(id, { transport, server, lastUsed: now() });
+          logger.debug({ sessionId: id }, 'MCP session opened');
+        },
+        onsessionclosed: (id) => closeLegacySession(id, 'deleted by the client'),
+      });
+      transport.onerror = onerror;
+      await server.connect(transport);
+      reply.hijack();
+      await transport.handleRequest(request.raw, reply.raw, request.body);
+      return reply;
+    };
+
+    const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+      const webRequest = await toWebRequest(request.raw, request.body);
+      if (await isLegacyRequest(webRequest, request.body)) return serveLegacy(request, reply);
+      reply.hijack();
+      await modern(request.raw, reply.raw, request.body);
+      return reply;
+    };
+    app.post('/mcp', handle);
+    app.get('/mcp', handle);
+    app.delete('/mcp', handle);
+  }
+
+  if (options.transport !== 'http') {
+    app.get('/mcp/sse', async (request, reply) => {
+      reply.hijack();
+      const transport = new SSEServerTransport('/mcp/message', reply.raw);
+      const server = createServer();
+      sseStreams.set(transport.sessionId, { transport, server });
+      transport.onerror = onerror;
+      transport.onclose = () => {
+        sseStreams.delete(transport.sessionId);
+        logger.debug({ sessionId: transport.sessionId }, 'SSE stream closed');
+      };
+      request.raw.once('close', () => void server.close().catch(onerror));
+      await server.connect(transport);
+      logger.debug({ sessionId: transport.sessionId }, 'SSE stream opened');
+      return reply;
+    });
+    app.post('/mcp/message', async (request, reply) => {
+      const sessionId = (request.query as Record<string, unknown>)['sessionId'];
+      const stream = typeof sessionId === 'string' ? sseStreams.get(sessionId) : undefined;
+      if (!stream) return jsonRpcError(reply, 404, -32001, 'Unknown sessionId: open /mcp/sse first and post to the endpoint it announces');
+      reply.hijack();
+      await stream.transport.handlePostMessage(request.raw, reply.raw, request.body);
+      return reply;
+    });
+  }
+
+  return {
+    counts: () => ({ streamableSessions: legacySessions.size, sseStreams: sseStreams.size }),
+    close: async () => {
+      clearInterval(sweeper);
+      await Promise.all([...legacySessions.keys()].map((id) => closeLegacySession(id, 'server shutting down')));
+      await Promise.all([...sseStreams.values()].map(({ server }) => server.close().catch(onerror)));
+      sseStreams.clear();
+    },
+  };
+}
