@@ -51,7 +51,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
 
   const started = Date.now();
   const routes = registerMcpRoutes(app, {
-    createServer: () => service.createServer(),
+    createServer: (context) => service.createServer(context),
     transport: config.transport,
     sessionIdleTimeoutMs: config.sessionTimeoutMs,
     logger,

@@ -17,7 +17,7 @@ import type { Transport } from './config.js';
 /** Options of {@link registerMcpRoutes}. */
 export interface McpRoutesOptions {
   /** A new MCP server with the tools registered: one per session (2025 era) or request (2026). */
-  readonly createServer: () => McpServer;
+  readonly createServer: (context: { readonly era: 'legacy' | 'modern' }) => McpServer;
   readonly transport: Transport;
   /** Sessions unused for this long are closed (their Claude sessions stay resumable). */
   readonly sessionIdleTimeoutMs: number;
@@ -47,7 +47,7 @@ const jsonRpcError = (reply: FastifyReply, status: number, code: number, message
  *
  * @example
  * ```ts
- * const routes = registerMcpRoutes(app, { createServer: () => service.createServer(), transport: 'both', sessionIdleTimeoutMs: 1_800_000, logger });
+ * const routes = registerMcpRoutes(app, { createServer: (context) => service.createServer(context), transport: 'both', sessionIdleTimeoutMs: 1_800_000, logger });
  * app.addHook('onClose', () => routes.close());
  * ```
  */
@@ -78,7 +78,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   sweeper.unref();
 
   if (options.transport !== 'sse') {
-    const modern = toNodeHandler(createMcpHandler(() => createServer(), { legacy: 'reject', onerror }), { onerror });
+    const modern = toNodeHandler(createMcpHandler((context) => createServer({ era: context.era }), { legacy: 'reject', onerror }), { onerror });
 
     const serveLegacy = async (request: FastifyRequest, reply: FastifyReply) => {
       const sessionId = request.headers['mcp-session-id'];
@@ -94,7 +94,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
       if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
         return jsonRpcError(reply, 400, -32000, 'Bad request: send initialize first, then the Mcp-Session-Id header it returns');
       }
-      const server = createServer();
+      const server = createServer({ era: 'legacy' });
       const transport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
@@ -126,7 +126,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     app.get('/mcp/sse', async (request, reply) => {
       reply.hijack();
       const transport = new SSEServerTransport('/mcp/message', reply.raw);
-      const server = createServer();
+      const server = createServer({ era: 'legacy' });
       sseStreams.set(transport.sessionId, { transport, server });
       transport.onerror = onerror;
       transport.onclose = () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import { commandLine, descendantPids, isProcessAlive, text, toolUse, turn, waitForDescendant } from '@claude-code-mcp/test-harness';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createTaskSessionFromClient, resultFromTaskOutcome, toolDeclarationFromMcpTool } from '@modelcontextprotocol/ext-tasks/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as LegacySSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport as LegacyStreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -169,6 +170,26 @@ describe('Streamable HTTP, 2025 handshake (a session per client)', () => {
     await transport.terminateSession();
     const after = (await (await fetch(new URL('/health', server.origin))).json()) as { streamableSessions: number };
     expect(after.streamableSessions).toBe(0);
+    await client.close();
+  });
+
+  it('runs claude_ask as an MCP task (2025-11-25) for the MCP Tasks client library', async () => {
+    fixture.mock.script(
+      turn(toolUse('Bash', { command: 'echo task over http', description: 'echo' }), { match: { userText: 'http task' } }),
+      turn(text('task settled over http'), { match: { toolResult: true } }),
+    );
+    server = await startServer(fixture, { RATE_LIMIT_REQUESTS: '1000' });
+    const client = new Client({ name: 'http-tasks', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', server.origin)));
+    expect(client.getServerCapabilities()?.['tasks']).toEqual({ list: {}, cancel: {}, requests: { tools: { call: {} } } });
+    const { tools } = await client.listTools();
+    const declarations = new Map(tools.map((tool) => [tool.name, toolDeclarationFromMcpTool(tool)]));
+    const session = createTaskSessionFromClient(client, { endpointId: 'http-test', tools: { currentTool: (name) => declarations.get(name) } });
+    const execution = await session.callTool('claude_ask', { query: 'http task', allowedTools: ['Bash'] }, { task: { preference: 'require' } });
+    expect(execution.kind).toBe('task');
+    const { outcome } = await execution.settle();
+    expect(output(resultFromTaskOutcome(outcome))).toMatchObject({ status: 'completed', result: 'task settled over http' });
+    await session.close();
     await client.close();
   });
 

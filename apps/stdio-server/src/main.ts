@@ -36,7 +36,7 @@ export function main(): void {
     logger,
   });
   const { tasks } = service;
-  const served = serveStdio(() => service.createServer(), {
+  const served = serveStdio((context) => service.createServer(context), {
     onerror: (error) => logger.error({ err: error }, 'MCP transport error'),
   });
   logger.info({ dataDir: config.dataDir, roots: config.allowedRoots }, 'claude-code-mcp stdio server ready');

@@ -4,8 +4,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 import { listDescendants } from '@claude-code-mcp/claude-cli-driver';
-import { text, toolUse, turn } from '@claude-code-mcp/test-harness';
+import { descendantPids, text, toolUse, turn } from '@claude-code-mcp/test-harness';
 import type { CallToolResult } from '@modelcontextprotocol/client';
+import { createTaskSessionFromClient, resultFromTaskOutcome, toolDeclarationFromMcpTool } from '@modelcontextprotocol/ext-tasks/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { connect, createServerFixture, isRunning, LONG_BASH, SERVER_ENTRY, waitForDescendant, type ServerFixture } from './helpers.js';
@@ -165,6 +166,88 @@ describe('background tasks', () => {
     const interrupted = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'list', status: 'interrupted' } })).tasks;
     expect(interrupted?.map((entry) => entry.id)).toContain(taskId);
     expect(listDescendants(process.pid).some((entry) => tree.includes(entry.pid))).toBe(false);
+    await close();
+  });
+});
+
+describe('MCP tasks (protocol 2025-11-25)', () => {
+  it('a task-augmented claude_ask is a background task: tasks/get, tasks/result, tasks/list, tasks/cancel', async () => {
+    fixture.mock.script(
+      turn(toolUse('Bash', { command: 'echo as a task', description: 'echo' }), { match: { userText: 'task job' }, delayMs: 300 }),
+      turn(text('done as an MCP task'), { match: { toolResult: true } }),
+      turn(toolUse('Bash', { command: LONG_BASH, description: 'wait' }), { match: { userText: 'long task' } }),
+    );
+    const server = startRawServer();
+    const init = await server.request(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw-tasks', version: '1' } });
+    expect((init['result'] as { capabilities: Record<string, unknown> }).capabilities['tasks']).toEqual({ list: {}, cancel: {}, requests: { tools: { call: {} } } });
+    const listed = (await server.request(2, 'tools/list'))['result'] as { tools: { name: string; execution?: { taskSupport?: string } }[] };
+    expect(listed.tools.find((tool) => tool.name === 'claude_ask')?.execution).toEqual({ taskSupport: 'optional' });
+
+    const created = (await server.request(3, 'tools/call', { name: 'claude_ask', arguments: { query: 'task job', allowedTools: ['Bash'] }, task: { ttl: 60_000 } }))['result'] as {
+      task: { taskId: string; status: string; ttl: number | null; pollInterval?: number };
+    };
+    expect(created.task).toMatchObject({ status: 'working', ttl: null, pollInterval: 1000 });
+    const { taskId } = created.task;
+    const working = (await server.request(4, 'tasks/get', { taskId }))['result'] as { taskId: string; status: string };
+    expect(working).toMatchObject({ taskId, status: 'working' });
+
+    // tasks/result waits for the end and returns what claude_ask would have.
+    const result = (await server.request(5, 'tasks/result', { taskId }))['result'] as CallToolResult & { _meta: Record<string, unknown> };
+    expect(result.structuredContent).toMatchObject({ status: 'completed', taskId, result: 'done as an MCP task' });
+    expect(result._meta['io.modelcontextprotocol/related-task']).toEqual({ taskId });
+    expect(((await server.request(6, 'tasks/get', { taskId }))['result'] as { status: string }).status).toBe('completed');
+    // The same task, seen through the tool.
+    const viaTool = (await server.request(7, 'tools/call', { name: 'claude_background_tasks', arguments: { action: 'get', taskId } }))['result'] as CallToolResult;
+    expect(tasksOutput(viaTool).task?.status).toBe('completed');
+
+    // The first task's session stays warm; only what the second one starts must go.
+    const warm = descendantPids(server.child.pid ?? -1);
+    const long = (await server.request(8, 'tools/call', { name: 'claude_ask', arguments: { query: 'long task', allowedTools: ['Bash'] }, task: {} }))['result'] as { task: { taskId: string } };
+    const tree = (await waitForDescendant(server.child.pid ?? -1, /^sleep 1$/)).filter((pid) => !warm.includes(pid));
+    const all = (await server.request(9, 'tasks/list'))['result'] as { tasks: { taskId: string; status: string }[] };
+    expect(all.tasks.map((task) => [task.taskId, task.status])).toEqual([
+      [long.task.taskId, 'working'],
+      [taskId, 'completed'],
+    ]);
+    const cancelled = (await server.request(10, 'tasks/cancel', { taskId: long.task.taskId }))['result'] as { status: string };
+    expect(cancelled.status).toBe('cancelled');
+    const deadline = Date.now() + 8_000;
+    while (Date.now() < deadline && tree.some(isRunning)) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const pid of tree) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+
+    // Errors the spec names: an unknown task, and cancelling one that has ended.
+    const unknown = await server.request(11, 'tasks/get', { taskId: 'no-such-task' });
+    expect(unknown['error']).toMatchObject({ code: -32602 });
+    const again = await server.request(12, 'tasks/cancel', { taskId });
+    expect(again['error']).toMatchObject({ code: -32602, message: expect.stringContaining('already completed') as unknown });
+    server.child.stdin.end();
+    await new Promise((resolve) => server.child.on('close', resolve));
+  });
+
+  it('the MCP Tasks client library (@modelcontextprotocol/ext-tasks) runs claude_ask as a task', async () => {
+    fixture.mock.script(
+      turn(toolUse('Bash', { command: 'echo from ext-tasks', description: 'echo' }), { match: { userText: 'ext job' } }),
+      turn(text('settled through ext-tasks'), { match: { toolResult: true } }),
+    );
+    const { client, close } = await connect(fixture);
+    const { tools } = await client.listTools();
+    const declarations = new Map(tools.map((tool) => [tool.name, toolDeclarationFromMcpTool(tool)]));
+    const session = createTaskSessionFromClient(client, { endpointId: 'stdio-test', tools: { currentTool: (name) => declarations.get(name) } });
+    const execution = await session.callTool('claude_ask', { query: 'ext job', allowedTools: ['Bash'] }, { task: { preference: 'require' } });
+    expect(execution.kind).toBe('task');
+    const { outcome } = await execution.settle();
+    const result = resultFromTaskOutcome(outcome) as CallToolResult;
+    expect(result.structuredContent).toMatchObject({ status: 'completed', result: 'settled through ext-tasks' });
+    await session.close();
+    await close();
+  });
+
+  it('offers no tasks capability on the 2026-07-28 protocol, where tasks left the core', async () => {
+    const { client, close } = await connect(fixture, { negotiate: true });
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect(client.getServerCapabilities()?.['tasks']).toBeUndefined();
+    const { tools } = await client.listTools();
+    expect(tools.find((tool) => tool.name === 'claude_ask')?.execution).toBeUndefined();
     await close();
   });
 });

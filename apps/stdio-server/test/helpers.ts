@@ -17,11 +17,14 @@ export interface ConnectedClient {
 }
 
 /** The SDK v2 client over stdio against the built server. */
-export async function connect(fixture: ServerFixture, options: { elicitation?: boolean } = {}): Promise<ConnectedClient> {
+export async function connect(fixture: ServerFixture, options: { elicitation?: boolean; negotiate?: boolean } = {}): Promise<ConnectedClient> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], env: fixture.env, cwd: fixture.sandbox.cwd, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const client = new Client({ name: 'stdio-test', version: '1.0.0' }, { capabilities: options.elicitation ? { elicitation: { form: {} } } : {} });
+  const client = new Client(
+    { name: 'stdio-test', version: '1.0.0' },
+    { capabilities: options.elicitation ? { elicitation: { form: {} } } : {}, ...(options.negotiate ? { versionNegotiation: { mode: 'auto' as const } } : {}) },
+  );
   await client.connect(transport);
   return {
     client,

@@ -20,7 +20,7 @@ import { TaskManager, type TaskEvent } from './tasks/task-manager.js';
  * ```
  */
 export interface ClaudeToolsServiceOptions
-  extends Omit<ClaudeToolsServerOptions, 'runtime' | 'tasks' | 'checkpoints' | 'logger'> {
+  extends Omit<ClaudeToolsServerOptions, 'runtime' | 'tasks' | 'checkpoints' | 'logger' | 'mcpTasks'> {
   /** The data folder: the SQLite database, task logs and shadow repositories live here. */
   readonly dataDir: string;
   /** Claude processes allowed at once; more calls wait in the priority queue. Default: 4. */
@@ -38,7 +38,7 @@ export interface ClaudeToolsServiceOptions
  * @example
  * ```ts
  * const service = openClaudeToolsService(options);
- * serveStdio(() => service.createServer());
+ * serveStdio((context) => service.createServer(context));
  * process.once('SIGTERM', () => void service.close());
  * ```
  */
@@ -47,8 +47,12 @@ export interface ClaudeToolsService {
   readonly runtime: ClaudeRuntime;
   readonly checkpoints: CheckpointManager;
   readonly tasks: TaskManager;
-  /** A new MCP server with every tool registered, backed by the shared parts. */
-  createServer(): McpServer;
+  /**
+   * A new MCP server with every tool registered, backed by the shared parts. Pass the SDK's
+   * factory context: a server for a 2025-era connection also offers background runs through MCP
+   * tasks (2026-07-28 moved tasks out of the core protocol).
+   */
+  createServer(context?: { readonly era?: 'legacy' | 'modern' }): McpServer;
   /**
    * Stops everything: with `waitForTasks`, running background tasks finish first; otherwise they
    * are interrupted. Then warm sessions end and the store closes. Safe to call more than once.
@@ -111,7 +115,8 @@ export function openClaudeToolsService(options: ClaudeToolsServiceOptions): Clau
     runtime,
     checkpoints,
     tasks,
-    createServer: () => createClaudeToolsServer({ ...serverOptions, runtime, tasks, checkpoints, logger }),
+    createServer: (context?: { readonly era?: 'legacy' | 'modern' }) =>
+      createClaudeToolsServer({ ...serverOptions, runtime, tasks, checkpoints, logger, mcpTasks: context?.era !== 'modern' }),
     close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>
       (closing ??= (async () => {
         if (waitForTasks) await tasks.waitForIdle();

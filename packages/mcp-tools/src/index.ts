@@ -6,8 +6,8 @@ export { THINKING_LEVELS, thinkingLevelToEffort } from './thinking-level.js';
 export type { EffortLevel, ThinkingLevel } from './thinking-level.js';
 export { ClaudeRuntime, describeMessage } from './claude-runtime.js';
 export type { ClaudeRuntimeOptions, RunCallbacks, RunOutcome, RunRequest } from './claude-runtime.js';
-export { createClaudeToolsServer, registerClaudeTools, TOOL_NAMES, transcriptPath } from './register-claude-tools.js';
-export type { ClaudeToolsOptions, ClaudeToolsServerOptions, PermissionPolicy } from './register-claude-tools.js';
+export { backgroundTaskResult, createClaudeToolsServer, registerClaudeTools, TOOL_NAMES, transcriptPath } from './register-claude-tools.js';
+export type { ClaudeToolsOptions, ClaudeToolsServerOptions, PermissionPolicy, RegisteredClaudeTools } from './register-claude-tools.js';
 export { RunLimiter, PRIORITIES } from './run-limiter.js';
 export type { AcquireOptions, Priority } from './run-limiter.js';
 export { createProgressReporter } from './progress-reporter.js';
@@ -81,3 +81,5 @@ export type {
 } from './plugins/index.js';
 export { openClaudeToolsService } from './claude-tools-service.js';
 export type { ClaudeToolsService, ClaudeToolsServiceOptions } from './claude-tools-service.js';
+export { enableMcpTasks } from './mcp-tasks.js';
+export type { McpTasks, McpTasksOptions } from './mcp-tasks.js';

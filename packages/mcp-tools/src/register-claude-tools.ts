@@ -16,6 +16,7 @@ import {
   McpServer,
   ResourceTemplate,
   type CallToolResult,
+  type RegisteredTool,
   type ClientCapabilities,
   type ServerContext,
 } from '@modelcontextprotocol/server';
@@ -23,6 +24,7 @@ import * as z from 'zod';
 
 import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from './claude-runtime.js';
 import { McpToolsError } from './errors.js';
+import { enableMcpTasks } from './mcp-tasks.js';
 import { checkSubagent, registerCatalogueTools } from './catalogue-tools.js';
 import { withoutDialect } from './schema-dialect.js';
 import { checkpointView, lastMessageId, restoreCheckpoint } from './checkpoint-tool.js';
@@ -92,6 +94,12 @@ export interface ClaudeToolsOptions {
 export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
   readonly name?: string;
   readonly version: string;
+  /**
+   * Also offer background runs through the MCP tasks feature (protocol 2025-11-25): a
+   * task-augmented `claude_ask` call becomes a background task, followed with `tasks/*`. Needs
+   * `tasks`. Only for servers speaking the 2025 protocols; 2026-07-28 has no `capabilities.tasks`.
+   */
+  readonly mcpTasks?: boolean;
 }
 
 /** Tool names; stable. */
@@ -148,6 +156,47 @@ function toolError(error: McpToolsError | ClaudeCliError, sessionId: string | nu
 }
 
 /**
+ * The `claude_ask` result a finished background task stands for: its answer (or its error) with
+ * the run's structured output. What MCP `tasks/result` returns.
+ *
+ * @example
+ * ```ts
+ * const result = backgroundTaskResult(tasks.get(taskId)!);
+ * ```
+ */
+export function backgroundTaskResult(task: TaskRecord): CallToolResult {
+  const status: RunOutput['status'] = task.status === 'completed' ? 'completed' : task.status === 'stopped' ? 'cancelled' : 'failed';
+  const output: RunOutput = {
+    ...emptyOutput(status, task.sessionId),
+    taskId: task.id,
+    result: task.result ?? '',
+    ...(task.structuredOutput === undefined ? {} : { structuredOutput: task.structuredOutput }),
+    costUsd: task.costUsd,
+    numTurns: task.numTurns,
+    durationMs: task.startedAt !== null && task.finishedAt !== null ? task.finishedAt - task.startedAt : 0,
+    ...(status === 'completed' ? {} : { error: { code: `MCP_TOOLS_TASK_${task.status.toUpperCase()}`, message: task.error ?? `The task was ${task.status}.` } }),
+  };
+  const text =
+    status === 'completed'
+      ? `${output.result}\n\n— sessionId: ${task.sessionId ?? '(none)'} · turns: ${task.numTurns} · cost: $${task.costUsd.toFixed(4)}`
+      : `Task ${task.id} ${task.status}${task.error ? `: ${task.error}` : ''}`;
+  return { ...(status === 'completed' ? {} : { isError: true }), content: [{ type: 'text', text }], structuredContent: output };
+}
+
+/**
+ * The registered tools a caller may adjust after {@link registerClaudeTools} (e.g. to declare
+ * task support).
+ *
+ * @example
+ * ```ts
+ * const { claude_ask } = registerClaudeTools(server, options);
+ * ```
+ */
+export interface RegisteredClaudeTools {
+  readonly claude_ask: RegisteredTool;
+}
+
+/**
  * Registers `claude_ask`, `claude_plan`, `claude_resume` and `claude_abort`, and the transcript
  * resource `claude-transcript://{sessionId}`, on an MCP server. Transport-free: the app chooses
  * stdio or HTTP.
@@ -158,7 +207,7 @@ function toolError(error: McpToolsError | ClaudeCliError, sessionId: string | nu
  * registerClaudeTools(server, { runtime, roots: ['/repo'], defaultWorkingDirectory: '/repo', claudeConfigDir });
  * ```
  */
-export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptions): void {
+export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptions): RegisteredClaudeTools {
   const logger = (options.logger ?? noopLogger).child({ component: 'claude-tools' });
   const maxResultChars = options.maxResultChars ?? 40_000;
   const runtime = options.runtime;
@@ -365,7 +414,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
 
   const runAnnotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
 
-  server.registerTool(
+  const askTool = server.registerTool(
     'claude_ask',
     {
       title: 'Ask Claude Code',
@@ -697,6 +746,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
       return { contents: [{ uri: uri.href, mimeType: 'application/x-ndjson', text }] };
     },
   );
+  return Object.freeze({ claude_ask: askTool });
 }
 
 /**
@@ -711,11 +761,15 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
   const server = new McpServer(
     { name: options.name ?? 'claude-code-mcp', version: options.version, title: 'Claude Code' },
     {
-      capabilities: { tools: {}, resources: {}, logging: {} },
+      // `tools` is declared by the first registered tool (after enableMcpTasks has had its look).
+      capabilities: { resources: {}, logging: {} },
       instructions:
         'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId (or, with backgroundTask, a taskId for claude_background_tasks); claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run; claude_checkpoint saves and restores the working directory.',
     },
   );
-  registerClaudeTools(server, options);
+  // Before the tools: it must see McpServer install its tools/call handler.
+  const mcpTasks = options.mcpTasks && options.tasks ? enableMcpTasks(server, { tasks: options.tasks, resultOf: backgroundTaskResult }) : undefined;
+  const tools = registerClaudeTools(server, options);
+  mcpTasks?.allow('claude_ask', tools.claude_ask);
   return server;
 }

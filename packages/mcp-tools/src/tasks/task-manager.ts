@@ -169,13 +169,34 @@ export class TaskManager {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Tasks, newest first, optionally of one status. */
-  list(filter: { status?: TaskStatus; limit?: number } = {}): TaskRecord[] {
+  /** Tasks, newest first, optionally of one status; `offset` skips that many (paging). */
+  list(filter: { status?: TaskStatus; limit?: number; offset?: number } = {}): TaskRecord[] {
     const limit = filter.limit ?? 50;
+    const offset = filter.offset ?? 0;
     const rows = filter.status
-      ? this.#database.prepare('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC LIMIT ?').all(filter.status, limit)
-      : this.#database.prepare('SELECT * FROM tasks ORDER BY created_at DESC LIMIT ?').all(limit);
+      ? this.#database.prepare('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?').all(filter.status, limit, offset)
+      : this.#database.prepare('SELECT * FROM tasks ORDER BY created_at DESC, id LIMIT ? OFFSET ?').all(limit, offset);
     return rows.map(toRecord);
+  }
+
+  /**
+   * The task once it has ended (completed, failed, stopped or interrupted). A task that runs in
+   * this process is waited for; `signal` gives up waiting (the task goes on).
+   */
+  async settled(id: string, signal?: AbortSignal): Promise<TaskRecord> {
+    const active = this.#active.get(id);
+    if (active) {
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new Error('Stopped waiting for the task.'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        void active.done.finally(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
+    return this.#require(id);
   }
 
   /** Stops a running task; resolves once its process is gone. */

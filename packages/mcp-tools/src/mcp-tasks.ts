@@ -1,0 +1,152 @@
+// Background runs through the MCP tasks feature of protocol revision 2025-11-25 (experimental
+// there; 2026-07-28 moved tasks into an extension with other methods). A task-augmented
+// `tools/call` of claude_ask (`params.task`) starts a background task and answers at once with the
+// task; `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` read, await and stop it.
+//
+// The MCP SDK v2 ships no task runtime, and McpServer drops `params.task` before a tool handler
+// sees it. So the tools/call handler McpServer installs is captured when it is installed (through
+// the public `setRequestHandler`) and wrapped: calls without `params.task` go to it unchanged.
+import {
+  type McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  RELATED_TASK_META_KEY,
+  type CallToolResult,
+  type RegisteredTool,
+  type ServerContext,
+  type Task,
+} from '@modelcontextprotocol/server';
+import * as z from 'zod';
+
+import type { TaskManager, TaskRecord, TaskStatus } from './tasks/task-manager.js';
+
+/** Options of {@link enableMcpTasks}. */
+export interface McpTasksOptions {
+  readonly tasks: TaskManager;
+  /** How often clients should poll `tasks/get`, in milliseconds. Default: 1000. */
+  readonly pollIntervalMs?: number;
+  /** The tool result a finished task stands for (what `tasks/result` returns). */
+  readonly resultOf: (task: TaskRecord) => CallToolResult;
+  /** Tasks per `tasks/list` page. Default: 50. */
+  readonly pageSize?: number;
+}
+
+/** What {@link enableMcpTasks} returns: mark the tools whose calls may run as tasks. */
+export interface McpTasks {
+  /** Declares `execution.taskSupport: 'optional'` on `tool` and lets its calls run as tasks. */
+  allow(name: string, tool: RegisteredTool): void;
+}
+
+type ToolsCallHandler = (request: { params: { name: string; arguments?: Record<string, unknown>; task?: unknown } }, context: ServerContext) => Promise<CallToolResult>;
+
+const STATUS: Record<TaskStatus, Task['status']> = {
+  queued: 'working',
+  running: 'working',
+  completed: 'completed',
+  failed: 'failed',
+  stopped: 'cancelled',
+  interrupted: 'failed',
+};
+const TERMINAL = new Set<Task['status']>(['completed', 'failed', 'cancelled']);
+
+const taskIdParams = z.looseObject({ taskId: z.string().min(1) });
+const listParams = z.looseObject({ cursor: z.string().optional() });
+
+/**
+ * Declares the `tasks` capability on `server` and answers the tasks methods from `options.tasks`.
+ * Call it on a server constructed without the `tools` capability and before registering tools
+ * (registering the first tool declares `tools`; this must see McpServer install its tools/call
+ * handler then), and only for servers that speak the 2025 protocols: 2026-07-28 has no
+ * `capabilities.tasks`.
+ *
+ * @example
+ * ```ts
+ * const mcpTasks = enableMcpTasks(server, { tasks, resultOf: (task) => ({ content: [{ type: 'text', text: task.result ?? '' }] }) });
+ * const tools = registerClaudeTools(server, options);
+ * mcpTasks.allow('claude_ask', tools.claude_ask);
+ * ```
+ */
+export function enableMcpTasks(server: McpServer, options: McpTasksOptions): McpTasks {
+  const { tasks } = options;
+  const pollInterval = options.pollIntervalMs ?? 1000;
+  const pageSize = options.pageSize ?? 50;
+  const taskCapable = new Set<string>();
+  const lowLevel = server.server;
+  // Throws when McpServer already installed its tools/call handler (constructed with the `tools`
+  // capability, or a tool registered): too late to wrap it.
+  lowLevel.assertCanSetRequestHandler('tools/call');
+  lowLevel.registerCapabilities({ tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } });
+
+  const toTask = (record: TaskRecord): Task => {
+    const status = STATUS[record.status];
+    const statusMessage =
+      record.status === 'interrupted'
+        ? 'The server stopped while this task ran; restart it with claude_background_tasks.'
+        : (record.error ?? (record.status === 'queued' ? 'Waiting for a free Claude Code slot.' : undefined));
+    return {
+      taskId: record.id,
+      status,
+      ...(statusMessage ? { statusMessage } : {}),
+      createdAt: new Date(record.createdAt).toISOString(),
+      lastUpdatedAt: new Date(record.finishedAt ?? record.startedAt ?? record.createdAt).toISOString(),
+      // Tasks are kept in the data folder until deleted: unlimited retention.
+      ttl: null,
+      ...(TERMINAL.has(status) ? {} : { pollInterval }),
+    };
+  };
+  const find = (taskId: string): TaskRecord => {
+    const record = tasks.get(taskId);
+    if (!record) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId}`);
+    return record;
+  };
+
+  // Capture McpServer's tools/call handler as it is installed, and put the task-aware one in.
+  const install = lowLevel.setRequestHandler.bind(lowLevel) as (method: string, ...rest: unknown[]) => void;
+  let toolsCall: ToolsCallHandler | undefined;
+  (lowLevel as { setRequestHandler: (method: string, ...rest: unknown[]) => void }).setRequestHandler = (method, ...rest) => {
+    if (method !== 'tools/call' || typeof rest[0] !== 'function') return install(method, ...rest);
+    toolsCall = rest[0] as ToolsCallHandler;
+    return install('tools/call', async (request: Parameters<ToolsCallHandler>[0], context: ServerContext) => {
+      const delegate = toolsCall as ToolsCallHandler;
+      const { name, task } = request.params;
+      if (task === undefined || !taskCapable.has(name)) return delegate(request, context);
+      // The same call as a background run: validation, roots and subagent checks all apply.
+      const started = await delegate({ ...request, params: { ...request.params, task: undefined, arguments: { ...request.params.arguments, backgroundTask: true } } }, context);
+      const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
+      if (started.isError || typeof taskId !== 'string') return started;
+      // CreateTaskResult; `content` stays because the SDK checks every tools/call result for it.
+      return { content: started.content, task: toTask(find(taskId)) } as CallToolResult;
+    });
+  };
+
+  lowLevel.setRequestHandler('tasks/get', { params: taskIdParams }, (params) => toTask(find(params.taskId)));
+  lowLevel.setRequestHandler('tasks/result', { params: taskIdParams }, async (params, context) => {
+    find(params.taskId);
+    const record = await tasks.settled(params.taskId, context.mcpReq.signal);
+    const result = options.resultOf(record);
+    return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId: record.id } } };
+  });
+  lowLevel.setRequestHandler('tasks/list', { params: listParams }, (params) => {
+    const offset = params.cursor === undefined ? 0 : Number.parseInt(params.cursor, 10);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${params.cursor}`);
+    const page = tasks.list({ limit: pageSize + 1, offset });
+    return {
+      tasks: page.slice(0, pageSize).map(toTask),
+      ...(page.length > pageSize ? { nextCursor: String(offset + pageSize) } : {}),
+    };
+  });
+  lowLevel.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (params) => {
+    const record = find(params.taskId);
+    if (TERMINAL.has(STATUS[record.status])) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: it is already ${STATUS[record.status]}`);
+    }
+    return toTask(await tasks.stop(record.id));
+  });
+
+  return {
+    allow(name, tool) {
+      tool.execution = { ...tool.execution, taskSupport: 'optional' };
+      taskCapable.add(name);
+    },
+  };
+}
