@@ -7,7 +7,7 @@
 // Everything runs against the project's mock API on 127.0.0.1, so the figures measure process and
 // protocol cost, not model latency. Rounds are interleaved so drift hits both sides alike.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createCliSandbox, createMockAnthropicServer, text, turn } from '@claude-code-mcp/test-harness';
 import { Client, LATEST_PROTOCOL_VERSION, type CallToolResult } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { build } from 'esbuild';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 15);
 const INIT_ROUNDS = ROUNDS * 2; // starts are cheap and noisier: twice the rounds
@@ -94,10 +95,25 @@ const serverInit = () =>
   });
 const nodeInit = () => timeToFirstLine(['-e', NODE_ECHO], (line) => void JSON.parse(line));
 const SDK_FLOOR = fileURLToPath(new URL('./sdk-floor.mjs', import.meta.url));
-const sdkInit = () =>
-  timeToFirstLine([SDK_FLOOR], (line) => {
-    if ((JSON.parse(line) as { id?: number }).id !== 1) throw new Error(`unexpected initialize reply: ${line}`);
-  });
+const checkFloorReply = (line: string) => {
+  if ((JSON.parse(line) as { id?: number }).id !== 1) throw new Error(`unexpected initialize reply: ${line}`);
+};
+const sdkInit = () => timeToFirstLine([SDK_FLOOR], checkFloorReply);
+// The same empty server, bundled and started the way our bin starts (one file, V8 compile cache):
+// the least any server built on the SDK v2 can take.
+const floorDir = mkdtempSync(join(tmpdir(), 'bench-sdk-floor-'));
+await build({
+  entryPoints: [SDK_FLOOR],
+  outfile: join(floorDir, 'floor.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+writeFileSync(join(floorDir, 'launch.mjs'), "import module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('./floor.mjs');\n");
+const bundledSdkInit = () => timeToFirstLine([join(floorDir, 'launch.mjs')], checkFloorReply);
 
 /** Bare `claude -p`, prompt on stdin: time to the result line, to exit, and the session id. */
 function bareRun(prompt: string, resume?: string): Promise<{ toResult: number; toExit: number; sessionId: string }> {
@@ -145,14 +161,17 @@ try {
   const initTimes: number[] = [];
   const nodeInitTimes: number[] = [];
   const sdkInitTimes: number[] = [];
+  const bundledSdkInitTimes: number[] = [];
   for (let index = 0; index < WARMUP + INIT_ROUNDS; index += 1) {
     const server = await serverInit();
     const node = await nodeInit();
     const sdk = await sdkInit();
+    const bundledSdk = await bundledSdkInit();
     if (index < WARMUP) continue;
     initTimes.push(server);
     nodeInitTimes.push(node);
     sdkInitTimes.push(sdk);
+    bundledSdkInitTimes.push(bundledSdk);
   }
 
   // (b) and (c) through one running server, as an MCP client keeps it.
@@ -204,6 +223,7 @@ try {
   const initMedian = median(initTimes);
   const nodeInitMedian = median(nodeInitTimes);
   const sdkInitMedian = median(sdkInitTimes);
+  const bundledSdkInitMedian = median(bundledSdkInitTimes);
   const askMedian = median(askTimes);
   const bareMedian = median(bareTimes);
   const warmMedian = median(warmTimes);
@@ -212,11 +232,13 @@ try {
     [
       `rounds=${ROUNDS} (init: ${INIT_ROUNDS}; after ${WARMUP} warm-up rounds), mock API on 127.0.0.1`,
       `start to initialize reply: stdio server median ${round(initMedian)} ms, bare node -e median ${round(nodeInitMedian)} ms, overhead ${round(initMedian - nodeInitMedian)} ms`,
-      `  (an empty MCP SDK v2 stdio server: median ${round(sdkInitMedian)} ms, ${round(sdkInitMedian - nodeInitMedian)} ms over bare node)`,
+      `  (an empty MCP SDK v2 stdio server: median ${round(sdkInitMedian)} ms, ${round(sdkInitMedian - nodeInitMedian)} ms over bare node; ` +
+        `bundled and compile-cached like ours: ${round(bundledSdkInitMedian)} ms, ${round(bundledSdkInitMedian - nodeInitMedian)} ms over bare node)`,
       `one-turn claude_ask, call to result (new session): median ${round(askMedian)} ms; bare claude -p spawn to result median ${round(bareMedian)} ms (to exit ${round(median(bareExitTimes))} ms)`,
       `follow-up: warm claude_resume median ${round(warmMedian)} ms, cold claude -p --resume median ${round(coldMedian)} ms`,
       `stdio: init_median_ms=${round(initMedian)} node_init_median_ms=${round(nodeInitMedian)} init_overhead_ms=${round(initMedian - nodeInitMedian)} ` +
         `sdk_floor_init_median_ms=${round(sdkInitMedian)} sdk_floor_overhead_ms=${round(sdkInitMedian - nodeInitMedian)} ` +
+        `sdk_bundled_floor_overhead_ms=${round(bundledSdkInitMedian - nodeInitMedian)} ` +
         `ask_median_ms=${round(askMedian)} bare_median_ms=${round(bareMedian)} ask_ratio=${round(askMedian / bareMedian, 3)} ` +
         `warm_resume_median_ms=${round(warmMedian)} cold_resume_median_ms=${round(coldMedian)} resume_speedup=${round(coldMedian / warmMedian, 1)} ` +
         `targets: init_overhead_ms<=100 ask_ratio<=1.03 resume_speedup>=10`,
@@ -232,4 +254,5 @@ try {
   await mock.close();
   await sandbox.cleanup();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(floorDir, { recursive: true, force: true });
 }
