@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
+import { parseToolsConfig } from '@claude-code-mcp/server-config';
+
 import { ConfigError, parseConfig, type ConfigContext } from '../src/index.js';
 
 const context: ConfigContext = { cwd: '/work/project', homeDirectory: '/home/me' };
@@ -24,21 +26,9 @@ const oauthEnv = {
 describe('parseConfig (sse)', () => {
   it('applies every default to an empty environment', () => {
     const config = parseConfig({}, context);
+    // The tools variables are server-config's (tested there); this server takes them as they are.
     expect(config).toEqual({
-      defaultWorkingDirectory: '/work/project',
-      defaultAllowedTools: [],
-      maxConcurrentSessions: 4,
-      sessionTimeoutMs: 1_800_000,
-      logLevel: 'info',
-      claudeCodePath: undefined,
-      dataDir: '/home/me/.local/state/claude-code-mcp',
-      allowedRoots: ['/work/project'],
-      permissionPolicy: 'deny',
-      permissionTimeoutMs: 120_000,
-      maxResultChars: 40_000,
-      claudeConfigDir: '/home/me/.claude',
-      autoCheckpoint: false,
-      hookDirectories: [],
+      ...parseToolsConfig({}, context),
       transport: 'both',
       port: 3000,
       host: '127.0.0.1',
@@ -78,20 +68,10 @@ describe('parseConfig (sse)', () => {
       context,
     );
     expect(config).toEqual({
-      defaultWorkingDirectory: '/srv/repos',
-      defaultAllowedTools: ['Read', 'Grep'],
-      maxConcurrentSessions: 2,
-      sessionTimeoutMs: 120_000,
-      logLevel: 'warn',
-      claudeCodePath: 'claude',
-      dataDir: '/data',
-      allowedRoots: ['/srv/repos'],
-      permissionPolicy: 'deny',
-      permissionTimeoutMs: 120_000,
-      maxResultChars: 40_000,
-      claudeConfigDir: '/home/me/.claude',
-      autoCheckpoint: false,
-      hookDirectories: [],
+      ...parseToolsConfig(
+        { DEFAULT_WORKING_DIRECTORY: '/srv/repos', DEFAULT_ALLOWED_TOOLS: 'Read,Grep', MAX_CONCURRENT_SESSIONS: '2', SESSION_TIMEOUT_MS: '120000', LOG_LEVEL: 'warn', CLAUDE_CODE_PATH: 'claude', DATA_DIR: '/data' },
+        context,
+      ),
       transport: 'http',
       port: 8443,
       host: '0.0.0.0',
@@ -120,6 +100,10 @@ describe('parseConfig (sse)', () => {
     expect(problemsOf({ METRICS_ENABLED: raw })).toEqual([
       `METRICS_ENABLED: must be a boolean (got "${raw}"); use true/false, 1/0 or yes/no, e.g. METRICS_ENABLED=true`,
     ]);
+  });
+
+  it('takes PORT=0 (any free port)', () => {
+    expect(parseConfig({ PORT: '0' }, context).port).toBe(0);
   });
 
   it('uses PORT in the default BASE_URL and keeps the path of an explicit one', () => {
