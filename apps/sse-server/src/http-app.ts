@@ -2,7 +2,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { ClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import type { Logger } from '@claude-code-mcp/observability';
-import { hostHeaderValidation } from '@modelcontextprotocol/fastify';
+import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import type { SseServerConfig } from './config.js';
@@ -32,9 +32,17 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const { config, service, logger } = options;
   const app = Fastify({ logger: false, forceCloseConnections: true });
 
-  // DNS rebinding: a browser page must not reach this server through a name that resolves to it.
+  // DNS rebinding and cross-site pages: a browser must not reach this server through a name that
+  // resolves to it, nor from another site's page (the spec's MUST on Origin). /health is for
+  // probes, which use whatever address they have, and tells nothing worth protecting.
   const allowedHostnames = [...new Set([new URL(config.baseUrl).hostname, ...LOOPBACK_HOSTNAMES])];
-  app.addHook('onRequest', hostHeaderValidation(allowedHostnames));
+  const checkHost = hostHeaderValidation(allowedHostnames);
+  const checkOrigin = originValidation(allowedHostnames);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url === '/health') return;
+    await checkHost(request, reply);
+    if (!reply.sent) await checkOrigin(request, reply);
+  });
   app.addHook('onResponse', (request, reply, done) => {
     logger.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
@@ -46,6 +54,12 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       timeWindow: config.rateLimit.windowMs,
       // Health checks from the orchestrator must not eat the budget nor be refused.
       allowList: (request) => request.url === '/health',
+      // One budget per MCP session (clients on one machine or behind one proxy share an IP);
+      // requests without one (initialize, health) per IP.
+      keyGenerator: (request) => {
+        const session = request.headers['mcp-session-id'] ?? (request.query as Record<string, unknown> | undefined)?.['sessionId'];
+        return typeof session === 'string' && session.length <= 200 ? `session:${session}` : `ip:${request.ip}`;
+      },
     });
   }
 

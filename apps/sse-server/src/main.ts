@@ -36,12 +36,15 @@ export async function main(): Promise<void> {
     config = parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() });
     claudeExecutable = resolveClaudeCodePath(config.claudeCodePath, process.env['PATH']);
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.problems);
+    if (ConfigError.isInstance(error)) fail(error.problems);
     throw error;
   }
   const unserved = notYetServed(config);
   if (unserved.length > 0) fail(unserved);
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp-http' });
+  // Claude Code (and whatever its Bash tool runs) inherits this process's environment: the
+  // server's own secrets, read above, leave it.
+  for (const name of ['OAUTH_CLIENT_SECRET', 'WEBHOOK_URL']) delete process.env[name];
 
   const version = packageVersion();
   const service = openClaudeToolsService({
@@ -56,9 +59,12 @@ export async function main(): Promise<void> {
   const stop = (signal: string) =>
     (stopping ??= (async () => {
       logger.info({ signal }, 'shutting down');
-      await app.close();
-      await service.close();
-      process.exit(0);
+      try {
+        await app.close();
+      } finally {
+        await service.close();
+        process.exit(0);
+      }
     })());
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Logger } from '@claude-code-mcp/observability';
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpServer } from '@modelcontextprotocol/server';
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler, type McpServer } from '@modelcontextprotocol/server';
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -37,7 +37,12 @@ interface LegacySession {
   readonly transport: NodeStreamableHTTPServerTransport;
   readonly server: McpServer;
   lastUsed: number;
+  /** Requests of this session still answering (a long claude_ask, the GET stream). */
+  open: number;
 }
+
+/** 2025-era sessions held at once; past it, `initialize` gets 503 until one ends. */
+const MAX_LEGACY_SESSIONS = 1000;
 
 const jsonRpcError = (reply: FastifyReply, status: number, code: number, message: string) =>
   reply.code(status).type('application/json').send({ jsonrpc: '2.0', error: { code, message }, id: null });
@@ -70,15 +75,44 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     () => {
       const cutoff = now() - options.sessionIdleTimeoutMs;
       for (const [sessionId, session] of legacySessions) {
-        if (session.lastUsed < cutoff) void closeLegacySession(sessionId, 'idle');
+        // A session with a request still answering is not idle, however long the run takes.
+        if (session.open === 0 && session.lastUsed < cutoff) void closeLegacySession(sessionId, 'idle');
       }
     },
     Math.min(60_000, options.sessionIdleTimeoutMs),
   );
   sweeper.unref();
 
+  // After reply.hijack() fastify no longer answers for us: a failure must end the response here.
+  const answerHijacked = async (reply: FastifyReply, handle: () => Promise<void>) => {
+    reply.hijack();
+    try {
+      await handle();
+    } catch (error) {
+      onerror(error instanceof Error ? error : new Error(String(error)));
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' });
+        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+      } else {
+        reply.raw.destroy();
+      }
+    }
+    return reply;
+  };
+  // Counts a request as open until its response ends.
+  const track = (session: LegacySession, reply: FastifyReply) => {
+    session.open += 1;
+    session.lastUsed = now();
+    reply.raw.once('close', () => {
+      session.open -= 1;
+      session.lastUsed = now();
+    });
+  };
+  let modernHandler: McpHttpHandler | undefined;
+
   if (options.transport !== 'sse') {
-    const modern = toNodeHandler(createMcpHandler((context) => createServer({ era: context.era }), { legacy: 'reject', onerror }), { onerror });
+    modernHandler = createMcpHandler((context) => createServer({ era: context.era }), { legacy: 'reject', onerror });
+    const modern = toNodeHandler(modernHandler, { onerror });
 
     const serveLegacy = async (request: FastifyRequest, reply: FastifyReply) => {
       const sessionId = request.headers['mcp-session-id'];
@@ -86,36 +120,37 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
         const session = legacySessions.get(sessionId);
         // 404 tells a 2025-era client that its session is gone and it should initialize again.
         if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found: it expired or the server restarted; initialize a new session');
-        session.lastUsed = now();
-        reply.hijack();
-        await session.transport.handleRequest(request.raw, reply.raw, request.body);
-        return reply;
+        track(session, reply);
+        return answerHijacked(reply, () => session.transport.handleRequest(request.raw, reply.raw, request.body));
       }
       if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
         return jsonRpcError(reply, 400, -32000, 'Bad request: send initialize first, then the Mcp-Session-Id header it returns');
+      }
+      if (legacySessions.size >= MAX_LEGACY_SESSIONS) {
+        return jsonRpcError(reply, 503, -32000, `Too many sessions (${MAX_LEGACY_SESSIONS}); end one with DELETE or try again later`);
       }
       const server = createServer({ era: 'legacy' });
       const transport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
-          legacySessions.set(id, { transport, server, lastUsed: now() });
+          const session: LegacySession = { transport, server, lastUsed: now(), open: 0 };
+          legacySessions.set(id, session);
+          track(session, reply);
           logger.debug({ sessionId: id }, 'MCP session opened');
         },
         onsessionclosed: (id) => closeLegacySession(id, 'deleted by the client'),
       });
       transport.onerror = onerror;
-      await server.connect(transport);
-      reply.hijack();
-      await transport.handleRequest(request.raw, reply.raw, request.body);
-      return reply;
+      return answerHijacked(reply, async () => {
+        await server.connect(transport);
+        await transport.handleRequest(request.raw, reply.raw, request.body);
+      });
     };
 
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       const webRequest = await toWebRequest(request.raw, request.body);
       if (await isLegacyRequest(webRequest, request.body)) return serveLegacy(request, reply);
-      reply.hijack();
-      await modern(request.raw, reply.raw, request.body);
-      return reply;
+      return answerHijacked(reply, () => modern(request.raw, reply.raw, request.body));
     };
     app.post('/mcp', handle);
     app.get('/mcp', handle);
@@ -123,28 +158,26 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   }
 
   if (options.transport !== 'http') {
-    app.get('/mcp/sse', async (request, reply) => {
-      reply.hijack();
-      const transport = new SSEServerTransport('/mcp/message', reply.raw);
-      const server = createServer({ era: 'legacy' });
-      sseStreams.set(transport.sessionId, { transport, server });
-      transport.onerror = onerror;
-      transport.onclose = () => {
-        sseStreams.delete(transport.sessionId);
-        logger.debug({ sessionId: transport.sessionId }, 'SSE stream closed');
-      };
-      request.raw.once('close', () => void server.close().catch(onerror));
-      await server.connect(transport);
-      logger.debug({ sessionId: transport.sessionId }, 'SSE stream opened');
-      return reply;
-    });
+    app.get('/mcp/sse', (request, reply) =>
+      answerHijacked(reply, async () => {
+        const transport = new SSEServerTransport('/mcp/message', reply.raw);
+        const server = createServer({ era: 'legacy' });
+        transport.onerror = onerror;
+        transport.onclose = () => {
+          sseStreams.delete(transport.sessionId);
+          logger.debug({ sessionId: transport.sessionId }, 'SSE stream closed');
+        };
+        request.raw.once('close', () => void server.close().catch(onerror));
+        await server.connect(transport);
+        sseStreams.set(transport.sessionId, { transport, server });
+        logger.debug({ sessionId: transport.sessionId }, 'SSE stream opened');
+      }),
+    );
     app.post('/mcp/message', async (request, reply) => {
       const sessionId = (request.query as Record<string, unknown>)['sessionId'];
       const stream = typeof sessionId === 'string' ? sseStreams.get(sessionId) : undefined;
       if (!stream) return jsonRpcError(reply, 404, -32001, 'Unknown sessionId: open /mcp/sse first and post to the endpoint it announces');
-      reply.hijack();
-      await stream.transport.handlePostMessage(request.raw, reply.raw, request.body);
-      return reply;
+      return answerHijacked(reply, () => stream.transport.handlePostMessage(request.raw, reply.raw, request.body));
     });
   }
 
@@ -152,6 +185,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     counts: () => ({ streamableSessions: legacySessions.size, sseStreams: sseStreams.size }),
     close: async () => {
       clearInterval(sweeper);
+      await modernHandler?.close();
       await Promise.all([...legacySessions.keys()].map((id) => closeLegacySession(id, 'server shutting down')));
       await Promise.all([...sseStreams.values()].map(({ server }) => server.close().catch(onerror)));
       sseStreams.clear();

@@ -250,19 +250,47 @@ describe('SDK 1.x client', () => {
 });
 
 describe('the HTTP server', () => {
-  it('refuses a Host header it does not serve (DNS rebinding)', async () => {
+  it('refuses a Host it does not serve (DNS rebinding) and a foreign Origin; /health answers probes anyway', async () => {
     server = await startServer(fixture);
     const { request } = await import('node:http');
-    const status = await new Promise<number>((resolve, reject) => {
-      const url = new URL('/health', server?.origin);
-      const outgoing = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'attacker.example' } }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
+    const statusOf = (path: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(path, server?.origin);
+        const outgoing = request({ host: url.hostname, port: url.port, path: url.pathname, headers }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
       });
-      outgoing.on('error', reject);
-      outgoing.end();
-    });
-    expect(status).toBe(403);
+    expect(await statusOf('/mcp', { host: 'attacker.example' })).toBe(403);
+    expect(await statusOf('/mcp/sse', { origin: 'http://attacker.example' })).toBe(403);
+    // Same-host requests get through the checks (and then fail for want of a session: 400).
+    expect(await statusOf('/mcp', { origin: server.origin })).toBe(400);
+    expect(await statusOf('/health', { host: '10.1.2.3:8080' })).toBe(200);
+  });
+
+  it('keeps a 2025 session while a call runs longer than SESSION_TIMEOUT_MS, and sweeps it once the client is gone', async () => {
+    fixture.mock.script(turn(text('slow but complete'), { delayMs: 3_000 }));
+    server = await startServer(fixture, { SESSION_TIMEOUT_MS: '1000' });
+    const sessionsNow = async () => ((await (await fetch(new URL('/health', server?.origin))).json()) as { streamableSessions: number }).streamableSessions;
+    // Raw requests, no standing GET stream: only the call itself keeps the session busy.
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+    const post = (body: object, sessionId?: string) =>
+      fetch(new URL('/mcp', server?.origin), { method: 'POST', headers: { ...headers, ...(sessionId ? { 'mcp-session-id': sessionId } : {}) }, body: JSON.stringify(body) });
+    const initialized = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    const sessionId = initialized.headers.get('mcp-session-id') ?? '';
+    await initialized.text();
+    await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId)).text();
+    const called = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'claude_ask', arguments: { query: 'take your time' } } }, sessionId);
+    const body = await called.text();
+    expect(body).toContain('slow but complete');
+    expect(body).toContain('"status":"completed"');
+    // Nothing open any more and nobody calling: swept within a few sweeps.
+    const deadline = Date.now() + 8_000;
+    while (Date.now() < deadline && (await sessionsNow()) !== 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await sessionsNow()).toBe(0);
+    expect((await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, sessionId)).status).toBe(404);
   });
 
   it('limits requests per client with RATE_LIMIT_REQUESTS and leaves /health alone', async () => {

@@ -220,6 +220,9 @@ describe('MCP tasks (protocol 2025-11-25)', () => {
     expect(unknown['error']).toMatchObject({ code: -32602 });
     const again = await server.request(12, 'tasks/cancel', { taskId });
     expect(again['error']).toMatchObject({ code: -32602, message: expect.stringContaining('already completed') as unknown });
+    // A tool without task support, called as a task: -32601.
+    const notTaskable = await server.request(13, 'tools/call', { name: 'claude_subagent_list', arguments: {}, task: {} });
+    expect(notTaskable['error']).toMatchObject({ code: -32601 });
     server.child.stdin.end();
     await new Promise((resolve) => server.child.on('close', resolve));
   });

@@ -109,7 +109,9 @@ export function enableMcpTasks(server: McpServer, options: McpTasksOptions): Mcp
     return install('tools/call', async (request: Parameters<ToolsCallHandler>[0], context: ServerContext) => {
       const delegate = toolsCall as ToolsCallHandler;
       const { name, task } = request.params;
-      if (task === undefined || !taskCapable.has(name)) return delegate(request, context);
+      if (task === undefined) return delegate(request, context);
+      // 2025-11-25: a tool without task support (taskSupport absent = forbidden) answers -32601.
+      if (!taskCapable.has(name)) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Tool ${name} cannot run as a task; call it without params.task`);
       // The same call as a background run: validation, roots and subagent checks all apply.
       const started = await delegate({ ...request, params: { ...request.params, task: undefined, arguments: { ...request.params.arguments, backgroundTask: true } } }, context);
       const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
@@ -127,8 +129,9 @@ export function enableMcpTasks(server: McpServer, options: McpTasksOptions): Mcp
     return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId: record.id } } };
   });
   lowLevel.setRequestHandler('tasks/list', { params: listParams }, (params) => {
-    const offset = params.cursor === undefined ? 0 : Number.parseInt(params.cursor, 10);
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${params.cursor}`);
+    // The cursor is an offset into the newest-first list (tasks started meanwhile shift it).
+    const offset = params.cursor === undefined ? 0 : /^\d{1,9}$/.test(params.cursor) ? Number(params.cursor) : Number.NaN;
+    if (Number.isNaN(offset)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${params.cursor}; pass the nextCursor of the previous page`);
     const page = tasks.list({ limit: pageSize + 1, offset });
     return {
       tasks: page.slice(0, pageSize).map(toTask),
@@ -139,6 +142,9 @@ export function enableMcpTasks(server: McpServer, options: McpTasksOptions): Mcp
     const record = find(params.taskId);
     if (TERMINAL.has(STATUS[record.status])) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: it is already ${STATUS[record.status]}`);
+    }
+    if (!tasks.isActive(record.id)) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: another server process runs it; cancel it there`);
     }
     return toTask(await tasks.stop(record.id));
   });

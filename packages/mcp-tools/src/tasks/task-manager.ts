@@ -158,7 +158,9 @@ export class TaskManager {
       )
       .run(id, request.prompt, request.cwd, JSON.stringify(request), request.sessionId ?? null, this.#now(), this.#ownerPid, logPath, restartedFrom);
     const controller = new AbortController();
-    const done = this.#execute(id, request, logPath, controller).finally(() => this.#active.delete(id));
+    const done = this.#execute(id, request, logPath, controller)
+      .catch((error: unknown) => this.#logger.error({ err: error, taskId: id }, 'background task bookkeeping failed'))
+      .finally(() => this.#active.delete(id));
     this.#active.set(id, { controller, done });
     return this.#require(id);
   }
@@ -180,23 +182,37 @@ export class TaskManager {
   }
 
   /**
-   * The task once it has ended (completed, failed, stopped or interrupted). A task that runs in
-   * this process is waited for; `signal` gives up waiting (the task goes on).
+   * The task once it has ended (completed, failed, stopped or interrupted). A task of this process
+   * is awaited; one that another server process runs on the same data folder is polled every
+   * `pollMs`. `signal` gives up waiting (the task goes on).
    */
-  async settled(id: string, signal?: AbortSignal): Promise<TaskRecord> {
-    const active = this.#active.get(id);
-    if (active) {
+  async settled(id: string, signal?: AbortSignal, pollMs = 500): Promise<TaskRecord> {
+    for (;;) {
       signal?.throwIfAborted();
+      const record = this.#require(id);
+      if (TERMINAL.has(record.status)) return record;
+      // Ours: wait for it. Another server process's (same data folder): watch the database.
+      const active = this.#active.get(id);
       await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new Error('Stopped waiting for the task.'));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        void active.done.finally(() => {
+        const timer = active ? undefined : setTimeout(done, pollMs);
+        function done() {
+          clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           resolve();
-        });
+        }
+        function onAbort() {
+          clearTimeout(timer);
+          reject(signal?.reason instanceof Error ? signal.reason : new Error('Stopped waiting for the task.'));
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+        active?.done.then(done, done);
       });
     }
-    return this.#require(id);
+  }
+
+  /** Whether the task runs (or waits to) in this process. */
+  isActive(id: string): boolean {
+    return this.#active.has(id);
   }
 
   /** Stops a running task; resolves once its process is gone. */
