@@ -219,7 +219,9 @@ describe('claude CLI against the mock', () => {
     'streams slowly enough for SIGINT to interrupt the turn',
     async () => {
       server.script(turn(text('word '.repeat(200)), { chunkSize: 5, chunkDelayMs: 25 }));
-      const child = spawn(sandbox.claudePath, [...PRINT_ARGS], { cwd: sandbox.cwd, env: sandbox.env });
+      // Partial messages show when the answer is really streaming: interrupt then, not after a
+      // fixed delay (on a loaded machine the CLI may not have reached the stream yet).
+      const child = spawn(sandbox.claudePath, [...PRINT_ARGS, '--include-partial-messages'], { cwd: sandbox.cwd, env: sandbox.env });
       let stdout = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       child.stderr.resume();
@@ -228,7 +230,7 @@ describe('claude CLI against the mock', () => {
       try {
         child.stdin.end('write a long answer');
         await server.waitForMainRequests(1, 20_000);
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await expect.poll(() => stdout.includes('"text_delta"'), { timeout: 20_000, interval: 20 }).toBe(true);
         child.kill('SIGINT');
         const code = await exited;
         expect(code).toBe(0);
