@@ -6,7 +6,7 @@
 //  (c) a follow-up `claude_resume` on the warm session, against a cold `claude -p --resume`.
 // Everything runs against the project's mock API on 127.0.0.1, so the figures measure process and
 // protocol cost, not model latency. Rounds are interleaved so drift hits both sides alike.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +114,33 @@ await build({
 });
 writeFileSync(join(floorDir, 'launch.mjs'), "import module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('./floor.mjs');\n");
 const bundledSdkInit = () => timeToFirstLine([join(floorDir, 'launch.mjs')], checkFloorReply);
+// The same empty server from a V8 startup snapshot (the SDK evaluated at build time): what a
+// snapshot could save at most. It needs `node --snapshot-blob` on the command line, so behind an
+// npx bin it would cost a second node start on top (see the node baseline).
+await build({
+  stdin: {
+    contents: [
+      "import v8 from 'node:v8';",
+      "import { McpServer } from '@modelcontextprotocol/server';",
+      "import { serveStdio } from '@modelcontextprotocol/server/stdio';",
+      "v8.startupSnapshot.setDeserializeMainFunction(() => { serveStdio(() => new McpServer({ name: 'sdk-floor', version: '1.0.0' }, { capabilities: { tools: {} } })); });",
+    ].join('\n'),
+    resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+    loader: 'js',
+  },
+  outfile: join(floorDir, 'snapshot-entry.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
+const snapshotBlob = join(floorDir, 'sdk-floor.blob');
+const snapshotBuild = spawnSync(process.execPath, ['--snapshot-blob', snapshotBlob, '--build-snapshot', join(floorDir, 'snapshot-entry.cjs')], { encoding: 'utf8' });
+if (snapshotBuild.status !== 0) throw new Error(`building the SDK snapshot failed: ${snapshotBuild.stderr}`);
+const snapshotSdkInit = () => timeToFirstLine(['--snapshot-blob', snapshotBlob], checkFloorReply);
 
 /** Bare `claude -p`, prompt on stdin: time to the result line, to exit, and the session id. */
 function bareRun(prompt: string, resume?: string): Promise<{ toResult: number; toExit: number; sessionId: string }> {
@@ -162,12 +189,15 @@ try {
   const nodeInitTimes: number[] = [];
   const sdkInitTimes: number[] = [];
   const bundledSdkInitTimes: number[] = [];
+  const snapshotSdkInitTimes: number[] = [];
   for (let index = 0; index < WARMUP + INIT_ROUNDS; index += 1) {
     const server = await serverInit();
     const node = await nodeInit();
     const sdk = await sdkInit();
     const bundledSdk = await bundledSdkInit();
+    const snapshotSdk = await snapshotSdkInit();
     if (index < WARMUP) continue;
+    snapshotSdkInitTimes.push(snapshotSdk);
     initTimes.push(server);
     nodeInitTimes.push(node);
     sdkInitTimes.push(sdk);
@@ -224,6 +254,7 @@ try {
   const nodeInitMedian = median(nodeInitTimes);
   const sdkInitMedian = median(sdkInitTimes);
   const bundledSdkInitMedian = median(bundledSdkInitTimes);
+  const snapshotSdkInitMedian = median(snapshotSdkInitTimes);
   const askMedian = median(askTimes);
   const bareMedian = median(bareTimes);
   const warmMedian = median(warmTimes);
@@ -233,12 +264,13 @@ try {
       `rounds=${ROUNDS} (init: ${INIT_ROUNDS}; after ${WARMUP} warm-up rounds), mock API on 127.0.0.1`,
       `start to initialize reply: stdio server median ${round(initMedian)} ms, bare node -e median ${round(nodeInitMedian)} ms, overhead ${round(initMedian - nodeInitMedian)} ms`,
       `  (an empty MCP SDK v2 stdio server: median ${round(sdkInitMedian)} ms, ${round(sdkInitMedian - nodeInitMedian)} ms over bare node; ` +
-        `bundled and compile-cached like ours: ${round(bundledSdkInitMedian)} ms, ${round(bundledSdkInitMedian - nodeInitMedian)} ms over bare node)`,
+        `bundled and compile-cached like ours: ${round(bundledSdkInitMedian)} ms, ${round(bundledSdkInitMedian - nodeInitMedian)} ms over bare node; ` +
+        `from a V8 startup snapshot: ${round(snapshotSdkInitMedian)} ms, ${round(snapshotSdkInitMedian - nodeInitMedian)} ms over bare node, before the second node start a bin would need)`,
       `one-turn claude_ask, call to result (new session): median ${round(askMedian)} ms; bare claude -p spawn to result median ${round(bareMedian)} ms (to exit ${round(median(bareExitTimes))} ms)`,
       `follow-up: warm claude_resume median ${round(warmMedian)} ms, cold claude -p --resume median ${round(coldMedian)} ms`,
       `stdio: init_median_ms=${round(initMedian)} node_init_median_ms=${round(nodeInitMedian)} init_overhead_ms=${round(initMedian - nodeInitMedian)} ` +
         `sdk_floor_init_median_ms=${round(sdkInitMedian)} sdk_floor_overhead_ms=${round(sdkInitMedian - nodeInitMedian)} ` +
-        `sdk_bundled_floor_overhead_ms=${round(bundledSdkInitMedian - nodeInitMedian)} ` +
+        `sdk_bundled_floor_overhead_ms=${round(bundledSdkInitMedian - nodeInitMedian)} sdk_snapshot_floor_overhead_ms=${round(snapshotSdkInitMedian - nodeInitMedian)} ` +
         `ask_median_ms=${round(askMedian)} bare_median_ms=${round(bareMedian)} ask_ratio=${round(askMedian / bareMedian, 3)} ` +
         `warm_resume_median_ms=${round(warmMedian)} cold_resume_median_ms=${round(coldMedian)} resume_speedup=${round(coldMedian / warmMedian, 1)} ` +
         `targets: init_overhead_ms<=100 ask_ratio<=1.03 resume_speedup>=10`,
