@@ -246,7 +246,8 @@ describe('cancellation', () => {
 
   it('times out with CLAUDE_CLI_TIMEOUT and leaves nothing running', async () => {
     fixture.mock.script(toolUse('Bash', { command: LONG_BASH, description: 'wait' }));
-    const run = query({ ...fixture.options, prompt: 'run', allowedTools: ['Bash'], timeoutMs: 4_000 });
+    // Long enough for a loaded machine to reach the Bash call first; the timeout must cut the run there.
+    const run = query({ ...fixture.options, prompt: 'run', allowedTools: ['Bash'], timeoutMs: 8_000 });
     const pid = (await run.pid) ?? -1;
     const tree = await waitForDescendant(pid, /^sleep 1$/);
     await expect(run.result).rejects.toMatchObject({ code: 'CLAUDE_CLI_TIMEOUT' });
