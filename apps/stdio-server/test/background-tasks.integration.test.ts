@@ -227,6 +227,31 @@ describe('MCP tasks (protocol 2025-11-25)', () => {
     await new Promise((resolve) => server.child.on('close', resolve));
   });
 
+  it("a second server on the same data folder waits on the first one's task with tasks/result, and cannot cancel it", async () => {
+    fixture.mock.script(
+      turn(toolUse('Bash', { command: 'sleep 2; echo shared', description: 'slow' }), { match: { userText: 'shared job' } }),
+      turn(text('finished in the first server'), { match: { toolResult: true } }),
+    );
+    const first = startRawServer();
+    const second = startRawServer();
+    const init = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw-tasks', version: '1' } };
+    await first.request(1, 'initialize', init);
+    await second.request(1, 'initialize', init);
+    const created = (await first.request(2, 'tools/call', { name: 'claude_ask', arguments: { query: 'shared job', allowedTools: ['Bash'] }, task: {} }))['result'] as {
+      task: { taskId: string };
+    };
+    const { taskId } = created.task;
+    const refused = await second.request(2, 'tasks/cancel', { taskId });
+    expect(refused['error']).toMatchObject({ code: -32602, message: expect.stringContaining('another server process') as unknown });
+    // The second server only sees the database: it polls until the first one finishes the task.
+    const result = (await second.request(3, 'tasks/result', { taskId }))['result'] as CallToolResult;
+    expect(result.structuredContent).toMatchObject({ status: 'completed', taskId, result: 'finished in the first server' });
+    for (const server of [first, second]) {
+      server.child.stdin.end();
+      await new Promise((resolve) => server.child.on('close', resolve));
+    }
+  });
+
   it('the MCP Tasks client library (@modelcontextprotocol/ext-tasks) runs claude_ask as a task', async () => {
     fixture.mock.script(
       turn(toolUse('Bash', { command: 'echo from ext-tasks', description: 'echo' }), { match: { userText: 'ext job' } }),
