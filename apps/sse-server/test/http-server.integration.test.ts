@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { commandLine, descendantPids, isProcessAlive, text, toolUse, turn, waitForDescendant } from '@claude-code-mcp/test-harness';
+import { commandLine, descendantPids, getToolResults, isProcessAlive, text, toolUse, turn, waitForDescendant } from '@claude-code-mcp/test-harness';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createTaskSessionFromClient, resultFromTaskOutcome, toolDeclarationFromMcpTool } from '@modelcontextprotocol/ext-tasks/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
@@ -311,6 +311,20 @@ describe('the HTTP server', () => {
     await server.stop();
     server = await startServer(fixture, { TRANSPORT: 'sse' });
     expect((await fetch(new URL('/mcp', server.origin), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(404);
+  });
+
+  it("keeps the server's own secrets out of the environment Claude Code and its Bash tool inherit", async () => {
+    fixture.mock.script(
+      turn(toolUse('Bash', { command: 'echo "secret=[$OAUTH_CLIENT_SECRET] hook=[$WEBHOOK_URL] path=[${PATH:+set}]"', description: 'env' }), { match: { userText: 'show env' } }),
+      turn(text('shown'), { match: { toolResult: true } }),
+    );
+    server = await startServer(fixture, { OAUTH_CLIENT_SECRET: 'very-secret-value', WEBHOOK_URL: 'https://hooks.example.com/x?token=abc' });
+    const client = new Client({ name: 'http-env', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', server.origin)));
+    expect(output(await client.callTool({ name: 'claude_ask', arguments: { query: 'show env', allowedTools: ['Bash'] } })).status).toBe('completed');
+    const echoed = JSON.stringify(getToolResults(fixture.mock.mainRequests().at(-1)?.body));
+    expect(echoed).toContain('secret=[] hook=[] path=[set]');
+    await client.close();
   });
 
   it('exits 0 on SIGTERM after closing the store', async () => {
