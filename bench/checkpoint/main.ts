@@ -9,17 +9,13 @@ import path from 'node:path';
 
 import { createCheckpointManager, openStore } from '@claude-code-mcp/mcp-tools';
 
+import { median, round } from '../stats.ts';
+
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 9);
 const WARMUP = 1;
 const FILES = 5_000;
 const CHANGED_PER_ROUND = 10; // files modified, added and deleted before each restore / compare
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run builds the same tree. */
 function random(seed: number): () => number {

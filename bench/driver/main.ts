@@ -6,15 +6,11 @@ import { spawn } from 'node:child_process';
 import { createSession, query } from '@claude-code-mcp/claude-cli-driver';
 import { createCliSandbox, createMockAnthropicServer, text, turn } from '@claude-code-mcp/test-harness';
 
+import { median, round } from '../stats.ts';
+
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 15);
 const WARMUP = 2;
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 const mock = await createMockAnthropicServer();
 mock.script(turn(text('pong'), { repeat: true }));

@@ -17,6 +17,8 @@ import { Client, LATEST_PROTOCOL_VERSION, type CallToolResult } from '@modelcont
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { build } from 'esbuild';
 
+import { median, round } from '../stats.ts';
+
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 15);
 const INIT_ROUNDS = ROUNDS * 2; // starts are cheap and noisier: twice the rounds
 const WARMUP = 2;
@@ -27,12 +29,6 @@ if (!existsSync(SERVER_ENTRY)) {
   process.exit(1);
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 const mock = await createMockAnthropicServer();
 mock.script(turn(text('pong'), { repeat: true }));
