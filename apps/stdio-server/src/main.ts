@@ -21,7 +21,7 @@ export function main(): void {
     config = parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() });
     claudeExecutable = resolveClaudeCodePath(config.claudeCodePath, process.env['PATH']);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (ConfigError.isInstance(error)) {
       process.stderr.write(`claude-code-mcp: invalid configuration: ${error.problems.join('; ')}\n`);
       process.exit(1);
     }
