@@ -1,5 +1,13 @@
 #!/usr/bin/env node
 // The HTTP MCP server. Logs go to stderr.
+import { unsupportedNodeProblem } from '@claude-code-mcp/server-config/node-version';
+
+// Before the server is loaded: on an older Node it would fail with a stack trace instead.
+const nodeProblem = unsupportedNodeProblem(process.versions.node, 'claude-code-mcp-http');
+if (nodeProblem !== undefined) {
+  process.stderr.write(`${nodeProblem}\n`);
+  process.exit(1);
+}
 
 // node:sqlite announces itself as experimental on Node 22; that line is noise in a server's logs.
 // Other warnings still reach stderr.

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 
 import { openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
-import { ConfigError, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { checkWorkingDirectory, ConfigError, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
 
 import { parseConfig, type SseServerConfig } from './config.js';
 import { buildHttpApp } from './http-app.js';
@@ -34,6 +34,7 @@ export async function main(): Promise<void> {
   let claudeExecutable;
   try {
     config = parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() });
+    checkWorkingDirectory(config);
     claudeExecutable = resolveClaudeCodePath(config.claudeCodePath, process.env['PATH']);
   } catch (error) {
     if (ConfigError.isInstance(error)) fail(error.problems);
@@ -66,8 +67,10 @@ export async function main(): Promise<void> {
         process.exit(0);
       }
     })());
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // `on`, not `once`: a signal often arrives twice (a terminal signals the whole process group and
+  // npm passes it on too); the second must not cut the shutdown short.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

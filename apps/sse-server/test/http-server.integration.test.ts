@@ -341,6 +341,7 @@ describe('the HTTP server', () => {
     [{ PORT: 'http' }, /^claude-code-mcp-http: invalid configuration: PORT: must be a whole number from 0 to 65535/],
     [{ OAUTH_ENABLED: 'true', OAUTH_CLIENT_ID: 'id', OAUTH_CLIENT_SECRET: 'secret', BASE_URL: 'http://localhost:1' }, /OAUTH_ENABLED: OAuth is not served by this version yet/],
     [{ METRICS_ENABLED: 'true' }, /METRICS_ENABLED: \/metrics is not served by this version yet/],
+    [{ DEFAULT_WORKING_DIRECTORY: '/nonexistent/claude-code-mcp-test' }, /^claude-code-mcp-http: invalid configuration: DEFAULT_WORKING_DIRECTORY: "\/nonexistent\/claude-code-mcp-test" does not exist; /],
   ])('stops at start with one readable line and exit 1 for %j', async (env, line) => {
     const { code, stderr } = await runToExit(fixture, env);
     expect(code).toBe(1);

@@ -74,12 +74,15 @@ describe('raw stdio', () => {
     expect(stderr).toContain('claude-code-mcp stdio server ready');
   });
 
-  it('stops at start with one readable line on stderr and exit 1 on bad configuration', async () => {
+  it.each([
+    [{ MAX_CONCURRENT_SESSIONS: 'lots', LOG_LEVEL: 'loud' }, ['MAX_CONCURRENT_SESSIONS', 'LOG_LEVEL']],
+    [{ DEFAULT_WORKING_DIRECTORY: '/nonexistent/claude-code-mcp-test' }, ['DEFAULT_WORKING_DIRECTORY: "/nonexistent/claude-code-mcp-test" does not exist']],
+  ])('stops at start with one readable line on stderr and exit 1 on bad configuration %j', async (env, expected) => {
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
         [SERVER_ENTRY],
-        { env: { ...fixture.env, MAX_CONCURRENT_SESSIONS: 'lots', LOG_LEVEL: 'loud' } },
+        { env: { ...fixture.env, ...env } },
         (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
       );
     });
@@ -87,8 +90,8 @@ describe('raw stdio', () => {
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('MAX_CONCURRENT_SESSIONS');
-    expect(lines[0]).toContain('LOG_LEVEL');
+    expect(lines[0]).toMatch(/^claude-code-mcp: invalid configuration: /);
+    for (const part of expected) expect(lines[0]).toContain(part);
   });
 });
 

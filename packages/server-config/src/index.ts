@@ -19,6 +19,7 @@ export {
   LOG_LEVELS,
   TOOLS_VARIABLES,
   checkContext,
+  checkWorkingDirectory,
   parseEnvironment,
   parseToolsConfig,
   resolveClaudeCodePath,

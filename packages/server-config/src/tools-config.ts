@@ -1,5 +1,6 @@
 // The variables both servers read for the tools (where Claude runs, how many at once, where state
 // lives…), and the plumbing that turns an environment into frozen options or one ConfigError.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
 import type { ClaudeToolsServiceOptions } from '@claude-code-mcp/mcp-tools';
@@ -356,4 +357,29 @@ export function resolveClaudeCodePath(claudeCodePath: string | undefined, pathVa
     throw new ConfigError([`CLAUDE_CODE_PATH: "${claudeCodePath}" is not on PATH; give the full path of the claude binary`]);
   }
   return found;
+}
+
+/**
+ * Checks at start that the default working directory is an existing directory: otherwise every
+ * call that names none would fail later, far from the setting that caused it.
+ *
+ * @throws {@link ConfigError} naming `DEFAULT_WORKING_DIRECTORY`.
+ *
+ * @example
+ * ```ts
+ * checkWorkingDirectory(config); // after parsing, before opening the service
+ * ```
+ */
+export function checkWorkingDirectory(config: Pick<ToolsConfig, 'defaultWorkingDirectory'>): void {
+  const directory = config.defaultWorkingDirectory;
+  let problem: string | undefined;
+  try {
+    if (!statSync(directory).isDirectory()) problem = 'is not a directory';
+  } catch (error) {
+    problem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
+  }
+  if (problem === undefined) return;
+  throw new ConfigError([
+    `DEFAULT_WORKING_DIRECTORY: ${JSON.stringify(directory)} ${problem}; point it at the folder Claude Code should work in, or unset it to use the current directory`,
+  ]);
 }
