@@ -8,7 +8,7 @@
  * | `CLAUDE_CLI_INVALID_OPTIONS` | an option failed validation before anything was spawned |
  * | `CLAUDE_CLI_SPAWN_FAILED` | the operating system refused to start the binary |
  * | `CLAUDE_CLI_API_ERROR` | the Messages API failed (any status other than the ones below) |
- * | `CLAUDE_CLI_AUTH_FAILED` | the Messages API answered 401/403: the key or login is wrong |
+ * | `CLAUDE_CLI_AUTH_FAILED` | the Messages API answered 401/403, or the CLI has no credentials at all ("Not logged in") |
  * | `CLAUDE_CLI_RATE_LIMITED` | the Messages API answered 429 after the CLI's own retries |
  * | `CLAUDE_CLI_OVERLOADED` | the Messages API answered 529 after the CLI's own retries |
  * | `CLAUDE_CLI_MAX_TURNS` | `maxTurns` was reached |

@@ -40,6 +40,11 @@ function apiErrorCode(status: number | null | undefined): ClaudeCliErrorCode {
   return 'CLAUDE_CLI_API_ERROR';
 }
 
+const NOT_LOGGED_IN = /not logged in|please run \/login/i;
+// The CLI's own advice ("Please run /login") means nothing to someone behind an MCP client.
+const LOGIN_HINT =
+  'Claude Code needs credentials for the user the server runs as: set ANTHROPIC_API_KEY in the server\'s environment (an MCP client config\'s "env"), or log in once by running `claude` and typing /login';
+
 function describe(message: ResultMessage): string {
   return message.errors?.join('; ') || message.result || message.subtype;
 }
@@ -80,8 +85,10 @@ export function interpretResult(message: ResultMessage, context: ResultContext):
   }
   if (message.is_error) {
     if (message.terminal_reason === 'api_error' || message.api_error_status != null) {
-      const code = apiErrorCode(message.api_error_status);
-      return fail(code, `The Anthropic API failed${message.api_error_status == null ? '' : ` (HTTP ${message.api_error_status})`}: ${describe(message)}`);
+      // Without credentials the CLI makes no request: no status, only its "Not logged in" text.
+      const code = NOT_LOGGED_IN.test(message.result ?? '') ? 'CLAUDE_CLI_AUTH_FAILED' : apiErrorCode(message.api_error_status);
+      const failure = `The Anthropic API failed${message.api_error_status == null ? '' : ` (HTTP ${message.api_error_status})`}: ${describe(message)}`;
+      return fail(code, code === 'CLAUDE_CLI_AUTH_FAILED' ? `${failure}. ${LOGIN_HINT}` : failure);
     }
     return fail('CLAUDE_CLI_EXECUTION_ERROR', `Claude Code reported an error: ${describe(message)}`);
   }

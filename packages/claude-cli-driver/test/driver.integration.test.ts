@@ -286,6 +286,14 @@ describe('errors', () => {
     expect(unauthorised).toMatchObject({ code: 'CLAUDE_CLI_AUTH_FAILED' });
   });
 
+  it('explains a CLI with no credentials at all as CLAUDE_CLI_AUTH_FAILED, with what to set', async () => {
+    const { ANTHROPIC_API_KEY: _key, ...withoutKey } = fixture.sandbox.env;
+    const failure = await query({ ...fixture.options, env: withoutKey, prompt: 'hi' }).result.catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'CLAUDE_CLI_AUTH_FAILED' });
+    expect((failure as Error).message).toMatch(/Not logged in.*ANTHROPIC_API_KEY/);
+    expect(fixture.mock.mainRequests()).toHaveLength(0);
+  });
+
   it('surfaces max-turns and budget limits as such', async () => {
     fixture.mock.script(turn(toolUse('Bash', { command: 'echo again', description: 'loop' }), { repeat: true }));
     const turns = await query({ ...fixture.options, prompt: 'loop', allowedTools: ['Bash'], maxTurns: 2 }).result.catch((error: unknown) => error);

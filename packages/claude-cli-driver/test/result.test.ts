@@ -28,6 +28,14 @@ describe('interpretResult', () => {
     expect(codeOf({ is_error: true })).toBe('CLAUDE_CLI_EXECUTION_ERROR');
   });
 
+  it('reads "Not logged in" (no request was made, so no status) as CLAUDE_CLI_AUTH_FAILED with advice', () => {
+    const outcome = interpretResult({ ...base, subtype: 'success', is_error: true, terminal_reason: 'api_error', result: 'Not logged in · Please run /login' }, plain);
+    expect(outcome).toMatchObject({ code: 'CLAUDE_CLI_AUTH_FAILED' });
+    expect((outcome as Error).message).toContain('Not logged in');
+    expect((outcome as Error).message).toContain('ANTHROPIC_API_KEY');
+    expect(codeOf({ is_error: true, terminal_reason: 'api_error', result: 'Overloaded' })).toBe('CLAUDE_CLI_API_ERROR');
+  });
+
   it('maps each error subtype to its code', () => {
     expect(codeOf({ subtype: 'error_max_turns', is_error: true })).toBe('CLAUDE_CLI_MAX_TURNS');
     expect(codeOf({ subtype: 'error_max_budget_usd', is_error: true })).toBe('CLAUDE_CLI_MAX_BUDGET');
