@@ -16,6 +16,7 @@ import {
 import { McpToolsError } from './errors.js';
 import { RunLimiter, type Priority } from './run-limiter.js';
 import type { ClaudeToolsStore } from './store/open-store.js';
+import { roundUsd } from './usd.js';
 
 /** What one run asks of Claude Code, after the tool layer validated it. */
 export interface RunRequest {
@@ -288,7 +289,7 @@ export class ClaudeRuntime {
         return await this.#failed(error as ClaudeCliError, warm, request, sessionId);
       }
       // The CLI's total covers the whole session (a resumed process includes the earlier ones).
-      const turnCostUsd = Math.max(0, result.costUsd - warm.costReported);
+      const turnCostUsd = roundUsd(Math.max(0, result.costUsd - warm.costReported));
       warm.costReported = Math.max(warm.costReported, result.costUsd);
       this.#checkin(warm, result.sessionId, request);
       try {

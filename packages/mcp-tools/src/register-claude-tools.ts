@@ -689,7 +689,7 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
             const result = await checkpoints.compare(from, to);
             const fullDiffUri = `${CHECKPOINT_DIFF_SCHEME}://${from}/${to}`;
             const files = result.files.map((file) => ({ path: file.path, status: file.status, insertions: file.insertions, deletions: file.deletions }));
-            const header = `${files.length} files changed, ${result.insertions} insertions(+), ${result.deletions} deletions(-)`;
+            const header = `${countOf(files.length, 'file')} changed, ${countOf(result.insertions, 'insertion')}(+), ${countOf(result.deletions, 'deletion')}(-)`;
             return {
               content: [
                 { type: 'text', text: `${header}\n${result.diff}${result.truncated ? `\n[… diff truncated; the whole diff is at ${fullDiffUri}]` : ''}` },
@@ -772,4 +772,9 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
   const tools = registerClaudeTools(server, options);
   mcpTasks?.allow('claude_ask', tools.claude_ask);
   return server;
+}
+
+/** `1 file`, `2 files`: counts in sentences a person reads. */
+function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -213,7 +213,8 @@ describe('sessions', () => {
     store.recordTurn('s', { costUsd: 0.2, at: 3_000, model: null });
     const three = store.recordTurn('s', { costUsd: 0.05, at: 4_000, model: 'second-model' });
     expect(three).toMatchObject({ turns: 3, lastUsedAt: 4_000, status: 'idle', model: 'second-model' });
-    expect(three.costUsd).toBeCloseTo(0.35, 12);
+    // Summed without floating-point noise (0.1 + 0.2 + 0.05 is 0.35000000000000003 in doubles).
+    expect(three.costUsd).toBe(0.35);
     expect(store.getSession('s')).toEqual(three);
 
     expectCode(() => store.recordTurn('ghost', { costUsd: 0, at: 1 }), 'MCP_TOOLS_SESSION_NOT_FOUND', /ghost/);

@@ -223,7 +223,7 @@ function createStore(database: DatabaseSync, file: string): ClaudeToolsStore {
     setStatusAndError: database.prepare('UPDATE sessions SET status = ?, last_error = ? WHERE id = ?'),
     recordTurn: database.prepare(
       `UPDATE sessions
-       SET turns = turns + 1, cost_usd = cost_usd + :costUsd, last_used_at = :at, status = 'idle',
+       SET turns = turns + 1, cost_usd = ROUND(cost_usd + :costUsd, 9), last_used_at = :at, status = 'idle',
            model = COALESCE(:model, model)
        WHERE id = :id
        RETURNING *`,
