@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// `npm start [-- stdio|http]`: sets up what the project needs (see toolchain.mjs), then runs a
+// server in the directory npm was started from. stdio by default; `http` (or TRANSPORT=http, sse
+// or both) starts the HTTP server. Set-up output goes to stderr: stdout is the stdio server's.
+import { spawn } from 'node:child_process';
+import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+import { CLAUDE_LINK, REPO_ROOT, TOOLCHAIN_BIN, ToolchainError, ensureBuilt, ensureDependencies, ensureToolchain, installedClaudeBinary, say } from './toolchain.mjs';
+
+const SERVERS = {
+  stdio: { package: '@claude-code-mcp/stdio-server', cli: join(REPO_ROOT, 'apps', 'stdio-server', 'dist', 'cli.js') },
+  http: { package: '@claude-code-mcp/sse-server', cli: join(REPO_ROOT, 'apps', 'sse-server', 'dist', 'cli.js') },
+};
+const USAGE = 'usage: npm start [-- stdio|http]   (default stdio; TRANSPORT=http|sse|both also picks the HTTP server)';
+
+function chooseServer(args, env) {
+  if (args.length > 1 || (args[0] !== undefined && !(args[0] in SERVERS))) {
+    throw new ToolchainError(`unknown argument ${JSON.stringify(args.join(' '))}; ${USAGE}`);
+  }
+  if (args[0] !== undefined) return args[0];
+  const transport = (env.TRANSPORT ?? '').trim().toLowerCase();
+  if (transport === '' || transport === 'stdio') return 'stdio';
+  if (['http', 'sse', 'both'].includes(transport)) return 'http';
+  throw new ToolchainError(`TRANSPORT must be stdio, http, sse or both (got ${JSON.stringify(env.TRANSPORT)})`);
+}
+
+// What to paste into an MCP client to start this same server without npm: absolute paths only.
+function printClientConfig(server, workingDirectory, nodeArgs) {
+  const node = join(TOOLCHAIN_BIN, 'node');
+  if (server === 'http') {
+    const port = process.env.PORT?.trim() || '3000';
+    say(`MCP clients connect to http://127.0.0.1:${port}/mcp, e.g. claude mcp add --transport http claude-code http://127.0.0.1:${port}/mcp`);
+    return;
+  }
+  const args = [...nodeArgs, SERVERS.stdio.cli];
+  const json = { mcpServers: { 'claude-code': { command: node, args, env: { DEFAULT_WORKING_DIRECTORY: workingDirectory } } } };
+  say('to start it from an MCP client instead, use one of:');
+  process.stderr.write(`  Claude Code:  claude mcp add claude-code -- ${[node, ...args].map(quoted).join(' ')}\n`);
+  process.stderr.write(`  JSON config (Claude Desktop, Cursor):  ${JSON.stringify(json)}\n`);
+}
+
+const quoted = (word) => (/^[\w./=:@-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+function start(server, toolchain, workingDirectory, nodeArgs) {
+  const env = { ...toolchain.env };
+  if (server === 'stdio') delete env.TRANSPORT;
+  const child = spawn(toolchain.node.binary, [...nodeArgs, SERVERS[server].cli], { cwd: workingDirectory, env, stdio: 'inherit' });
+  // The server decides how a signal ends it; this process only waits and passes on its exit.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.once('error', (error) => {
+    say(`could not start the server: ${error.message}`);
+    process.exit(1);
+  });
+  child.once('exit', (code, signal) => process.exit(code ?? 128 + (osConstants.signals[signal] ?? 1)));
+}
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(delimiter).some((folder) => {
+    try {
+      accessSync(join(folder, command), fsConstants.X_OK);
+      return folder !== '';
+    } catch {
+      return false;
+    }
+  });
+}
+
+try {
+  const server = chooseServer(process.argv.slice(2), process.env);
+  const workingDirectory = process.env.INIT_CWD || process.cwd();
+  const toolchain = ensureToolchain();
+  ensureDependencies(toolchain);
+  ensureBuilt(toolchain, [SERVERS[server].package]);
+  say(`node ${toolchain.node.version} (${toolchain.node.source}), pnpm ${toolchain.pnpm.version}`);
+  const nodeArgs = existsSync(join(REPO_ROOT, '.env')) ? [`--env-file=${join(REPO_ROOT, '.env')}`] : [];
+  if (nodeArgs.length > 0) say('reading settings from .env (variables already set win)');
+  if (!onPath('claude') && installedClaudeBinary() !== undefined) say(`no claude of your own? log in with the clone's: ${CLAUDE_LINK} (then /login), or set ANTHROPIC_API_KEY`);
+  printClientConfig(server, workingDirectory, nodeArgs);
+  say(`starting the ${server} server in ${workingDirectory}`);
+  start(server, toolchain, workingDirectory, nodeArgs);
+} catch (error) {
+  if (!(error instanceof ToolchainError)) throw error;
+  say(error.message);
+  process.exit(1);
+}
