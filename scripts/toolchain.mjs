@@ -195,7 +195,13 @@ export function ensureDependencies(toolchain) {
   const fingerprint = installFingerprint(toolchain);
   if (!existsSync(INSTALL_STAMP) || readFileSync(INSTALL_STAMP, 'utf8') !== fingerprint) {
     say('installing dependencies (pnpm install --frozen-lockfile)');
-    const result = run(toolchain.node.binary, [toolchain.pnpm.script, 'install', '--frozen-lockfile', '--reporter=append-only'], { cwd: REPO_ROOT, env: toolchain.env });
+    const install = () => run(toolchain.node.binary, [toolchain.pnpm.script, 'install', '--frozen-lockfile', '--reporter=append-only'], { cwd: REPO_ROOT, env: toolchain.env });
+    // pnpm retries each fetch itself; a whole install that still fails (a registry hiccup) gets one more go.
+    let result = install();
+    if (result.status !== 0) {
+      say('pnpm install failed; trying once more');
+      result = install();
+    }
     if (result.status !== 0) throw new ToolchainError('pnpm install --frozen-lockfile failed (see above)');
     writeFileSync(INSTALL_STAMP, fingerprint);
   }

@@ -169,7 +169,15 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
     );
 }
 
-const documentedOrder = [
+/**
+ * Every variable this server reads, in the order they are documented (and problems reported).
+ *
+ * @example
+ * ```ts
+ * HTTP_VARIABLES.includes('PORT'); // true
+ * ```
+ */
+export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   ...TOOLS_VARIABLES,
   'TRANSPORT',
   'PORT',
@@ -184,7 +192,7 @@ const documentedOrder = [
   'METRICS_ENABLED',
   'WEBHOOKS_ENABLED',
   'WEBHOOK_URL',
-];
+]);
 
 /**
  * Reads the HTTP server's settings from environment variables. Unset or blank variables take
@@ -208,7 +216,7 @@ export function parseConfig(
   context: ConfigContext,
 ): SseServerConfig {
   const checked = checkContext(context);
-  const values = parseEnvironment(env, envSchema(env, checked), documentedOrder);
+  const values = parseEnvironment(env, envSchema(env, checked), HTTP_VARIABLES);
 
   const oauth: OAuthConfig =
     values.OAUTH_ENABLED && values.OAUTH_CLIENT_ID !== undefined && values.OAUTH_CLIENT_SECRET !== undefined

@@ -1,5 +1,5 @@
 export { ConfigError } from '@claude-code-mcp/server-config';
-export { parseConfig } from './config.js';
+export { HTTP_VARIABLES, parseConfig } from './config.js';
 export type {
   ConfigContext,
   LogLevel,

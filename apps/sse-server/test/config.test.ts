@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
 
 import { parseToolsConfig } from '@claude-code-mcp/server-config';
 
-import { ConfigError, parseConfig, type ConfigContext } from '../src/index.js';
+import { ConfigError, HTTP_VARIABLES, parseConfig, type ConfigContext } from '../src/index.js';
 
 const context: ConfigContext = { cwd: '/work/project', homeDirectory: '/home/me' };
 
@@ -193,5 +195,20 @@ describe('parseConfig (sse)', () => {
     expect(() => parseConfig({}, { cwd: '/x', homeDirectory: '~' })).toThrow(
       'context.homeDirectory: must be an absolute path',
     );
+  });
+});
+
+describe('.env.example', () => {
+  const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+  const lines = [...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map(([, name = '', value = '']) => ({ name, value }));
+
+  it('lists every variable the servers read, and nothing they do not', () => {
+    const names = lines.map((line) => line.name);
+    expect(names.filter((name) => name !== 'ANTHROPIC_API_KEY').sort()).toEqual([...HTTP_VARIABLES].sort());
+  });
+
+  it('gives the real defaults: every line uncommented as it is parses to the defaults', () => {
+    const env = Object.fromEntries(lines.map(({ name, value }) => [name, value]));
+    expect(parseConfig(env, context)).toEqual(parseConfig({}, context));
   });
 });

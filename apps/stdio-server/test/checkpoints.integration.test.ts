@@ -84,7 +84,9 @@ describe('claude_checkpoint', () => {
     await first.client.callTool({ name: 'claude_resume', arguments: { sessionId, query: 'change things', allowedTools: ['Bash'] } });
     expect(readFileSync(join(cwd, 'src.txt'), 'utf8')).toBe('version two\n');
 
-    const compared = (await first.client.callTool({ name: 'claude_checkpoint', arguments: { action: 'compare', checkpointId } })).structuredContent as CheckpointOutput;
+    const comparison = await first.client.callTool({ name: 'claude_checkpoint', arguments: { action: 'compare', checkpointId } });
+    const compared = comparison.structuredContent as CheckpointOutput;
+    expect((comparison.content as { type: string; text?: string }[])[0]?.text).toMatch(/^3 files changed, 2 insertions\(\+\), 2 deletions\(-\)\n/);
     const statuses = Object.fromEntries((compared.compare?.files ?? []).map((file) => [file.path, file.status]));
     expect(statuses).toEqual({ 'added.txt': 'added', 'keep.txt': 'deleted', 'src.txt': 'modified' });
     expect(compared.compare?.diff).toContain('-version one');

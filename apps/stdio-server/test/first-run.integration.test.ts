@@ -99,6 +99,12 @@ function bash(script: string, cwd: string, env: Record<string, string>): { statu
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+// The Node a fresh shell finds; on machines that ship an old one (these do: 20), the bins must say so.
+const machineNode = spawnSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8', env: freshEnv(tmpdir()) }).stdout.trim();
+const [major = 0, minor = 0] = machineNode.split('.').map(Number);
+const machineNodeIsOld = major < 22 || (major === 22 && minor < 13);
+const PINNED_NODE = readFileSync(join(REPO_ROOT, '.node-version'), 'utf8').trim();
+
 const report = (line: string) => process.stderr.write(`[first-run] ${line}\n`);
 
 describe('first run on a fresh machine', () => {
@@ -132,6 +138,8 @@ describe('first run on a fresh machine', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(replyOf(first)).toMatchObject({ jsonrpc: '2.0', id: 1, result: { serverInfo: { name: 'claude-code-mcp' } } });
     expect(first.stderr).toContain('claude-code-mcp: installing dependencies');
+    // On an old machine Node, the version .node-version names is the one installed and used.
+    if (machineNodeIsOld) expect(first.stderr).toContain(`claude-code-mcp: node ${PINNED_NODE} (.toolchain/node-${PINNED_NODE})`);
     expect(first.stderr).toContain('claude-code-mcp stdio server ready');
     // The client configuration for this clone, with absolute paths.
     expect(first.stderr).toContain(`claude mcp add claude-code -- ${join(clone, '.toolchain', 'bin', 'node')} ${join(clone, 'apps', 'stdio-server', 'dist', 'cli.js')}`);
@@ -165,10 +173,6 @@ describe('first run on a fresh machine', () => {
     }
   }, 300_000);
 
-  // The Node a fresh shell finds; on machines that ship an old one (these do: 20), the bins must say so.
-  const machineNode = spawnSync('node', ['-p', 'process.versions.node'], { encoding: 'utf8', env: freshEnv(tmpdir()) }).stdout.trim();
-  const [major = 0, minor = 0] = machineNode.split('.').map(Number);
-  const machineNodeIsOld = major < 22 || (major === 22 && minor < 13);
 
   it.skipIf(!machineNodeIsOld)(`the bins refuse the machine's Node ${machineNode} in one line, before loading anything`, () => {
     for (const [bin, name] of [
