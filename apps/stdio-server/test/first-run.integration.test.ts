@@ -11,22 +11,14 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { TOOL_NAMES as ALL_TOOL_NAMES } from '@claude-code-mcp/mcp-tools';
 import { createCliSandbox, createMockAnthropicServer, text, type CliSandbox, type MockAnthropicServer } from '@claude-code-mcp/test-harness';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TOOL_NAMES = [
-  'claude_abort',
-  'claude_ask',
-  'claude_background_tasks',
-  'claude_checkpoint',
-  'claude_plan',
-  'claude_plugin_install',
-  'claude_plugin_list',
-  'claude_resume',
-  'claude_subagent_list',
-];
+// The nine tools (their names are an interface: the HTTP server's test lists them literally).
+const TOOL_NAMES = [...ALL_TOOL_NAMES].sort();
 const INITIALIZE = `${JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
@@ -215,6 +207,7 @@ describe('first run on a fresh machine', () => {
         .find((message) => message.type === 'system' && message.subtype === 'init');
       expect(init?.mcp_servers).toContainEqual(expect.objectContaining({ name: 'claude-code', status: 'connected' }));
       const ours = (init?.tools ?? []).filter((tool) => tool.startsWith('mcp__claude-code__')).map((tool) => tool.slice('mcp__claude-code__'.length));
+      expect(TOOL_NAMES).toHaveLength(9);
       expect(ours.sort()).toEqual(TOOL_NAMES);
     });
 
