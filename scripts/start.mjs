@@ -16,7 +16,7 @@ const SERVERS = {
 const USAGE = 'usage: npm start [-- stdio|http]   (default stdio; TRANSPORT=http|sse|both also picks the HTTP server)';
 
 function chooseServer(args, env) {
-  if (args.length > 1 || (args[0] !== undefined && !(args[0] in SERVERS))) {
+  if (args.length > 1 || (args[0] !== undefined && !Object.hasOwn(SERVERS, args[0]))) {
     throw new ToolchainError(`unknown argument ${JSON.stringify(args.join(' '))}; ${USAGE}`);
   }
   if (args[0] !== undefined) return args[0];
@@ -31,7 +31,8 @@ function printClientConfig(server, workingDirectory, nodeArgs) {
   const node = join(TOOLCHAIN_BIN, 'node');
   if (server === 'http') {
     const port = process.env.PORT?.trim() || '3000';
-    say(`MCP clients connect to http://127.0.0.1:${port}/mcp, e.g. claude mcp add --transport http claude-code http://127.0.0.1:${port}/mcp`);
+    if (port === '0') say('MCP clients connect to http://127.0.0.1:<port>/mcp, with the port the server logs when it listens');
+    else say(`MCP clients connect to http://127.0.0.1:${port}/mcp, e.g. claude mcp add --transport http claude-code http://127.0.0.1:${port}/mcp`);
     return;
   }
   const args = [...nodeArgs, SERVERS.stdio.cli];
@@ -67,6 +68,10 @@ function onPath(command) {
   });
 }
 
+if (['-h', '--help', 'help'].includes(process.argv[2] ?? '')) {
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(0);
+}
 try {
   const server = chooseServer(process.argv.slice(2), process.env);
   const workingDirectory = process.env.INIT_CWD || process.cwd();

@@ -15,11 +15,13 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const TOOLCHAIN = join(REPO_ROOT, '.toolchain');
-/** Stable names for the chosen node, pnpm and claude: what printed client configs point at. */
+/** Stable names for the chosen node and pnpm: what printed client configs and the README point at. */
 export const TOOLCHAIN_BIN = join(TOOLCHAIN, 'bin');
 // The clone's own Claude Code, for logging in when there is no `claude` of one's own. Not in bin/:
 // the servers prefer a `claude` on PATH, and bin/ comes first there.
 export const CLAUDE_LINK = join(TOOLCHAIN, 'claude');
+// The servers' own bound (packages/server-config/src/node-version.ts), which this script cannot
+// import: it runs before anything is installed.
 const REQUIRED = { major: 22, minor: 13 };
 const INSTALL_STAMP = join(REPO_ROOT, 'node_modules', '.claude-code-mcp-install-stamp');
 
@@ -92,7 +94,11 @@ function installInto(name, spec) {
 }
 
 function pinnedNodeVersion() {
-  return readFileSync(join(REPO_ROOT, '.node-version'), 'utf8').trim();
+  const version = readFileSync(join(REPO_ROOT, '.node-version'), 'utf8').trim();
+  if (!/^\d+\.\d+\.\d+$/.test(version) || !isSupportedNode(version)) {
+    throw new ToolchainError(`.node-version must name an exact Node >= ${REQUIRED.major}.${REQUIRED.minor} such as 22.23.5 (it reads ${JSON.stringify(version)})`);
+  }
+  return version;
 }
 
 function nodePackageName() {
