@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 
-import { openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
+import { McpToolsError, openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
 import { checkWorkingDirectory, ConfigError, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
 
@@ -28,6 +28,16 @@ const fail = (problems: readonly string[]): never => {
   process.exit(1);
 };
 
+// A corrupt, newer or read-only data folder is a configuration problem: one line, like the others.
+function openService<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    if (McpToolsError.isInstance(error) && error.code === 'MCP_TOOLS_STORE_FAILED') fail([`DATA_DIR: ${error.message.replace(/\s*\n\s*/g, ' ')}`]);
+    throw error;
+  }
+}
+
 /** Starts the HTTP server; it runs until SIGINT or SIGTERM. */
 export async function main(): Promise<void> {
   let config;
@@ -48,12 +58,14 @@ export async function main(): Promise<void> {
   for (const name of ['OAUTH_CLIENT_SECRET', 'WEBHOOK_URL']) delete process.env[name];
 
   const version = packageVersion();
-  const service = openClaudeToolsService({
-    ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
-    version,
-    onTaskEvent: (event) => logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event'),
-    logger,
-  });
+  const service = openService(() =>
+    openClaudeToolsService({
+      ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
+      version,
+      onTaskEvent: (event) => logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event'),
+      logger,
+    }),
+  );
   const app = await buildHttpApp({ config, service, logger, version });
   // Handlers before listening: a signal during start-up still closes the store and the sessions.
   let stopping: Promise<void> | undefined;

@@ -1,7 +1,8 @@
 // The built HTTP server on 127.0.0.1 with the real Claude Code CLI and the mock API, driven by real
 // MCP clients: the SDK v2 client on the 2026-07-28 protocol and on the 2025 handshake (a session of
 // its own), the SDK 1.x client over Streamable HTTP and over the deprecated HTTP+SSE transport.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { commandLine, descendantPids, getToolResults, isProcessAlive, text, toolUse, turn, waitForDescendant } from '@claude-code-mcp/test-harness';
@@ -10,9 +11,14 @@ import { createTaskSessionFromClient, resultFromTaskOutcome, toolDeclarationFrom
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as LegacySSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport as LegacyStreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createServerFixture, runToExit, startServer, type RunningServer, type ServerFixture } from './helpers.js';
+
+// A data folder whose database is not one: the server must say so in one line, not a stack trace.
+const CORRUPT_DATA_DIR = mkdtempSync(join(tmpdir(), 'http-corrupt-data-'));
+writeFileSync(join(CORRUPT_DATA_DIR, 'state.sqlite'), 'not a database\n');
+afterAll(() => rmSync(CORRUPT_DATA_DIR, { recursive: true, force: true }));
 
 interface RunOutput {
   status: string;
@@ -341,6 +347,7 @@ describe('the HTTP server', () => {
     [{ PORT: 'http' }, /^claude-code-mcp-http: invalid configuration: PORT: must be a whole number from 0 to 65535/],
     [{ OAUTH_ENABLED: 'true', OAUTH_CLIENT_ID: 'id', OAUTH_CLIENT_SECRET: 'secret', BASE_URL: 'http://localhost:1' }, /OAUTH_ENABLED: OAuth is not served by this version yet/],
     [{ METRICS_ENABLED: 'true' }, /METRICS_ENABLED: \/metrics is not served by this version yet/],
+    [{ DATA_DIR: CORRUPT_DATA_DIR }, /^claude-code-mcp-http: invalid configuration: DATA_DIR: Could not configure the state database .*file is not a database; /],
     [{ DEFAULT_WORKING_DIRECTORY: '/nonexistent/claude-code-mcp-test' }, /^claude-code-mcp-http: invalid configuration: DEFAULT_WORKING_DIRECTORY: "\/nonexistent\/claude-code-mcp-test" does not exist; /],
   ])('stops at start with one readable line and exit 1 for %j', async (env, line) => {
     const { code, stderr } = await runToExit(fixture, env);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 
-import { openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
+import { McpToolsError, openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
 import { checkWorkingDirectory, ConfigError, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
@@ -13,6 +13,21 @@ function packageVersion(): string {
   return manifest.version;
 }
 
+const fail = (problems: readonly string[]): never => {
+  process.stderr.write(`claude-code-mcp: invalid configuration: ${problems.join('; ')}\n`);
+  process.exit(1);
+};
+
+// A corrupt, newer or read-only data folder is a configuration problem: one line, like the others.
+function openService<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    if (McpToolsError.isInstance(error) && error.code === 'MCP_TOOLS_STORE_FAILED') fail([`DATA_DIR: ${error.message.replace(/\s*\n\s*/g, ' ')}`]);
+    throw error;
+  }
+}
+
 /** Starts the server on stdin/stdout; it runs until stdin closes or a signal arrives. */
 export function main(): void {
   let config;
@@ -22,20 +37,19 @@ export function main(): void {
     checkWorkingDirectory(config);
     claudeExecutable = resolveClaudeCodePath(config.claudeCodePath, process.env['PATH']);
   } catch (error) {
-    if (ConfigError.isInstance(error)) {
-      process.stderr.write(`claude-code-mcp: invalid configuration: ${error.problems.join('; ')}\n`);
-      process.exit(1);
-    }
+    if (ConfigError.isInstance(error)) fail(error.problems);
     throw error;
   }
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp' });
 
-  const service = openClaudeToolsService({
-    ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
-    version: packageVersion(),
-    onTaskEvent: (event) => logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event'),
-    logger,
-  });
+  const service = openService(() =>
+    openClaudeToolsService({
+      ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
+      version: packageVersion(),
+      onTaskEvent: (event) => logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event'),
+      logger,
+    }),
+  );
   const { tasks } = service;
   const served = serveStdio((context) => service.createServer(context), {
     onerror: (error) => logger.error({ err: error }, 'MCP transport error'),

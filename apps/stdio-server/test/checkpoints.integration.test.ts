@@ -156,6 +156,13 @@ describe('claude_checkpoint', () => {
     expect(unknown.isError).toBe(true);
     const malformed = await client.callTool({ name: 'claude_checkpoint', arguments: { action: 'delete', checkpointId: '../../etc' } });
     expect(malformed.isError).toBe(true);
+    // A session no one ran here: refused, and no checkpoint that would fork into nothing.
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    const unknownSession = await client.callTool({ name: 'claude_checkpoint', arguments: { action: 'create', sessionId: nobody } });
+    expect(unknownSession.isError).toBe(true);
+    expect(JSON.stringify(unknownSession.content)).toContain('MCP_TOOLS_SESSION_NOT_FOUND');
+    const listed = (await client.callTool({ name: 'claude_checkpoint', arguments: { action: 'list' } })).structuredContent as CheckpointOutput;
+    expect(listed.checkpoints?.map((checkpoint) => checkpoint.id)).toEqual([checkpointId]);
     await close();
   });
 });

@@ -2,16 +2,22 @@
 // configuration, the legacy SDK 1.x client, the MCP Inspector CLI and Claude Code itself as the
 // MCP client.
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createMockAnthropicServer, getToolResults, text, toolUse, turn, type MockAnthropicServer } from '@claude-code-mcp/test-harness';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as LegacyStdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createServerFixture, SERVER_ENTRY, type ServerFixture } from './helpers.js';
+
+// A data folder whose database is not one: the server must say so in one line, not a stack trace.
+const CORRUPT_DATA_DIR = mkdtempSync(join(tmpdir(), 'stdio-corrupt-data-'));
+writeFileSync(join(CORRUPT_DATA_DIR, 'state.sqlite'), 'not a database\n');
+afterAll(() => rmSync(CORRUPT_DATA_DIR, { recursive: true, force: true }));
 
 let fixture: ServerFixture;
 beforeEach(async () => {
@@ -77,6 +83,7 @@ describe('raw stdio', () => {
   it.each([
     [{ MAX_CONCURRENT_SESSIONS: 'lots', LOG_LEVEL: 'loud' }, ['MAX_CONCURRENT_SESSIONS', 'LOG_LEVEL']],
     [{ DEFAULT_WORKING_DIRECTORY: '/nonexistent/claude-code-mcp-test' }, ['DEFAULT_WORKING_DIRECTORY: "/nonexistent/claude-code-mcp-test" does not exist']],
+    [{ DATA_DIR: CORRUPT_DATA_DIR }, ['DATA_DIR: Could not configure the state database', 'file is not a database; move that file away']],
   ])('stops at start with one readable line on stderr and exit 1 on bad configuration %j', async (env, expected) => {
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       execFile(

@@ -127,6 +127,9 @@ describe('claude_ask and claude_resume', () => {
     expect(result.isError).toBe(true);
     expect(output(result).error?.code).toBe('MCP_TOOLS_SESSION_NOT_FOUND');
     expect(textOf(result)).toContain('00000000-0000-4000-8000-000000000000');
+    // Nothing is left behind for the refused id: no session "running" forever.
+    const aborted = await client.callTool({ name: 'claude_abort', arguments: { sessionId: '00000000-0000-4000-8000-000000000000' } });
+    expect(textOf(aborted)).toContain('No session 00000000-0000-4000-8000-000000000000 is known to this server');
     await close();
   });
 });
@@ -218,7 +221,7 @@ describe('permissions and safety', () => {
     await close();
   });
 
-  it('rejects a working directory outside the roots and a flag-like model as tool errors', async () => {
+  it('rejects a working directory outside the roots, a flag-like model and an oversized tool rule as tool errors', async () => {
     const { client, close } = await connect(fixture);
     const outside = (await client.callTool({ name: 'claude_ask', arguments: { query: 'hi', workingDirectory: '/etc' } }));
     expect(outside.isError).toBe(true);
@@ -226,6 +229,11 @@ describe('permissions and safety', () => {
     const flag = (await client.callTool({ name: 'claude_ask', arguments: { query: 'hi', model: '--dangerously-skip-permissions' } }));
     expect(flag.isError).toBe(true);
     expect(textOf(flag)).toMatch(/model/);
+    // Once ended in `spawn E2BIG`: every string bound for argv has a cap, named in the error.
+    const huge = await client.callTool({ name: 'claude_ask', arguments: { query: 'hi', allowedTools: [`Bash(${'x'.repeat(200_000)})`] } });
+    expect(huge.isError).toBe(true);
+    expect(textOf(huge)).toContain('at most 1000 characters');
+    expect(textOf(huge)).not.toContain('E2BIG');
     expect(fixture.mock.requests).toHaveLength(0);
     await close();
   });

@@ -35,8 +35,17 @@ const model = z
   .regex(MODEL, 'must be a model alias or id such as "sonnet" or "claude-sonnet-5-5" (letters, digits, . _ : / @ [ ] -)')
   .refine(notFlagLike, 'must not start with "-"');
 
+/** Longest tool rule, in characters. */
+export const MAX_TOOL_RULE_CHARS = 1000;
+/**
+ * Longest single argument, in UTF-8 bytes: Linux refuses one over 128 KiB (`spawn E2BIG`), so a
+ * long list of rules, a system prompt or a settings object is refused here with its flag named.
+ */
+export const MAX_ARGUMENT_BYTES = 100_000;
+
 const toolRule = z
   .string()
+  .max(MAX_TOOL_RULE_CHARS, `must be at most ${MAX_TOOL_RULE_CHARS} characters`)
   .regex(TOOL_RULE, 'must be a tool name or rule such as "Read", "Bash(git log:*)" or "mcp__server__tool" (no commas)');
 
 const agentDefinition = z.looseObject({
@@ -173,5 +182,18 @@ export function buildArguments(options: ValidatedRunOptions, extra: { permission
   on('include-partial-messages', options.includePartialMessages);
   on('include-hook-events', options.includeHookEvents);
   on('no-session-persistence', options.noSessionPersistence);
+  checkArgumentSizes(args);
   return args;
+}
+
+function checkArgumentSizes(args: readonly string[]): void {
+  for (const argument of args) {
+    const bytes = Buffer.byteLength(argument);
+    if (bytes <= MAX_ARGUMENT_BYTES) continue;
+    const name = argument.slice(0, argument.indexOf('=') + 1 || 40);
+    throw new ClaudeCliError(
+      'CLAUDE_CLI_INVALID_OPTIONS',
+      `Invalid Claude Code options: ${name}… would be ${bytes} bytes, over the ${MAX_ARGUMENT_BYTES}-byte limit for one argument; shorten it (fewer or shorter tool rules, a shorter prompt or settings).`,
+    );
+  }
 }

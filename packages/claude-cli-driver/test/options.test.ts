@@ -71,6 +71,7 @@ describe('run options', () => {
     [{ maxBudgetUsd: -1 }, 'maxBudgetUsd'],
     [{ forkSession: true }, 'forkSession'],
     [{ agents: { x: { prompt: 'no description' } } }, 'agents'],
+    [{ allowedTools: [`Bash(${'x'.repeat(200_000)})`] }, 'at most 1000 characters'],
   ])('rejects %j naming the field', (options, field) => {
     let caught: unknown;
     try {
@@ -81,6 +82,17 @@ describe('run options', () => {
     expect(ClaudeCliError.isInstance(caught)).toBe(true);
     expect((caught as ClaudeCliError).code).toBe('CLAUDE_CLI_INVALID_OPTIONS');
     expect((caught as ClaudeCliError).message).toContain(field);
+  });
+
+  it('refuses an argument that Linux would refuse (over 128 KiB: spawn E2BIG), naming its flag', () => {
+    const tooMany = Array.from({ length: 200 }, (_, index) => `Bash(command-${index} ${'x'.repeat(900)}:*)`);
+    const options = parseRunOptions({ allowedTools: tooMany });
+    expect(() => buildArguments(options, { permissionPromptTool: false })).toThrow(
+      expect.objectContaining({ code: 'CLAUDE_CLI_INVALID_OPTIONS', message: expect.stringMatching(/--allowedTools=… would be \d+ bytes, over the 100000-byte limit/) }),
+    );
+    const prompt = parseRunOptions({ appendSystemPrompt: 'é'.repeat(60_000) });
+    expect(() => buildArguments(prompt, { permissionPromptTool: false })).toThrow(/--append-system-prompt=… would be 120023 bytes/);
+    expect(() => buildArguments(parseRunOptions({ appendSystemPrompt: 'é'.repeat(40_000) }), { permissionPromptTool: false })).not.toThrow();
   });
 
   it('rejects bad options before spawning anything', async () => {

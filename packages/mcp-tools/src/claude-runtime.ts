@@ -229,10 +229,13 @@ export class ClaudeRuntime {
     if (callbacks.signal.aborted) onOuterAbort();
     callbacks.signal.addEventListener('abort', onOuterAbort, { once: true });
     let sessionId = request.sessionId;
+    // A row this run stored for the requested id, which Claude Code may yet refuse as unknown.
+    let storedRequestedId = false;
     const register = (id: string) => {
       if (this.#running.get(id) === controller) return;
       this.#running.set(id, controller);
-      this.#markRunning(id, request);
+      const inserted = this.#markRunning(id, request);
+      if (id === request.sessionId) storedRequestedId = inserted;
     };
     let release: (() => void) | undefined;
     try {
@@ -286,7 +289,7 @@ export class ClaudeRuntime {
       try {
         result = await turn.result;
       } catch (error) {
-        return await this.#failed(error as ClaudeCliError, warm, request, sessionId);
+        return await this.#failed(error as ClaudeCliError, warm, request, sessionId, storedRequestedId);
       }
       // The CLI's total covers the whole session (a resumed process includes the earlier ones).
       const turnCostUsd = roundUsd(Math.max(0, result.costUsd - warm.costReported));
@@ -306,11 +309,18 @@ export class ClaudeRuntime {
     }
   }
 
-  async #failed(cliError: ClaudeCliError, warm: WarmSession, request: RunRequest, sessionId: string | undefined): Promise<RunOutcome> {
+  async #failed(
+    cliError: ClaudeCliError,
+    warm: WarmSession,
+    request: RunRequest,
+    sessionId: string | undefined,
+    storedRequestedId: boolean,
+  ): Promise<RunOutcome> {
     const resolvedId = sessionId ?? warm.session.sessionId;
     warm.busy = false;
     if (cliError.code === 'CLAUDE_CLI_SESSION_NOT_FOUND') {
       await this.#discard(warm);
+      this.#forgetRefusedSession(request, storedRequestedId, cliError.message);
       return {
         status: 'failed',
         sessionId: request.sessionId,
@@ -344,16 +354,35 @@ export class ClaudeRuntime {
     this.#warm.clear();
   }
 
-  #markRunning(sessionId: string, request: RunRequest): void {
+  /** Marks the session running, storing it when it is new; returns whether it was stored now. */
+  #markRunning(sessionId: string, request: RunRequest): boolean {
     try {
       const store = this.store;
       const at = this.#now();
-      store.transaction(() => {
-        if (store.getSession(sessionId)) store.setSessionStatus(sessionId, 'running');
-        else store.insertSession({ id: sessionId, cwd: request.cwd, model: request.model ?? null, createdAt: at, lastUsedAt: at, status: 'running', parentId: null });
+      return store.transaction(() => {
+        if (store.getSession(sessionId)) {
+          store.setSessionStatus(sessionId, 'running');
+          return false;
+        }
+        store.insertSession({ id: sessionId, cwd: request.cwd, model: request.model ?? null, createdAt: at, lastUsedAt: at, status: 'running', parentId: null });
+        return true;
       });
     } catch (error) {
       this.#logger.error({ err: error, sessionId }, 'could not mark the session running');
+      return false;
+    }
+  }
+
+  // Claude Code has no such session: a row this run stored for it goes (it never existed); a row
+  // known before keeps its history and says what happened.
+  #forgetRefusedSession(request: RunRequest, storedRequestedId: boolean, message: string): void {
+    const id = request.sessionId;
+    if (id === undefined) return;
+    if (!storedRequestedId) return this.#settleStatus(id, request, 'failed', message);
+    try {
+      this.store.deleteSession(id);
+    } catch (error) {
+      this.#logger.error({ err: error, sessionId: id }, 'could not remove the refused session');
     }
   }
 

@@ -653,10 +653,19 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
         switch (args.action) {
           case 'create': {
             const cwd = await resolveCwd(args.workingDirectory, args.sessionId);
+            const messageId = args.sessionId ? await lastMessageId(options.claudeConfigDir, cwd, args.sessionId) : null;
+            // A restore forks the conversation at this message: without one, it would hand back a
+            // session id that claude_resume cannot find.
+            if (args.sessionId && messageId === null) {
+              throw new McpToolsError(
+                'MCP_TOOLS_SESSION_NOT_FOUND',
+                `Claude Code has no conversation ${args.sessionId} in ${cwd}: pass a sessionId that claude_ask returned for this directory, or leave it out to checkpoint only the files.`,
+              );
+            }
             const checkpoint = await checkpoints.create({
               cwd,
               ...(args.label ? { label: args.label } : {}),
-              ...(args.sessionId ? { sessionId: args.sessionId, lastMessageId: await lastMessageId(options.claudeConfigDir, cwd, args.sessionId) } : {}),
+              ...(args.sessionId ? { sessionId: args.sessionId, lastMessageId: messageId } : {}),
             });
             return {
               content: [{ type: 'text', text: `Checkpoint ${checkpoint.id} of ${checkpoint.cwd}: ${checkpoint.fileCount} files.` }],

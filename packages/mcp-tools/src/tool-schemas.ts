@@ -25,7 +25,14 @@ const effort = z.enum(['low', 'medium', 'high', 'xhigh', 'max']).describe('Reaso
 const thinkingLevel = z
   .enum(THINKING_LEVELS)
   .describe('Thinking budget by keyword: think → medium, think-hard → high, think-harder → xhigh, ultrathink → max effort.');
-const toolRules = z.array(z.string().regex(TOOL_RULE, 'must be a tool name or rule such as "Read" or "Bash(git log:*)"')).max(200);
+const toolRules = z
+  .array(
+    z
+      .string()
+      .max(1000, 'a tool rule must be at most 1000 characters')
+      .regex(TOOL_RULE, 'must be a tool name or rule such as "Read" or "Bash(git log:*)"'),
+  )
+  .max(200, 'at most 200 tool rules');
 const priority = z.enum(PRIORITIES).describe('Queue priority when the server is at its run limit (default normal).');
 
 /** Arguments of `claude_ask`. */

@@ -194,6 +194,16 @@ describe('sessions', () => {
     expectCode(() => store.listSessions({ status: 'nope' as 'idle' }), 'MCP_TOOLS_STORE_FAILED', /status/);
   });
 
+  it('deleteSession removes one session and says whether there was one', () => {
+    const store = open();
+    store.insertSession(session('gone'));
+    store.insertSession(session('kept'));
+    expect(store.deleteSession('gone')).toBe(true);
+    expect(store.deleteSession('gone')).toBe(false);
+    expect(store.getSession('gone')).toBeUndefined();
+    expect(store.getSession('kept')).toBeDefined();
+  });
+
   it('recordTurn counts turns, sums cost, moves lastUsedAt, sets idle and keeps or updates the model', () => {
     const store = open();
     store.insertSession(session('s', { status: 'running', model: 'first-model', lastError: 'earlier' }));

@@ -97,6 +97,11 @@ export interface ClaudeToolsStore {
    */
   setSessionStatus(id: string, status: SessionStatus, lastError?: string | null): void;
   /**
+   * Removes a session that never existed in Claude Code (a row stored for an id it then refused).
+   * Returns whether a row was removed.
+   */
+  deleteSession(id: string): boolean;
+  /**
    * Records a completed turn: `turns + 1`, `costUsd + turn.costUsd`, `lastUsedAt = turn.at`,
    * status `idle`, and the model when given; `lastError` is kept. Returns the updated session.
    * Throws `MCP_TOOLS_SESSION_NOT_FOUND` for an unknown id.
@@ -219,6 +224,7 @@ function createStore(database: DatabaseSync, file: string): ClaudeToolsStore {
     listByStatus: database.prepare(
       'SELECT * FROM sessions WHERE status = ? ORDER BY last_used_at DESC, rowid DESC LIMIT ?',
     ),
+    delete: database.prepare('DELETE FROM sessions WHERE id = ?'),
     setStatus: database.prepare('UPDATE sessions SET status = ? WHERE id = ?'),
     setStatusAndError: database.prepare('UPDATE sessions SET status = ?, last_error = ? WHERE id = ?'),
     recordTurn: database.prepare(
@@ -286,6 +292,12 @@ function createStore(database: DatabaseSync, file: string): ClaudeToolsStore {
           throw error;
         }
       });
+    },
+
+    deleteSession(id) {
+      const action = 'delete a session';
+      checkText(action, 'id', id);
+      return use(action, () => Number(statements.delete.run(id).changes) > 0);
     },
 
     getSession(id) {
