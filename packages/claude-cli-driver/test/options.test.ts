@@ -87,9 +87,14 @@ describe('run options', () => {
   it('refuses an argument that Linux would refuse (over 128 KiB: spawn E2BIG), naming its flag', () => {
     const tooMany = Array.from({ length: 200 }, (_, index) => `Bash(command-${index} ${'x'.repeat(900)}:*)`);
     const options = parseRunOptions({ allowedTools: tooMany });
-    expect(() => buildArguments(options, { permissionPromptTool: false })).toThrow(
-      expect.objectContaining({ code: 'CLAUDE_CLI_INVALID_OPTIONS', message: expect.stringMatching(/--allowedTools=… would be \d+ bytes, over the 100000-byte limit/) }),
-    );
+    let caught: unknown;
+    try {
+      buildArguments(options, { permissionPromptTool: false });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'CLAUDE_CLI_INVALID_OPTIONS' });
+    expect((caught as Error).message).toMatch(/--allowedTools=… would be \d+ bytes, over the 100000-byte limit/);
     const prompt = parseRunOptions({ appendSystemPrompt: 'é'.repeat(60_000) });
     expect(() => buildArguments(prompt, { permissionPromptTool: false })).toThrow(/--append-system-prompt=… would be 120023 bytes/);
     expect(() => buildArguments(parseRunOptions({ appendSystemPrompt: 'é'.repeat(40_000) }), { permissionPromptTool: false })).not.toThrow();
