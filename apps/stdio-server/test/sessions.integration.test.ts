@@ -73,6 +73,34 @@ describe('sessions', () => {
   });
 });
 
+describe('a server killed mid-run', () => {
+  it('the next start stops the Claude Code it left running (and its Bash), so a session never has two', async () => {
+    fixture = await createServerFixture();
+    fixture.mock.script(text('ready'), turn(toolUse('Bash', { command: LONG_BASH, description: 'wait' }), { match: { userText: 'long work' } }));
+    const first = await connect(fixture);
+    const { sessionId } = output(await first.client.callTool({ name: 'claude_ask', arguments: { query: 'start' } }));
+    const serverPid = first.transport.pid ?? -1;
+    const running = first.client.callTool({ name: 'claude_resume', arguments: { sessionId, query: 'long work', allowedTools: ['Bash'] } }).catch(() => undefined);
+    const tree = await waitForDescendant(serverPid, /^sleep 1$/);
+    expect(claudeProcesses(serverPid)).toHaveLength(1);
+    // SIGKILL: no cleanup. The CLI, its Bash and the sleep are reparented and go on with the turn.
+    process.kill(serverPid, 'SIGKILL');
+    await running;
+    await first.close().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tree.filter(isRunning).length).toBeGreaterThan(0);
+
+    const second = await connect(fixture);
+    await expect.poll(() => tree.filter(isRunning), { timeout: 5_000, interval: 100 }).toEqual([]);
+    expect(second.stderr()).toContain('stopped Claude Code processes left running by a server that is gone');
+    fixture.mock.script(text('resumed in one process'));
+    const resumed = output(await second.client.callTool({ name: 'claude_resume', arguments: { sessionId, query: 'go on' } }));
+    expect(resumed).toMatchObject({ status: 'completed', result: 'resumed in one process', sessionId });
+    expect(claudeProcesses(second.transport.pid ?? -1)).toHaveLength(1);
+    await second.close();
+  });
+});
+
 describe('results and permissions', () => {
   it('caps a large result with a marker and serves the whole transcript as a resource', async () => {
     fixture = await createServerFixture({ MAX_RESULT_CHARS: '1000' });

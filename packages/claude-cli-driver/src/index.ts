@@ -43,7 +43,7 @@ export type { SplitLine } from './line-splitter.js';
 export { EFFORT_LEVELS, PERMISSION_MODES } from './options.js';
 export { MINIMUM_CLI_VERSION, compareVersions, detectClaudeVersion, platformPackageName, resolveClaudeBinary } from './resolve-binary.js';
 export type { ClaudeBinarySource, ResolveClaudeBinaryOptions, ResolvedClaudeBinary } from './resolve-binary.js';
-export { listDescendants } from './process-tree.js';
+export { describeProcess, isAlive, killSnapshot, listDescendants } from './process-tree.js';
 export type { ProcessEntry } from './process-tree.js';
 export { noopLogger } from './logger.js';
 export type { LogFn, Logger } from './logger.js';

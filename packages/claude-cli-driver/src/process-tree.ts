@@ -47,6 +47,21 @@ function listAllProcesses(): ProcessEntry[] {
 }
 
 /**
+ * The process `pid` as the process table shows it now (its parent and start time), or `undefined`
+ * when there is none (or only a zombie). Record the start time to recognise the same process
+ * later: a pid alone may have been reused.
+ *
+ * @example
+ * ```ts
+ * const entry = describeProcess(child.pid!); // { pid, parentPid, startTime }
+ * ```
+ */
+export function describeProcess(pid: number): ProcessEntry | undefined {
+  if (process.platform === 'linux') return readProcStat(pid);
+  return listAllProcesses().find((entry) => entry.pid === pid);
+}
+
+/**
  * Every live descendant of `rootPid` (children, grandchildren, …), read from the process table.
  *
  * @example
@@ -77,7 +92,15 @@ export function listDescendants(rootPid: number): ProcessEntry[] {
   return found;
 }
 
-/** `true` while the process exists and is not a zombie. */
+/**
+ * `true` while the process exists and is not a zombie (and, when `startTime` is given, is the
+ * same process, not a later one with a reused pid).
+ *
+ * @example
+ * ```ts
+ * if (isAlive(recorded)) killSnapshot([recorded, ...listDescendants(recorded.pid)]);
+ * ```
+ */
 export function isAlive(entry: Pick<ProcessEntry, 'pid'> & Partial<ProcessEntry>): boolean {
   if (process.platform === 'linux') {
     const current = readProcStat(entry.pid);
@@ -94,7 +117,12 @@ export function isAlive(entry: Pick<ProcessEntry, 'pid'> & Partial<ProcessEntry>
 /**
  * Sends SIGKILL to each still-living process of a snapshot, and to the process group it leads
  * (the CLI's Bash tool runs every command in a session of its own, so its children are reached
- * only through that group).
+ * only through that group). Returns how many signals were delivered.
+ *
+ * @example
+ * ```ts
+ * killSnapshot([recorded, ...listDescendants(recorded.pid)]);
+ * ```
  */
 export function killSnapshot(entries: readonly ProcessEntry[]): number {
   let killed = 0;

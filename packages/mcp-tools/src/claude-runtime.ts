@@ -16,6 +16,7 @@ import {
 import { McpToolsError } from './errors.js';
 import { RunLimiter, type Priority } from './run-limiter.js';
 import type { ClaudeToolsStore } from './store/open-store.js';
+import { currentProcess, trackCliProcess } from './processes/cli-processes.js';
 import { roundUsd } from './usd.js';
 
 /** What one run asks of Claude Code, after the tool layer validated it. */
@@ -144,6 +145,8 @@ export class ClaudeRuntime {
   /** Runs in progress, by session id once known. */
   readonly #running = new Map<string, AbortController>();
   readonly #now: () => number;
+  // This server, as the owner recorded with each Claude Code process it starts.
+  readonly #owner = currentProcess();
   #closed = false;
 
   constructor(options: ClaudeRuntimeOptions) {
@@ -441,6 +444,9 @@ export class ClaudeRuntime {
       // One callback for the life of the process, forwarding to whichever request uses it now.
       canUseTool: (toolName, input, context) => (holder.current?.canUseTool ?? denyAll)(toolName, input, context),
     });
+    if (this.#owner !== undefined && session.pid !== undefined) {
+      trackCliProcess(this.store, this.#owner, { pid: session.pid, sessionId: request.sessionId ?? null, exited: session.exited }, this.#logger, this.#now);
+    }
     const warm: WarmSession = {
       session,
       fingerprint,

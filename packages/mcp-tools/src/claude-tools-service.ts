@@ -6,6 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/server';
 
 import { createCheckpointManager, type CheckpointManager } from './checkpoints/index.js';
 import { ClaudeRuntime } from './claude-runtime.js';
+import { currentProcess, stopOrphanedProcesses } from './processes/cli-processes.js';
 import { createClaudeToolsServer, type ClaudeToolsServerOptions, type PermissionPolicy } from './register-claude-tools.js';
 import { openStore, type ClaudeToolsStore } from './store/index.js';
 import { TaskManager, type TaskEvent } from './tasks/task-manager.js';
@@ -75,6 +76,9 @@ export interface ClaudeToolsService {
 export function openClaudeToolsService(options: ClaudeToolsServiceOptions): ClaudeToolsService {
   const logger = options.logger ?? noopLogger;
   const store = openStore({ dataDir: options.dataDir });
+  // Before anything new starts: what a killed server left running would go on with its turn.
+  const orphans = stopOrphanedProcesses(store, currentProcess());
+  if (orphans > 0) logger.warn({ stopped: orphans }, 'stopped Claude Code processes left running by a server that is gone');
   const interrupted = store.markRunningAsInterrupted();
   if (interrupted > 0) logger.warn({ interrupted }, 'sessions that were running when the server last stopped are marked interrupted');
   const runtime = new ClaudeRuntime({

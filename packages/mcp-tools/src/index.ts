@@ -17,6 +17,7 @@ export type { AskInput, PlanInput, ResumeInput, RunOutput } from './tool-schemas
 export { MIGRATIONS, SESSION_STATUSES, openStore } from './store/index.js';
 export type {
   ClaudeToolsStore,
+  CliProcessRecord,
   CompletedTurn,
   ListSessionsFilter,
   Migration,

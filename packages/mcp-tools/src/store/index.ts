@@ -2,6 +2,6 @@
 export { MIGRATIONS } from './migrations.js';
 export type { Migration } from './migrations.js';
 export { openStore } from './open-store.js';
-export type { ClaudeToolsStore, CompletedTurn, ListSessionsFilter, OpenStoreOptions } from './open-store.js';
+export type { ClaudeToolsStore, CliProcessRecord, CompletedTurn, ListSessionsFilter, OpenStoreOptions } from './open-store.js';
 export { SESSION_STATUSES } from './session-record.js';
 export type { NewSessionRecord, SessionRecord, SessionStatus } from './session-record.js';

@@ -95,6 +95,26 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       `);
     },
   }),
+  Object.freeze({
+    version: 5,
+    name: 'cli-processes',
+    up(db: DatabaseSync): void {
+      // Every Claude Code process a server starts, while it lives, with the server that owns it:
+      // after a crash the next server stops what the dead one left running. Start times tell a
+      // process from a later one with the same (reused) pid.
+      db.exec(`
+        CREATE TABLE cli_processes (
+          pid              INTEGER NOT NULL,
+          start_time       TEXT    NOT NULL,
+          owner_pid        INTEGER NOT NULL,
+          owner_start_time TEXT    NOT NULL,
+          session_id       TEXT,
+          started_at       INTEGER NOT NULL,
+          PRIMARY KEY (pid, start_time)
+        ) STRICT;
+      `);
+    },
+  }),
 ]);
 
 function checkMigrationList(migrations: readonly Migration[]): void {

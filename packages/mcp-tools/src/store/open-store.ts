@@ -68,6 +68,30 @@ export interface CompletedTurn {
 }
 
 /**
+ * A Claude Code process a server started, kept while it lives so that, should that server die,
+ * the next one can stop it (see `stopOrphanedProcesses`).
+ *
+ * @example
+ * ```ts
+ * store.recordCliProcess({ pid: 4242, startTime: '81723', ownerPid: process.pid, ownerStartTime: '80011', sessionId: null, startedAt: Date.now() });
+ * ```
+ */
+export interface CliProcessRecord {
+  /** The CLI's process id. */
+  readonly pid: number;
+  /** Its start time as the process table gives it (`describeProcess`): a reused pid has another. */
+  readonly startTime: string;
+  /** The server process that started it. */
+  readonly ownerPid: number;
+  /** That server's start time. */
+  readonly ownerStartTime: string;
+  /** The session it was started for, when known (a new session's id comes later). */
+  readonly sessionId: string | null;
+  /** When it was started, epoch ms. */
+  readonly startedAt: number;
+}
+
+/**
  * The MCP tools' persistent state: one SQLite database (`<dataDir>/state.sqlite`, WAL mode) that
  * several server processes may open at once. All methods are synchronous; failures throw
  * `McpToolsError` with code `MCP_TOOLS_STORE_FAILED` unless stated otherwise.
@@ -113,6 +137,12 @@ export interface ClaudeToolsStore {
    * process shares the data directory, or it would also mark their live runs.
    */
   markRunningAsInterrupted(): number;
+  /** Records a Claude Code process this server started (replacing a record of the same process). */
+  recordCliProcess(record: CliProcessRecord): void;
+  /** Drops the record of a process that has exited (or was stopped). */
+  forgetCliProcess(pid: number, startTime: string): void;
+  /** Every recorded Claude Code process, of every server sharing the data directory. */
+  listCliProcesses(): CliProcessRecord[];
   /**
    * Runs `work` synchronously in a write transaction (`BEGIN IMMEDIATE` … `COMMIT`) and returns its
    * result; if `work` throws, everything it wrote is rolled back and the error is rethrown as is.
@@ -234,6 +264,12 @@ function createStore(database: DatabaseSync, file: string): ClaudeToolsStore {
        WHERE id = :id
        RETURNING *`,
     ),
+    recordProcess: database.prepare(
+      `INSERT OR REPLACE INTO cli_processes (pid, start_time, owner_pid, owner_start_time, session_id, started_at)
+       VALUES (:pid, :startTime, :ownerPid, :ownerStartTime, :sessionId, :startedAt)`,
+    ),
+    forgetProcess: database.prepare('DELETE FROM cli_processes WHERE pid = ? AND start_time = ?'),
+    listProcesses: database.prepare('SELECT * FROM cli_processes ORDER BY started_at'),
     interruptRunning: database.prepare(
       "UPDATE sessions SET status = 'interrupted', last_error = ? WHERE status = 'running'",
     ),
@@ -365,6 +401,41 @@ function createStore(database: DatabaseSync, file: string): ClaudeToolsStore {
     markRunningAsInterrupted() {
       return use('mark running sessions as interrupted', () =>
         Number(statements.interruptRunning.run(INTERRUPTED_MESSAGE).changes),
+      );
+    },
+
+    recordCliProcess(record) {
+      const action = 'record a Claude Code process';
+      const values = {
+        pid: checkWholeNumber(action, 'pid', record.pid),
+        startTime: checkText(action, 'startTime', record.startTime),
+        ownerPid: checkWholeNumber(action, 'ownerPid', record.ownerPid),
+        ownerStartTime: checkText(action, 'ownerStartTime', record.ownerStartTime),
+        sessionId: checkTextOrNull(action, 'sessionId', record.sessionId),
+        startedAt: checkWholeNumber(action, 'startedAt', record.startedAt),
+      };
+      use(action, () => statements.recordProcess.run(values));
+    },
+
+    forgetCliProcess(pid, startTime) {
+      const action = 'forget a Claude Code process';
+      checkWholeNumber(action, 'pid', pid);
+      checkText(action, 'startTime', startTime);
+      use(action, () => statements.forgetProcess.run(pid, startTime));
+    },
+
+    listCliProcesses() {
+      return use('list Claude Code processes', () =>
+        statements.listProcesses.all().map((row) =>
+          Object.freeze({
+            pid: Number(row['pid']),
+            startTime: String(row['start_time']),
+            ownerPid: Number(row['owner_pid']),
+            ownerStartTime: String(row['owner_start_time']),
+            sessionId: row['session_id'] == null ? null : String(row['session_id']),
+            startedAt: Number(row['started_at']),
+          }),
+        ),
       );
     },
 
