@@ -4,11 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { REPO_ROOT, ToolchainError, ensureDependencies, ensureToolchain, say } from './toolchain.mjs';
+import { withSetupLock } from './setup-lock.mjs';
+import { REPO_ROOT, TOOLCHAIN, ToolchainError, ensureDependencies, ensureToolchain, say } from './toolchain.mjs';
 
 try {
-  const toolchain = ensureToolchain();
-  ensureDependencies(toolchain);
+  const toolchain = withSetupLock(TOOLCHAIN, say, () => {
+    const ready = ensureToolchain();
+    ensureDependencies(ready);
+    return ready;
+  });
   say(`node ${toolchain.node.version} (${toolchain.node.source}), pnpm ${toolchain.pnpm.version}`);
   const tests = spawnSync(toolchain.node.binary, [join(REPO_ROOT, 'scripts', 'run-tests.mjs'), ...process.argv.slice(2)], {
     cwd: REPO_ROOT,

@@ -8,13 +8,13 @@
 // to stderr (stdout belongs to the stdio server it may start).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const TOOLCHAIN = join(REPO_ROOT, '.toolchain');
+export const TOOLCHAIN = join(REPO_ROOT, '.toolchain');
 /** Stable names for the chosen node and pnpm: what printed client configs and the README point at. */
 export const TOOLCHAIN_BIN = join(TOOLCHAIN, 'bin');
 // The clone's own Claude Code, for logging in when there is no `claude` of one's own. Not in bin/:
@@ -66,16 +66,15 @@ function versionOf(nodeBinary) {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-// npm fetches the package; a registry hiccup gets a second try before the run gives up.
+// npm retries a failed fetch itself (twice, with back-off); what still fails is reported.
 function npmInstall(prefix, spec) {
   rmSync(prefix, { recursive: true, force: true });
   mkdirSync(prefix, { recursive: true });
-  const args = ['install', '--no-save', '--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error', '--fetch-retries=4', '--prefix', prefix, spec];
-  for (let attempt = 1; attempt <= 2; attempt += 1) {
-    if (run('npm', args, { cwd: prefix, env: toolchainEnv(process.execPath) }).status === 0) return;
-    if (attempt === 1) say(`npm install ${spec} failed; trying once more`);
-  }
-  throw new ToolchainError(`could not install ${spec} from the npm registry (see npm's output above); check the network or proxy settings`);
+  const args = ['install', '--no-save', '--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error', '--prefix', prefix, spec];
+  if (run('npm', args, { cwd: prefix, env: toolchainEnv(process.execPath) }).status === 0) return;
+  throw new ToolchainError(
+    `could not install ${spec} from the npm registry (see npm's output above); behind a proxy or a TLS-inspecting firewall, set HTTPS_PROXY and NODE_EXTRA_CA_CERTS (or npm_config_cafile)`,
+  );
 }
 
 /** Installs `spec` into `.toolchain/<name>` (atomically: a half-finished install is never used). */
@@ -107,9 +106,24 @@ function nodePackageName() {
   return `node-linux-${arch}`;
 }
 
+// The machine's node as PATH names it (/opt/homebrew/bin/node rather than the Cellar folder it
+// resolves to), so that a client config pointing at .toolchain/bin/node survives an upgrade.
+function machineNode() {
+  for (const folder of (process.env.PATH ?? '').split(':')) {
+    if (folder === '' || folder.endsWith('/node_modules/.bin')) continue;
+    const candidate = join(folder, 'node');
+    try {
+      if (realpathSync(candidate) === realpathSync(process.execPath)) return candidate;
+    } catch {
+      // not this folder
+    }
+  }
+  return process.execPath;
+}
+
 /** A Node >= 22.13: the one running this script, else the pinned one in .toolchain/ (installed once). */
 function ensureNode() {
-  if (isSupportedNode(process.versions.node)) return { binary: process.execPath, version: process.versions.node, source: 'this machine' };
+  if (isSupportedNode(process.versions.node)) return { binary: machineNode(), version: process.versions.node, source: 'this machine' };
   const version = pinnedNodeVersion();
   const packageName = nodePackageName();
   if (packageName === undefined) {
@@ -201,6 +215,8 @@ export function ensureDependencies(toolchain) {
   const fingerprint = installFingerprint(toolchain);
   if (!existsSync(INSTALL_STAMP) || readFileSync(INSTALL_STAMP, 'utf8') !== fingerprint) {
     say('installing dependencies (pnpm install --frozen-lockfile)');
+    // An install that fails half-way must not look done to the next run.
+    rmSync(INSTALL_STAMP, { force: true });
     const install = () => run(toolchain.node.binary, [toolchain.pnpm.script, 'install', '--frozen-lockfile', '--reporter=append-only'], { cwd: REPO_ROOT, env: toolchain.env });
     // pnpm retries each fetch itself; a whole install that still fails (a registry hiccup) gets one more go.
     let result = install();

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 
 import { McpToolsError, openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
-import { checkWorkingDirectory, ConfigError, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { checkWorkingDirectory, ConfigError, handleShutdownSignals, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
 
 import { parseConfig, type SseServerConfig } from './config.js';
 import { buildHttpApp } from './http-app.js';
@@ -79,10 +79,7 @@ export async function main(): Promise<void> {
         process.exit(0);
       }
     })());
-  // `on`, not `once`: a signal often arrives twice (a terminal signals the whole process group and
-  // npm passes it on too); the second must not cut the shutdown short.
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  handleShutdownSignals((signal) => void stop(signal));
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 
 import { McpToolsError, openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
-import { checkWorkingDirectory, ConfigError, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { checkWorkingDirectory, ConfigError, handleShutdownSignals, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 import { parseConfig } from './config.js';
@@ -77,10 +77,7 @@ export function main(): void {
     void tasks.shutdown();
     void stop(name, false);
   };
-  // `on`, not `once`: a signal often arrives twice (a terminal signals the whole process group and
-  // npm passes it on too); the second must not cut the shutdown short.
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  handleShutdownSignals(onSignal);
   // The client closing stdin is the normal end of a stdio session.
   process.stdin.once('end', () => void stop('stdin closed', true));
   process.stdin.once('close', () => void stop('stdin closed', true));

@@ -5,8 +5,8 @@
 // an old Node; and the README's client configurations for Claude Code and the MCP Inspector, run
 // as written in that clone. Reaches the npm registry (Node, pnpm and every dependency, into the
 // fresh HOME): a few minutes.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { TOOL_NAMES as ALL_TOOL_NAMES } from '@claude-code-mcp/mcp-tools';
 import { createCliSandbox, createMockAnthropicServer, text, type CliSandbox, type MockAnthropicServer } from '@claude-code-mcp/test-harness';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // The nine tools (their names are an interface: the HTTP server's test lists them literally).
@@ -56,9 +56,19 @@ interface Finished {
   readonly seconds: number;
 }
 
-/** `npm start [args]` in the clone, `input` on stdin (then closed), until it exits. */
-function npmStart(clone: string, env: Record<string, string>, input: string, args: string[] = []): Promise<Finished> {
-  return finished(spawn(machineNpm(), ['start', ...args], { cwd: clone, env, stdio: ['pipe', 'pipe', 'pipe'] }), input, 540_000);
+/** `npm start` in `cwd` (`npm --prefix <clone> start` when that is not the clone), `input` on stdin. */
+function npmStart(clone: string, env: Record<string, string>, input: string, cwd = clone): Promise<Finished> {
+  const args = cwd === clone ? ['start'] : ['--prefix', clone, 'start'];
+  // Detached: a group of its own, so that a time-out ends npm, the launcher and the server alike.
+  return finished(spawn(machineNpm(), args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true }), input, 540_000);
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-(child.pid ?? 0), 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
 }
 
 /** Writes `input` to the child's stdin, closes it, and collects its output until it exits. */
@@ -69,7 +79,7 @@ function finished(child: ChildProcessWithoutNullStreams, input: string, timeoutM
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   child.stdin.end(input);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const timer = setTimeout(() => killGroup(child), timeoutMs);
   return new Promise((resolve) =>
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -139,29 +149,41 @@ describe('first run on a fresh machine', () => {
     expect(first.stderr).not.toMatch(/Failed to create bin|Update available|telemetry|ERR_UNKNOWN_BUILTIN_MODULE/i);
   });
 
-  it('starts again without downloading or building anything', async () => {
-    const again = await npmStart(clone, freshEnv(home), INITIALIZE);
+  it('starts again without downloading or building anything, from a project folder with npm --prefix', async () => {
+    const project = join(scratch, 'project');
+    mkdirSync(project);
+    const again = await npmStart(clone, freshEnv(home), INITIALIZE, project);
     report(`second npm start (nothing to do, initialize): ${again.seconds.toFixed(2)} s, against ${first.seconds.toFixed(1)} s the first time`);
     expect(again.code, again.stderr).toBe(0);
     expect(replyOf(again).id).toBe(1);
     expect(again.stderr).not.toMatch(/installing|built \d+ of/);
+    // The server works where npm was started, and npm's additions stay out of its environment.
+    expect(again.stderr).toContain(`"roots":[${JSON.stringify(project)}]`);
   });
 
-  it('starts the HTTP server with `npm start -- http`, and stops it on SIGTERM', async () => {
-    const child = spawn(machineNpm(), ['start', '--', 'http'], { cwd: clone, env: freshEnv(home, { PORT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  it('starts the HTTP server when .env says TRANSPORT=http, and stops it on SIGTERM', async () => {
+    writeFileSync(join(clone, '.env'), '# as copied from .env.example, then edited\nTRANSPORT=http\nPORT=0\n');
+    onTestFinished(() => rmSync(join(clone, '.env'), { force: true }));
+    const child = spawn(machineNpm(), ['start'], { cwd: clone, env: freshEnv(home), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     try {
       await expect.poll(() => /"port":(\d+)[^\n]*HTTP server listening/.exec(stderr), { timeout: 240_000, interval: 200 }).not.toBeNull();
       const port = /"port":(\d+)[^\n]*HTTP server listening/.exec(stderr)?.[1];
+      expect(stderr).toMatch(/"transport":"http"/);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok' });
+      // What Claude Code will inherit: the user's environment, not npm's script environment.
+      const serverPid = /"pid":(\d+)[^\n]*HTTP server listening/.exec(stderr)?.[1];
+      const environment = readFileSync(`/proc/${serverPid}/environ`, 'utf8').split('\0');
+      expect(environment.filter((entry) => /^(npm_|INIT_CWD=|TURBO_)/.test(entry))).toEqual([]);
+      expect(environment.find((entry) => entry.startsWith('PATH='))).not.toMatch(/node_modules\/\.bin|node-gyp-bin|\.toolchain/);
       child.kill('SIGTERM');
       expect(await exited, stderr).toBe(0);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) killGroup(child);
     }
   }, 300_000);
 
@@ -190,7 +212,7 @@ describe('first run on a fresh machine', () => {
       await sandbox.cleanup();
     });
 
-    it('Claude Code: `claude mcp add` from the README, then a run in the clone sees the nine tools', async () => {
+    it('Claude Code: `claude mcp add` from the README, then a run in another project sees the nine tools', async () => {
       // The sandbox's Claude Code (home, config folder, the mock) stands in for the user's.
       const env = { ...sandbox.env, PATH: [dirname(sandbox.claudePath), sandbox.env['PATH']].join(delimiter) };
       const added = bash(readmeSnippet('claude-code'), clone, env);
@@ -198,7 +220,7 @@ describe('first run on a fresh machine', () => {
 
       mock.script(text('listed'));
       // Not spawnSync: the mock answering the CLI runs in this process.
-      const run = await finished(spawn(sandbox.claudePath, ['-p', '--output-format=stream-json', '--verbose'], { cwd: clone, env }), 'hello');
+      const run = await finished(spawn(sandbox.claudePath, ['-p', '--output-format=stream-json', '--verbose'], { cwd: sandbox.cwd, env }), 'hello');
       expect(run.code, run.stderr).toBe(0);
       const init = run.stdout
         .split('\n')

@@ -28,3 +28,5 @@ export {
   toolsVariables,
 } from './tools-config.js';
 export type { ConfigContext, LogLevel, ToolsConfig, ToolsValues, ToolsVariables } from './tools-config.js';
+export { handleShutdownSignals } from './shutdown-signals.js';
+export type { ShutdownSignal, ShutdownSignalOptions } from './shutdown-signals.js';
