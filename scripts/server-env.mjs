@@ -15,7 +15,8 @@ const NPM_ADDED = /^(npm_|INIT_CWD$|NODE$|COLOR$)/;
 export function serverEnv(base, workingDirectory) {
   const env = {};
   for (const [key, value] of Object.entries(base)) {
-    if (NPM_ADDED.test(key) && !NPM_NETWORK.test(key)) continue;
+    // npm sets its network settings for every script, empty when unset: only real values stay.
+    if (NPM_ADDED.test(key) && !(NPM_NETWORK.test(key) && value)) continue;
     env[key] = value;
   }
   env.PATH = (base.PATH ?? '')

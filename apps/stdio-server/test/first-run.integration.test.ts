@@ -144,7 +144,7 @@ describe('first run on a fresh machine', () => {
     if (machineNodeIsOld) expect(first.stderr).toContain(`claude-code-mcp: node ${PINNED_NODE} (.toolchain/node-${PINNED_NODE})`);
     expect(first.stderr).toContain('claude-code-mcp stdio server ready');
     // The client configuration for this clone, with absolute paths.
-    expect(first.stderr).toContain(`claude mcp add claude-code -- ${join(clone, '.toolchain', 'bin', 'node')} ${join(clone, 'apps', 'stdio-server', 'dist', 'cli.js')}`);
+    expect(first.stderr).toContain(`claude mcp add -s user claude-code -- ${join(clone, '.toolchain', 'bin', 'node')} ${join(clone, 'apps', 'stdio-server', 'dist', 'cli.js')}`);
     // The noise a first run used to show.
     expect(first.stderr).not.toMatch(/Failed to create bin|Update available|telemetry|ERR_UNKNOWN_BUILTIN_MODULE/i);
   });
@@ -178,7 +178,9 @@ describe('first run on a fresh machine', () => {
       // What Claude Code will inherit: the user's environment, not npm's script environment.
       const serverPid = /"pid":(\d+)[^\n]*HTTP server listening/.exec(stderr)?.[1];
       const environment = readFileSync(`/proc/${serverPid}/environ`, 'utf8').split('\0');
-      expect(environment.filter((entry) => /^(npm_|INIT_CWD=|TURBO_)/.test(entry))).toEqual([]);
+      // npm's registry, proxy and CA settings may stay (non-empty), nothing else of npm's.
+      const npmNetwork = /^npm_config_(registry|cafile|ca|https_proxy|http_proxy|proxy|noproxy|no_proxy|strict_ssl)=./;
+      expect(environment.filter((entry) => /^(npm_|INIT_CWD=|TURBO_)/.test(entry) && !npmNetwork.test(entry))).toEqual([]);
       expect(environment.find((entry) => entry.startsWith('PATH='))).not.toMatch(/node_modules\/\.bin|node-gyp-bin|\.toolchain/);
       child.kill('SIGTERM');
       expect(await exited, stderr).toBe(0);
