@@ -62,9 +62,32 @@ export type RunOutcome =
   | { readonly status: 'completed'; readonly sessionId: string; readonly result: RunResult; readonly turnCostUsd: number }
   | { readonly status: 'cancelled' | 'failed'; readonly sessionId: string | undefined; readonly error: ClaudeCliError | McpToolsError };
 
+/**
+ * What the runtime uses of a Claude Code session: the driver's `ClaudeSession` is one, and a test
+ * can give a fake.
+ *
+ * @example
+ * ```ts
+ * const session: RuntimeSession = await createSession({ cwd });
+ * ```
+ */
+export type RuntimeSession = Pick<ClaudeSession, 'pid' | 'state' | 'sessionId' | 'exited' | 'send' | 'close'>;
+
+/**
+ * Starts a Claude Code session for a run; the default is the driver's `createSession`.
+ *
+ * @example
+ * ```ts
+ * const runtime = new ClaudeRuntime({ store, createSession: (options) => createSession({ ...options, env }) });
+ * ```
+ */
+export type SessionFactory = (options: RunOptions) => Promise<RuntimeSession>;
+
 /** Options of {@link ClaudeRuntime}. */
 export interface ClaudeRuntimeOptions {
   readonly store: ClaudeToolsStore;
+  /** Starts the CLI process of a run (default: the driver's `createSession`). */
+  readonly createSession?: SessionFactory;
   /** Runs at once; more wait in a priority queue (default 4). */
   readonly maxConcurrentRuns?: number;
   /** Idle time after which a warm session's process is closed (default 30 min). */
@@ -82,7 +105,7 @@ export interface ClaudeRuntimeOptions {
 }
 
 interface WarmSession {
-  readonly session: ClaudeSession;
+  readonly session: RuntimeSession;
   fingerprint: string;
   /** The session cost the process has reported so far (the CLI's figure is cumulative). */
   costReported: number;
@@ -421,7 +444,7 @@ export class ClaudeRuntime {
       if (warm) await this.#discard(warm, request.sessionId);
     }
     const holder: { current?: WarmSession } = {};
-    const session = await createSession({
+    const session = await (this.#options.createSession ?? createSession)({
       cwd: request.cwd,
       ...(this.#options.claudeExecutable ? { executable: this.#options.claudeExecutable } : {}),
       ...(this.#options.claudeEnv ? { env: this.#options.claudeEnv } : {}),

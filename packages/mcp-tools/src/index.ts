@@ -5,7 +5,7 @@ export type { ResolveWorkingDirectoryOptions } from './resolve-working-directory
 export { THINKING_LEVELS, thinkingLevelToEffort } from './thinking-level.js';
 export type { EffortLevel, ThinkingLevel } from './thinking-level.js';
 export { ClaudeRuntime, describeMessage } from './claude-runtime.js';
-export type { ClaudeRuntimeOptions, RunCallbacks, RunOutcome, RunRequest } from './claude-runtime.js';
+export type { ClaudeRuntimeOptions, RunCallbacks, RunOutcome, RunRequest, RuntimeSession, SessionFactory } from './claude-runtime.js';
 export { backgroundTaskResult, createClaudeToolsServer, registerClaudeTools, TOOL_NAMES, transcriptPath } from './register-claude-tools.js';
 export type { ClaudeToolsOptions, ClaudeToolsServerOptions, PermissionPolicy, RegisteredClaudeTools } from './register-claude-tools.js';
 export { RunLimiter, PRIORITIES } from './run-limiter.js';
