@@ -1,45 +1,11 @@
+import type { Logger } from '@claude-code-mcp/claude-cli-driver/logger';
 import { pino } from 'pino';
 
 import { ObservabilityError } from './errors.js';
 
-/**
- * One logging method. Call it with a message, or with a structured object and an optional message.
- * Put context in the object (`{ sessionId, durationMs }`), never interpolate it into the message, and
- * never log secrets.
- *
- * @example
- * ```ts
- * const log: LogFn = logger.info;
- * log('server started');
- * log({ port: 3000 }, 'listening');
- * ```
- */
-export interface LogFn {
-  (object: Record<string, unknown>, message?: string): void;
-  (message: string): void;
-}
-
-/**
- * The structured logger every package accepts. A pino `Logger` satisfies it, and so does
- * {@link noopLogger}; libraries take `logger?: Logger` and default to `noopLogger`.
- *
- * @example
- * ```ts
- * function startWorker(options: { logger?: Logger }) {
- *   const logger = (options.logger ?? noopLogger).child({ component: 'worker' });
- *   logger.debug({ queued: 3 }, 'worker started');
- * }
- * ```
- */
-export interface Logger {
-  trace: LogFn;
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-  /** A logger that adds `bindings` to every line it writes. */
-  child(bindings: Record<string, unknown>): Logger;
-}
+// One Logger type for the whole project: the driver's (which depends on nothing of ours).
+export type { LogFn, Logger } from '@claude-code-mcp/claude-cli-driver/logger';
+export { noopLogger } from '@claude-code-mcp/claude-cli-driver/logger';
 
 /**
  * The levels {@link createLogger} accepts, most to least severe; `silent` writes nothing.
@@ -96,29 +62,6 @@ export interface CreateLoggerOptions {
    */
   destination?: LogDestination;
 }
-
-const noop = (): void => {};
-
-/**
- * A {@link Logger} that discards everything; `child()` returns itself. The default for every
- * library option `logger?: Logger`.
- *
- * @example
- * ```ts
- * const logger = options.logger ?? noopLogger;
- * logger.info({ sessionId }, 'session opened'); // nothing is written
- * ```
- */
-export const noopLogger: Logger = Object.freeze({
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: noop,
-  child(): Logger {
-    return noopLogger;
-  },
-});
 
 function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
