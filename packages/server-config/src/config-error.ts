@@ -17,8 +17,8 @@ const brand = Symbol.for('@claude-code-mcp/server-config:ConfigError');
  * ```
  */
 export class ConfigError extends Error {
-  /** Always `CONFIG_INVALID`. */
-  readonly code = 'CONFIG_INVALID' as const;
+  /** Always `SERVER_CONFIG_INVALID`. */
+  readonly code = 'SERVER_CONFIG_INVALID' as const;
   /** One line per problem, in the order the variables are documented. */
   readonly problems: readonly string[];
 

@@ -135,7 +135,7 @@ describe('parseConfig (stdio)', () => {
       parseConfig({ LOG_LEVEL: 'loud', MAX_CONCURRENT_SESSIONS: 'many', SESSION_TIMEOUT_MS: '5' }, context);
     } catch (error) {
       message = (error as Error).message;
-      expect(error).toMatchObject({ code: 'CONFIG_INVALID', name: 'ConfigError' });
+      expect(error).toMatchObject({ code: 'SERVER_CONFIG_INVALID', name: 'ConfigError' });
       expect((error as Error).cause).toBeDefined();
     }
     expect(message.split('\n')).toEqual([
