@@ -3,7 +3,8 @@
 //      that answers a stdin line with a line (what node startup costs anyway);
 //  (b) a one-turn `claude_ask` (new session each time) through a running server over the SDK v2
 //      client, against the bare `claude -p` with the same mock;
-//  (c) a follow-up `claude_resume` on the warm session, against a cold `claude -p --resume`.
+//  (c) a follow-up `claude_resume` on the warm session, against a cold `claude -p --resume`;
+//  (d) spawn to the `tools/list` reply, ours against @steipete/claude-code-mcp and a bare node start.
 // Everything runs against the project's mock API on 127.0.0.1, so the figures measure process and
 // protocol cost, not model latency. Rounds are interleaved so drift hits both sides alike.
 import { spawn, spawnSync } from 'node:child_process';
@@ -138,6 +139,49 @@ const snapshotBuild = spawnSync(process.execPath, ['--snapshot-blob', snapshotBl
 if (snapshotBuild.status !== 0) throw new Error(`building the SDK snapshot failed: ${snapshotBuild.stderr}`);
 const snapshotSdkInit = () => timeToFirstLine(['--snapshot-blob', snapshotBlob], checkFloorReply);
 
+// (d) What a client waits for before it can offer the tools: spawn to the `tools/list` reply, in raw
+// JSON-RPC (initialize, initialized, tools/list written at once), for ours and for the most-used
+// peer, @steipete/claude-code-mcp (a bench dev dependency, pointed at the same claude binary).
+const PEER_ENTRY = fileURLToPath(new URL('../node_modules/@steipete/claude-code-mcp/dist/server.js', import.meta.url));
+const LIST_PROTOCOL = '2025-06-18'; // one both servers speak (the peer is on SDK 1.x)
+const TOOLS_LIST_LINES = [
+  { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: LIST_PROTOCOL, capabilities: {}, clientInfo: { name: 'bench-stdio', version: '1.0.0' } } },
+  { jsonrpc: '2.0', method: 'notifications/initialized' },
+  { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} },
+]
+  .map((message) => `${JSON.stringify(message)}\n`)
+  .join('');
+
+function timeToToolsList(entry: string, env: Record<string, string>, expectedTools: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let elapsed = 0;
+    let stdout = '';
+    const child = spawn(process.execPath, [entry], { cwd: sandbox.cwd, env, stdio: ['pipe', 'pipe', 'ignore'] });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (elapsed) return;
+      const line = stdout.split('\n').find((candidate) => candidate.includes('"id":2'));
+      if (line === undefined) return;
+      elapsed = performance.now() - started;
+      const tools = (JSON.parse(line) as { result?: { tools?: unknown[] } }).result?.tools ?? [];
+      if (tools.length !== expectedTools) {
+        child.kill('SIGKILL');
+        reject(new Error(`${entry} listed ${tools.length} tools, not ${expectedTools}: ${line.slice(0, 300)}`));
+        return;
+      }
+      child.stdin.end();
+    });
+    child.stdin.on('error', () => undefined);
+    child.on('error', reject);
+    child.on('close', () => (elapsed ? resolve(elapsed) : reject(new Error(`${entry} exited before answering tools/list`))));
+    child.stdin.write(TOOLS_LIST_LINES);
+  });
+}
+const peerEnv = { ...serverEnv, CLAUDE_CLI_NAME: sandbox.claudePath };
+const ourToolsList = () => timeToToolsList(SERVER_ENTRY, serverEnv, 9);
+const peerToolsList = () => timeToToolsList(PEER_ENTRY, peerEnv, 1);
+
 /** Bare `claude -p`, prompt on stdin: time to the result line, to exit, and the session id. */
 function bareRun(prompt: string, resume?: string): Promise<{ toResult: number; toExit: number; sessionId: string }> {
   return new Promise((resolve, reject) => {
@@ -200,6 +244,20 @@ try {
     bundledSdkInitTimes.push(bundledSdk);
   }
 
+  // (d) spawn to tools/list: ours, the peer and bare node, interleaved.
+  const listTimes: number[] = [];
+  const peerListTimes: number[] = [];
+  const nodeListTimes: number[] = [];
+  for (let index = 0; index < WARMUP + INIT_ROUNDS; index += 1) {
+    const ours = await ourToolsList();
+    const peer = await peerToolsList();
+    const node = await nodeInit();
+    if (index < WARMUP) continue;
+    listTimes.push(ours);
+    peerListTimes.push(peer);
+    nodeListTimes.push(node);
+  }
+
   // (b) and (c) through one running server, as an MCP client keeps it.
   const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], env: serverEnv, cwd: sandbox.cwd, stderr: 'pipe' });
   transport.stderr?.on('data', (chunk: Buffer) => (serverStderr = (serverStderr + chunk.toString()).slice(-20_000)));
@@ -255,6 +313,8 @@ try {
   const bareMedian = median(bareTimes);
   const warmMedian = median(warmTimes);
   const coldMedian = median(coldTimes);
+  const listMedian = median(listTimes);
+  const peerListMedian = median(peerListTimes);
   process.stdout.write(
     [
       `rounds=${ROUNDS} (init: ${INIT_ROUNDS}; after ${WARMUP} warm-up rounds), mock API on 127.0.0.1`,
@@ -262,6 +322,7 @@ try {
       `  (an empty MCP SDK v2 stdio server: median ${round(sdkInitMedian)} ms, ${round(sdkInitMedian - nodeInitMedian)} ms over bare node; ` +
         `bundled and compile-cached like ours: ${round(bundledSdkInitMedian)} ms, ${round(bundledSdkInitMedian - nodeInitMedian)} ms over bare node; ` +
         `from a V8 startup snapshot: ${round(snapshotSdkInitMedian)} ms, ${round(snapshotSdkInitMedian - nodeInitMedian)} ms over bare node, before the second node start a bin would need)`,
+      `spawn to tools/list reply (raw JSON-RPC): ours median ${round(listMedian)} ms, @steipete/claude-code-mcp median ${round(peerListMedian)} ms, bare node start median ${round(median(nodeListTimes))} ms`,
       `one-turn claude_ask, call to result (new session): median ${round(askMedian)} ms; bare claude -p spawn to result median ${round(bareMedian)} ms (to exit ${round(median(bareExitTimes))} ms)`,
       `follow-up: warm claude_resume median ${round(warmMedian)} ms, cold claude -p --resume median ${round(coldMedian)} ms`,
       `stdio: init_median_ms=${round(initMedian)} node_init_median_ms=${round(nodeInitMedian)} init_overhead_ms=${round(initMedian - nodeInitMedian)} ` +
@@ -269,7 +330,8 @@ try {
         `sdk_bundled_floor_overhead_ms=${round(bundledSdkInitMedian - nodeInitMedian)} sdk_snapshot_floor_overhead_ms=${round(snapshotSdkInitMedian - nodeInitMedian)} ` +
         `ask_median_ms=${round(askMedian)} bare_median_ms=${round(bareMedian)} ask_ratio=${round(askMedian / bareMedian, 3)} ` +
         `warm_resume_median_ms=${round(warmMedian)} cold_resume_median_ms=${round(coldMedian)} resume_speedup=${round(coldMedian / warmMedian, 1)} ` +
-        `targets: init_overhead_ms<=100 ask_ratio<=1.03 resume_speedup>=10`,
+        `tools_list_median_ms=${round(listMedian)} peer_tools_list_median_ms=${round(peerListMedian)} tools_list_peer_ratio=${round(listMedian / peerListMedian, 3)} ` +
+        `targets: init_overhead_ms<=100 ask_ratio<=1.03 resume_speedup>=10 tools_list_peer_ratio<=1`,
       '',
     ].join('\n'),
   );
