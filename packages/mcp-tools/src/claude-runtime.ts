@@ -17,6 +17,7 @@ import { McpToolsError } from './errors.js';
 import { RunLimiter, type Priority } from './run-limiter.js';
 import type { ClaudeToolsStore } from './store/open-store.js';
 import { currentProcess, trackCliProcess } from './processes/cli-processes.js';
+import { parseRuntimeSettings, type RuntimeSettings } from './runtime-settings.js';
 import { roundUsd } from './usd.js';
 
 /** What one run asks of Claude Code, after the tool layer validated it. */
@@ -160,6 +161,7 @@ function fingerprintOf(request: RunRequest): string {
  */
 export class ClaudeRuntime {
   readonly #options: ClaudeRuntimeOptions;
+  readonly #settings: RuntimeSettings;
   readonly #logger: Logger;
   readonly #limiter: RunLimiter;
   readonly #warm = new Map<string, WarmSession>();
@@ -173,10 +175,13 @@ export class ClaudeRuntime {
   #closed = false;
 
   constructor(options: ClaudeRuntimeOptions) {
+    // Collaborators are used as given; the data options are validated once, with their defaults.
+    const { store: _store, createSession: _createSession, logger, now, ...data } = options;
+    this.#settings = parseRuntimeSettings(data);
     this.#options = options;
-    this.#logger = (options.logger ?? noopLogger).child({ component: 'claude-runtime' });
-    this.#limiter = new RunLimiter(options.maxConcurrentRuns ?? 4);
-    this.#now = options.now ?? Date.now;
+    this.#logger = (logger ?? noopLogger).child({ component: 'claude-runtime' });
+    this.#limiter = new RunLimiter(this.#settings.maxConcurrentRuns);
+    this.#now = now ?? Date.now;
   }
 
   /** The session registry. */
@@ -446,8 +451,8 @@ export class ClaudeRuntime {
     const holder: { current?: WarmSession } = {};
     const session = await (this.#options.createSession ?? createSession)({
       cwd: request.cwd,
-      ...(this.#options.claudeExecutable ? { executable: this.#options.claudeExecutable } : {}),
-      ...(this.#options.claudeEnv ? { env: this.#options.claudeEnv } : {}),
+      ...(this.#settings.claudeExecutable ? { executable: this.#settings.claudeExecutable } : {}),
+      ...(this.#settings.claudeEnv ? { env: this.#settings.claudeEnv } : {}),
       ...(request.model ? { model: request.model } : {}),
       ...(request.agent ? { agent: request.agent } : {}),
       ...(request.effort ? { effort: request.effort } : {}),
@@ -455,7 +460,7 @@ export class ClaudeRuntime {
       ...(request.disallowedTools?.length ? { disallowedTools: [...request.disallowedTools] } : {}),
       ...(request.tools ? { tools: [...request.tools] } : {}),
       ...(request.permissionMode ? { permissionMode: request.permissionMode } : {}),
-      ...(request.permissionMode === 'bypassPermissions' && this.#options.allowBypassPermissions ? { allowDangerouslySkipPermissions: true } : {}),
+      ...(request.permissionMode === 'bypassPermissions' && this.#settings.allowBypassPermissions ? { allowDangerouslySkipPermissions: true } : {}),
       ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
       ...(request.maxBudgetUsd ? { maxBudgetUsd: request.maxBudgetUsd } : {}),
       ...(request.jsonSchema ? { jsonSchema: request.jsonSchema } : {}),
@@ -520,7 +525,7 @@ export class ClaudeRuntime {
       if (this.#warm.get(sessionId) !== stored || stored.busy) return;
       this.#logger.debug({ sessionId }, 'closing idle session');
       void this.#discard(stored, sessionId);
-    }, this.#options.sessionIdleTimeoutMs ?? 30 * 60_000);
+    }, this.#settings.sessionIdleTimeoutMs);
     stored.idleTimer.unref();
     if (!stored.exitWatched) {
       stored.exitWatched = true;
@@ -532,7 +537,7 @@ export class ClaudeRuntime {
   }
 
   #evictIdle(): void {
-    const limit = this.#options.maxWarmSessions ?? this.#options.maxConcurrentRuns ?? 4;
+    const limit = this.#settings.maxWarmSessions;
     const idle = [...this.#warm.entries()].filter(([, warm]) => !warm.busy).sort((a, b) => a[1].lastUsedAt - b[1].lastUsedAt);
     while (this.#warm.size > limit && idle.length > 0) {
       const [id, oldest] = idle.shift() as [string, WarmSession];

@@ -164,3 +164,22 @@ describe('ClaudeRuntime, sessions Claude Code does not know', () => {
     expect(store.getSession(unknown)?.lastError).toContain('No conversation found');
   });
 });
+
+describe('ClaudeRuntime options', () => {
+  it.each([
+    [{ maxConcurrentRuns: 0 }, 'maxConcurrentRuns'],
+    [{ sessionIdleTimeoutMs: 3_000_000_000 }, 'sessionIdleTimeoutMs'],
+    [{ maxWarmSessions: -1 }, 'maxWarmSessions'],
+    [{ claudeExecutable: '' }, 'claudeExecutable'],
+  ])('refuses %j at construction, naming the option', (options, name) => {
+    let caught: unknown;
+    try {
+      new ClaudeRuntime({ store, ...options });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'MCP_TOOLS_INVALID_OPTIONS' });
+    expect((caught as Error).message).toContain(name);
+  });
+});
+
