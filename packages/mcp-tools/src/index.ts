@@ -12,8 +12,19 @@ export { RunLimiter, PRIORITIES } from './run-limiter.js';
 export type { AcquireOptions, Priority } from './run-limiter.js';
 export { createProgressReporter } from './progress-reporter.js';
 export type { ProgressReporter, ProgressReporterOptions, SendProgress } from './progress-reporter.js';
-export { askInputSchema, planInputSchema, resumeInputSchema, abortInputSchema, runOutputSchema, abortOutputSchema } from './tool-schemas.js';
-export type { AskInput, PlanInput, ResumeInput, RunOutput } from './tool-schemas.js';
+export { askInputSchema } from './tools/claude-ask.js';
+export type { AskInput } from './tools/claude-ask.js';
+export { planInputSchema } from './tools/claude-plan.js';
+export type { PlanInput } from './tools/claude-plan.js';
+export { resumeInputSchema } from './tools/claude-resume.js';
+export type { ResumeInput } from './tools/claude-resume.js';
+export { abortInputSchema, abortOutputSchema } from './tools/claude-abort.js';
+export { runOutputSchema } from './tools/schema-parts.js';
+export type { RunOutput } from './tools/schema-parts.js';
+export { CLAUDE_TOOLS } from './tools/index.js';
+export { defineTool } from './tools/define-tool.js';
+export type { ClaudeTool, ToolDefinition } from './tools/define-tool.js';
+export type { RunOverrides, ToolKit, ToolRunRequest } from './tools/tool-kit.js';
 export { MIGRATIONS, SESSION_STATUSES, openStore } from './store/index.js';
 export type {
   ClaudeToolsStore,
@@ -29,7 +40,7 @@ export type {
 export { TaskManager } from './tasks/task-manager.js';
 export type { TaskEvent, TaskLogPage, TaskManagerOptions, TaskRecord, TaskStatus } from './tasks/task-manager.js';
 export { renderMessage } from './tasks/render-message.js';
-export { backgroundTasksInputSchema, backgroundTasksOutputSchema } from './tool-schemas.js';
+export { backgroundTasksInputSchema, backgroundTasksOutputSchema } from './tools/claude-background-tasks.js';
 export { HOOK_ALIASES, HOOK_EVENTS, buildHookSettings } from './hook-settings.js';
 export type { HookSpec, HookSpecs } from './hook-settings.js';
 export {
@@ -51,7 +62,7 @@ export type {
   RestoreChanges,
   RestoreResult,
 } from './checkpoints/index.js';
-export { checkpointInputSchema, checkpointOutputSchema } from './tool-schemas.js';
+export { checkpointInputSchema, checkpointOutputSchema } from './tools/claude-checkpoint.js';
 export { BUILT_IN_AGENTS, listAgents, parseToolList, readFrontmatter, resolveAgentName } from './agents/index.js';
 export type { AgentInfo, AgentSource, Frontmatter, ListAgentsOptions, PluginDirectory } from './agents/index.js';
 export {

@@ -12,6 +12,8 @@ export interface FakeTurn {
   readonly costUsd?: number;
   readonly until?: Promise<unknown>;
   readonly error?: ClaudeCliError;
+  /** Stream messages the turn sends before its result (after the init message). */
+  readonly messages?: readonly ClaudeMessage[];
 }
 
 export type TurnScript = (prompt: string, session: FakeSession) => FakeTurn;
@@ -53,7 +55,7 @@ export class FakeSession {
     const result = this.#outcome(planned, sessionId, options.signal).finally(() => {
       if (this.#state === 'running') this.#state = 'idle';
     });
-    const messages: ClaudeMessage[] = [{ type: 'system', subtype: 'init', session_id: sessionId }];
+    const messages: ClaudeMessage[] = [{ type: 'system', subtype: 'init', session_id: sessionId }, ...(planned.messages ?? [])];
     return {
       userMessageId: randomUUID(),
       result,

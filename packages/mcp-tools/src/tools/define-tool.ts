@@ -1,0 +1,64 @@
+import type { CallToolResult, McpServer, RegisteredTool, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import type * as z from 'zod';
+
+import { withoutDialect } from '../schema-dialect.js';
+import type { ToolKit } from './tool-kit.js';
+
+/**
+ * Everything one tool is: its name, what clients are told, its argument and result schemas, and
+ * the handler, which gets the parsed arguments, the request's context and the shared {@link ToolKit}.
+ *
+ * @example
+ * ```ts
+ * const claudeAbort = defineTool({ name: 'claude_abort', title: 'Abort', description: '…', inputSchema, annotations, handler });
+ * ```
+ */
+export interface ToolDefinition<Input extends z.ZodObject> {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly inputSchema: Input;
+  readonly outputSchema?: z.ZodObject;
+  readonly annotations: ToolAnnotations;
+  readonly handler: (args: z.output<Input>, context: ServerContext, kit: ToolKit) => CallToolResult | Promise<CallToolResult>;
+}
+
+/**
+ * A tool ready to register: its name and a `register` that adds it to a server with a kit.
+ *
+ * @example
+ * ```ts
+ * for (const tool of CLAUDE_TOOLS) tool.register(server, kit);
+ * ```
+ */
+export interface ClaudeTool {
+  readonly name: string;
+  readonly definition: ToolDefinition<z.ZodObject>;
+  register(server: McpServer, kit: ToolKit): RegisteredTool;
+}
+
+/**
+ * Declares a tool. The schemas are advertised without a `$schema` dialect (some clients reject
+ * one); validation stays zod's.
+ *
+ * @example
+ * ```ts
+ * export const claudeAbort = defineTool({ name: 'claude_abort', … });
+ * ```
+ */
+export function defineTool<Input extends z.ZodObject>(definition: ToolDefinition<Input>): ClaudeTool {
+  const { name, title, description, outputSchema, annotations, handler } = definition;
+  // Registered through the general object type: the SDK's callback type cannot be resolved for a
+  // generic schema. The handler still gets exactly what `inputSchema` parses to.
+  const inputSchema: z.ZodObject = withoutDialect(definition.inputSchema);
+  return Object.freeze({
+    name,
+    definition,
+    register: (server: McpServer, kit: ToolKit) =>
+      server.registerTool(
+        name,
+        { title, description, inputSchema, ...(outputSchema ? { outputSchema: withoutDialect(outputSchema) } : {}), annotations },
+        (args, context) => handler(args as z.output<Input>, context, kit),
+      ),
+  });
+}
