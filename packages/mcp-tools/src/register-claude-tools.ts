@@ -9,15 +9,15 @@ import { enableMcpTasks } from './mcp-tasks.js';
 import { registerCheckpointDiffResource } from './resources/checkpoint-diff.js';
 import { registerTranscriptResource } from './resources/transcript.js';
 import type { TaskManager } from './tasks/task-manager.js';
+import type { PermissionPolicy } from './tools/permission-bridge.js';
 import { CLAUDE_TOOLS } from './tools/index.js';
 import { backgroundTaskResult, createToolKit } from './tools/tool-kit.js';
 
 export { TOOL_NAMES } from './tools/index.js';
+export type { PermissionPolicy } from './tools/permission-bridge.js';
 export { backgroundTaskResult } from './tools/tool-kit.js';
 export { transcriptPath } from './transcript-path.js';
 
-/** What to do with a tool call that needs approval when the MCP client cannot be asked. */
-export type PermissionPolicy = 'deny' | 'allow';
 
 /** Options of {@link registerClaudeTools}. */
 export interface ClaudeToolsOptions {

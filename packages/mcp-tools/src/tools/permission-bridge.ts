@@ -1,0 +1,75 @@
+// When Claude Code asks to use a tool that needs approval: the user is asked through MCP
+// elicitation when the client can be asked; otherwise the server's policy decides.
+import type { CanUseTool, Logger, PermissionResult } from '@claude-code-mcp/claude-cli-driver';
+import { CLIENT_CAPABILITIES_META_KEY, type ClientCapabilities, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+
+/** What to do with a tool call that needs approval when the MCP client cannot be asked. */
+export type PermissionPolicy = 'deny' | 'allow';
+
+/** How the bridge decides: the policy for clients without elicitation, and how long to wait. */
+export interface PermissionBridgeOptions {
+  readonly policy: PermissionPolicy;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+}
+
+function clientCapabilities(server: McpServer, context: ServerContext): ClientCapabilities | undefined {
+  const envelope = context.mcpReq.envelope as Record<string, unknown> | undefined;
+  return (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.server.getClientCapabilities();
+}
+
+async function askTheUser(
+  context: ServerContext,
+  toolName: string,
+  input: Record<string, unknown>,
+  signal: AbortSignal,
+  options: PermissionBridgeOptions,
+): Promise<PermissionResult> {
+  // The user approves exactly what they see: the whole input, never a cut-down preview.
+  const shown = JSON.stringify(input, null, 2);
+  try {
+    const answer = await context.mcpReq.elicitInput(
+      {
+        mode: 'form',
+        message: `Claude Code wants to use ${toolName} with:\n${shown}\nAllow it?`,
+        requestedSchema: {
+          type: 'object',
+          properties: {
+            decision: { type: 'string', title: 'Decision', enum: ['allow', 'deny'], description: `Allow ${toolName} this once, or deny it.` },
+          },
+          required: ['decision'],
+        },
+      },
+      { timeout: options.timeoutMs, signal },
+    );
+    const decision = (answer.content as { decision?: unknown } | undefined)?.decision;
+    options.logger.info({ toolName, action: answer.action, decision }, 'permission answered by the user');
+    if (answer.action === 'accept' && decision === 'allow') return { behavior: 'allow', updatedInput: input };
+    return { behavior: 'deny', message: `The user did not allow ${toolName} (${answer.action}${typeof decision === 'string' ? `: ${decision}` : ''}).` };
+  } catch (error) {
+    // Asked but not answered (timeout, error, cancel): that is a no, whatever the policy.
+    options.logger.warn({ err: error, toolName }, 'permission question not answered; denying');
+    return { behavior: 'deny', message: `${toolName} was not approved: the permission question got no answer in time.` };
+  }
+}
+
+/**
+ * The permission decider of one tool call.
+ *
+ * @example
+ * ```ts
+ * const canUseTool = permissionDecider(server, context, { policy: 'deny', timeoutMs: 120_000, logger });
+ * ```
+ */
+export function permissionDecider(server: McpServer, context: ServerContext, options: PermissionBridgeOptions): CanUseTool {
+  return async (toolName, input, { signal }): Promise<PermissionResult> => {
+    if (clientCapabilities(server, context)?.elicitation && !context.mcpReq.signal.aborted) {
+      return askTheUser(context, toolName, input, signal, options);
+    }
+    if (options.policy === 'allow') return { behavior: 'allow', updatedInput: input };
+    return {
+      behavior: 'deny',
+      message: `${toolName} needs approval and the MCP client could not be asked, so the server's policy denied it. Allow it up front with allowedTools (e.g. "${toolName}").`,
+    };
+  };
+}
