@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 
-import { McpToolsError, openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
+import { openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
-import { checkWorkingDirectory, ConfigError, handleShutdownSignals, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { handleShutdownSignals, serverStart, toolsServiceOptions } from '@claude-code-mcp/server-config';
 
 import { parseConfig, type SseServerConfig } from './config.js';
 import { buildHttpApp } from './http-app.js';
@@ -23,42 +23,19 @@ function notYetServed(config: SseServerConfig): string[] {
   return problems;
 }
 
-const fail = (problems: readonly string[]): never => {
-  process.stderr.write(`claude-code-mcp-http: invalid configuration: ${problems.join('; ')}\n`);
-  process.exit(1);
-};
-
-// A corrupt, newer or read-only data folder is a configuration problem: one line, like the others.
-function openService<T>(open: () => T): T {
-  try {
-    return open();
-  } catch (error) {
-    if (McpToolsError.isInstance(error) && error.code === 'MCP_TOOLS_STORE_FAILED') fail([`DATA_DIR: ${error.message.replace(/\s*\n\s*/g, ' ')}`]);
-    throw error;
-  }
-}
-
 /** Starts the HTTP server; it runs until SIGINT or SIGTERM. */
 export async function main(): Promise<void> {
-  let config;
-  let claudeExecutable;
-  try {
-    config = parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() });
-    checkWorkingDirectory(config);
-    claudeExecutable = resolveClaudeCodePath(config.claudeCodePath, process.env['PATH']);
-  } catch (error) {
-    if (ConfigError.isInstance(error)) fail(error.problems);
-    throw error;
-  }
+  const start = serverStart('claude-code-mcp-http');
+  const { config, claudeExecutable } = start.config(() => parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() }), process.env['PATH']);
   const unserved = notYetServed(config);
-  if (unserved.length > 0) fail(unserved);
+  if (unserved.length > 0) start.fail(unserved);
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp-http' });
   // Claude Code (and whatever its Bash tool runs) inherits this process's environment: the
   // server's own secrets, read above, leave it.
   for (const name of ['OAUTH_CLIENT_SECRET', 'WEBHOOK_URL']) delete process.env[name];
 
   const version = packageVersion();
-  const service = openService(() =>
+  const service = start.step(() =>
     openClaudeToolsService({
       ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
       version,
@@ -84,7 +61,7 @@ export async function main(): Promise<void> {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await service.close();
-    fail([`PORT: cannot listen on ${config.host}:${config.port} (${error instanceof Error ? error.message : String(error)}); choose a free port`]);
+    start.fail([`PORT: cannot listen on ${config.host}:${config.port} (${error instanceof Error ? error.message : String(error)}); choose a free port`]);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

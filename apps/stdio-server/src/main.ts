@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 
-import { McpToolsError, openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
+import { openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
-import { checkWorkingDirectory, ConfigError, handleShutdownSignals, resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { handleShutdownSignals, serverStart, toolsServiceOptions } from '@claude-code-mcp/server-config';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 import { parseConfig } from './config.js';
@@ -13,36 +13,13 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-const fail = (problems: readonly string[]): never => {
-  process.stderr.write(`claude-code-mcp: invalid configuration: ${problems.join('; ')}\n`);
-  process.exit(1);
-};
-
-// A corrupt, newer or read-only data folder is a configuration problem: one line, like the others.
-function openService<T>(open: () => T): T {
-  try {
-    return open();
-  } catch (error) {
-    if (McpToolsError.isInstance(error) && error.code === 'MCP_TOOLS_STORE_FAILED') fail([`DATA_DIR: ${error.message.replace(/\s*\n\s*/g, ' ')}`]);
-    throw error;
-  }
-}
-
 /** Starts the server on stdin/stdout; it runs until stdin closes or a signal arrives. */
 export function main(): void {
-  let config;
-  let claudeExecutable;
-  try {
-    config = parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() });
-    checkWorkingDirectory(config);
-    claudeExecutable = resolveClaudeCodePath(config.claudeCodePath, process.env['PATH']);
-  } catch (error) {
-    if (ConfigError.isInstance(error)) fail(error.problems);
-    throw error;
-  }
+  const start = serverStart('claude-code-mcp');
+  const { config, claudeExecutable } = start.config(() => parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() }), process.env['PATH']);
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp' });
 
-  const service = openService(() =>
+  const service = start.step(() =>
     openClaudeToolsService({
       ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
       version: packageVersion(),

@@ -30,3 +30,5 @@ export {
 export type { ConfigContext, LogLevel, ToolsConfig, ToolsValues, ToolsVariables } from './tools-config.js';
 export { handleShutdownSignals } from './shutdown-signals.js';
 export type { ShutdownSignal, ShutdownSignalOptions } from './shutdown-signals.js';
+export { serverStart } from './server-start.js';
+export type { ServerStart, StartupIo } from './server-start.js';
