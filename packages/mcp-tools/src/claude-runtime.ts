@@ -304,40 +304,51 @@ export class ClaudeRuntime {
       if (this.#closed) controller.abort(new Error('The server is shutting down.'));
       callbacks.onProcess?.(warm.session.pid);
       const turn = warm.session.send(request.prompt, { signal: controller.signal });
-      try {
-        for await (const message of turn) {
-          const id = (message as { session_id?: unknown }).session_id;
-          if (typeof id === 'string' && id !== sessionId) {
-            sessionId = id;
-            register(id);
-          }
-          callbacks.onMessage?.(message);
-        }
-      } catch {
-        // The outcome comes from `turn.result` below.
-      }
+      await this.#stream(turn, callbacks, (id) => {
+        if (id === sessionId) return;
+        sessionId = id;
+        register(id);
+      });
       let result: RunResult;
       try {
         result = await turn.result;
       } catch (error) {
         return await this.#failed(error as ClaudeCliError, warm, request, sessionId, storedRequestedId);
       }
-      // The CLI's total covers the whole session (a resumed process includes the earlier ones).
-      const turnCostUsd = roundUsd(Math.max(0, result.costUsd - warm.costReported));
-      warm.costReported = Math.max(warm.costReported, result.costUsd);
-      this.#checkin(warm, result.sessionId, request);
-      try {
-        this.#record(result.sessionId, request, turnCostUsd);
-      } catch (error) {
-        // The run succeeded; a registry failure must not turn it into a failed run.
-        this.#logger.error({ err: error, sessionId: result.sessionId }, 'could not record the turn');
-      }
-      return { status: 'completed', sessionId: result.sessionId, result, turnCostUsd };
+      return this.#completed(warm, request, result);
     } finally {
       release?.();
       callbacks.signal.removeEventListener('abort', onOuterAbort);
       for (const [id, owner] of this.#running) if (owner === controller) this.#running.delete(id);
     }
+  }
+
+  // Passes the turn's messages on, telling `onSessionId` each session id the CLI names.
+  async #stream(turn: AsyncIterable<ClaudeMessage>, callbacks: RunCallbacks, onSessionId: (id: string) => void): Promise<void> {
+    try {
+      for await (const message of turn) {
+        const id = (message as { session_id?: unknown }).session_id;
+        if (typeof id === 'string') onSessionId(id);
+        callbacks.onMessage?.(message);
+      }
+    } catch {
+      // The outcome comes from the turn's result.
+    }
+  }
+
+  // A finished turn: its own cost, the process back in the pool, the turn recorded.
+  #completed(warm: WarmSession, request: RunRequest, result: RunResult): RunOutcome {
+    // The CLI's total covers the whole session (a resumed process includes the earlier ones).
+    const turnCostUsd = roundUsd(Math.max(0, result.costUsd - warm.costReported));
+    warm.costReported = Math.max(warm.costReported, result.costUsd);
+    this.#checkin(warm, result.sessionId, request);
+    try {
+      this.#record(result.sessionId, request, turnCostUsd);
+    } catch (error) {
+      // The run succeeded; a registry failure must not turn it into a failed run.
+      this.#logger.error({ err: error, sessionId: result.sessionId }, 'could not record the turn');
+    }
+    return { status: 'completed', sessionId: result.sessionId, result, turnCostUsd };
   }
 
   async #failed(

@@ -20,6 +20,9 @@
  * | `MCP_TOOLS_CHECKPOINT_NOT_FOUND` | a checkpoint id is well-formed but no checkpoint with it is stored (deleted, or from another data folder) |
  * | `MCP_TOOLS_CHECKPOINT_TOO_LARGE` | a checkpoint (or the capture of the present before a restore or compare) would exceed the file-count or byte limit; the message names the largest folders to ignore |
  * | `MCP_TOOLS_GIT_FAILED` | the system `git` that checkpoints use is missing, failed or timed out; the message quotes git |
+ * | `MCP_TOOLS_TASK_FAILED` | (in a task's result) the background run failed; the message says why |
+ * | `MCP_TOOLS_TASK_STOPPED` | (in a task's result) the background run was stopped (`claude_background_tasks` stop, `tasks/cancel`) |
+ * | `MCP_TOOLS_TASK_INTERRUPTED` | (in a task's result) the server stopped while the background run worked |
  *
  * @example
  * ```ts
@@ -43,7 +46,10 @@ export type McpToolsErrorCode =
   | 'MCP_TOOLS_PLUGIN_COMMAND_FAILED'
   | 'MCP_TOOLS_CHECKPOINT_NOT_FOUND'
   | 'MCP_TOOLS_CHECKPOINT_TOO_LARGE'
-  | 'MCP_TOOLS_GIT_FAILED';
+  | 'MCP_TOOLS_GIT_FAILED'
+  | 'MCP_TOOLS_TASK_FAILED'
+  | 'MCP_TOOLS_TASK_STOPPED'
+  | 'MCP_TOOLS_TASK_INTERRUPTED';
 
 const brand = Symbol.for('@claude-code-mcp/mcp-tools:McpToolsError');
 

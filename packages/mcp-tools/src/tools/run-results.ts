@@ -3,7 +3,7 @@
 import type { ClaudeCliError, RunResult } from '@claude-code-mcp/claude-cli-driver';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 
-import type { McpToolsError } from '../errors.js';
+import type { McpToolsError, McpToolsErrorCode } from '../errors.js';
 import { TRANSCRIPT_SCHEME } from '../resources/transcript.js';
 import type { TaskRecord } from '../tasks/task-manager.js';
 import type { RunOutput } from './schema-parts.js';
@@ -39,6 +39,14 @@ export function toolError(error: McpToolsError | ClaudeCliError, sessionId: stri
   };
 }
 
+// The code a task's result carries when it did not complete (a task not finished yet has failed
+// to give one, as far as its result goes).
+function taskErrorCode(status: TaskRecord['status']): McpToolsErrorCode {
+  if (status === 'stopped') return 'MCP_TOOLS_TASK_STOPPED';
+  if (status === 'interrupted') return 'MCP_TOOLS_TASK_INTERRUPTED';
+  return 'MCP_TOOLS_TASK_FAILED';
+}
+
 /**
  * The `claude_ask` result a finished background task stands for: its answer (or its error) with
  * the run's structured output. What MCP `tasks/result` returns.
@@ -58,7 +66,7 @@ export function backgroundTaskResult(task: TaskRecord): CallToolResult {
     costUsd: task.costUsd,
     numTurns: task.numTurns,
     durationMs: task.startedAt !== null && task.finishedAt !== null ? task.finishedAt - task.startedAt : 0,
-    ...(status === 'completed' ? {} : { error: { code: `MCP_TOOLS_TASK_${task.status.toUpperCase()}`, message: task.error ?? `The task was ${task.status}.` } }),
+    ...(status === 'completed' ? {} : { error: { code: taskErrorCode(task.status), message: task.error ?? `The task was ${task.status}.` } }),
   };
   const text =
     status === 'completed'
