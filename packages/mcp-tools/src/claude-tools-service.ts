@@ -10,6 +10,7 @@ import { currentProcess, stopOrphanedProcesses } from './processes/cli-processes
 import { createClaudeToolsServer, type ClaudeToolsServerOptions, type PermissionPolicy } from './register-claude-tools.js';
 import { openStore, type ClaudeToolsStore } from './store/index.js';
 import { TaskManager, type TaskEvent } from './tasks/task-manager.js';
+import { parseToolsSettings } from './tools/tools-settings.js';
 
 /**
  * Options of {@link openClaudeToolsService}: where state lives, how many runs at once, and the
@@ -113,6 +114,13 @@ export function openClaudeToolsService(options: ClaudeToolsServiceOptions): Clau
     logger: _logger,
     ...serverOptions
   } = options;
+  try {
+    // Bad tool options stop the service now, not at the first connection.
+    parseToolsSettings({ ...serverOptions, runtime, tasks, checkpoints, logger });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   return Object.freeze({
     store,

@@ -25,6 +25,9 @@ export { CLAUDE_TOOLS } from './tools/index.js';
 export { defineTool } from './tools/define-tool.js';
 export type { ClaudeTool, ToolDefinition } from './tools/define-tool.js';
 export type { RunOverrides, ToolKit, ToolRunRequest } from './tools/tool-kit.js';
+export { createToolKit } from './tools/tool-kit.js';
+export { parseToolsSettings } from './tools/tools-settings.js';
+export type { ToolsSettings } from './tools/tools-settings.js';
 export { MIGRATIONS, SESSION_STATUSES, openStore } from './store/index.js';
 export type {
   ClaudeToolsStore,

@@ -12,6 +12,7 @@ import type { TaskManager } from './tasks/task-manager.js';
 import type { PermissionPolicy } from './tools/permission-bridge.js';
 import { CLAUDE_TOOLS } from './tools/index.js';
 import { backgroundTaskResult, createToolKit } from './tools/tool-kit.js';
+import { parseToolsSettings } from './tools/tools-settings.js';
 
 export { TOOL_NAMES } from './tools/index.js';
 export type { PermissionPolicy } from './tools/permission-bridge.js';
@@ -94,7 +95,8 @@ export interface RegisteredClaudeTools {
  * ```
  */
 export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptions): RegisteredClaudeTools {
-  const kit = createToolKit(server, options);
+  const settings = parseToolsSettings(options);
+  const kit = createToolKit(server, settings);
   const registered = new Map<string, RegisteredTool>();
   for (const tool of CLAUDE_TOOLS) registered.set(tool.name, tool.register(server, kit));
   registerCheckpointDiffResource(server, options.checkpoints);

@@ -10,7 +10,10 @@ const runtimeSettingsSchema = z.object({
   sessionIdleTimeoutMs: z.number().int().min(1).max(MAX_TIMER_MS).default(30 * 60_000),
   maxWarmSessions: z.number().int().min(0).max(10_000).optional(),
   claudeExecutable: z.string().min(1).optional(),
-  claudeEnv: z.record(z.string(), z.string().optional()).optional(),
+  // An environment map such as process.env (not a plain object: checked for shape, passed on as is).
+  claudeEnv: z
+    .custom<Record<string, string | undefined>>((value) => typeof value === 'object' && value !== null, 'must be an object of environment variables')
+    .optional(),
   allowBypassPermissions: z.boolean().default(false),
 });
 

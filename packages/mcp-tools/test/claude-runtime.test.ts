@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ClaudeRuntime, type ClaudeRuntimeOptions, type RunOutcome, type RunRequest } from '../src/claude-runtime.js';
 import { openStore, type ClaudeToolsStore } from '../src/store/index.js';
+import { TaskManager } from '../src/tasks/task-manager.js';
 import { fakeSessions, type TurnScript } from './fake-session.js';
 
 const denyAll: CanUseTool = () => ({ behavior: 'deny', message: 'no' });
@@ -180,6 +181,25 @@ describe('ClaudeRuntime options', () => {
     }
     expect(caught).toMatchObject({ code: 'MCP_TOOLS_INVALID_OPTIONS' });
     expect((caught as Error).message).toContain(name);
+  });
+});
+
+describe('ClaudeRuntime environment', () => {
+  it('takes process.env as the CLI environment', () => {
+    expect(() => new ClaudeRuntime({ store, claudeEnv: process.env })).not.toThrow();
+  });
+});
+
+describe('TaskManager options', () => {
+  it('refuses a relative data folder, naming it', () => {
+    let caught: unknown;
+    try {
+      new TaskManager({ runtime: new ClaudeRuntime({ store }), store, dataDir: 'relative/data', canUseTool: denyAll });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'MCP_TOOLS_INVALID_OPTIONS' });
+    expect((caught as Error).message).toContain('dataDir');
   });
 });
 

@@ -25,6 +25,7 @@ import { claudeSubagentList } from '../src/tools/claude-subagent-list.js';
 import type { ClaudeTool } from '../src/tools/define-tool.js';
 import { CLAUDE_TOOLS, TOOL_NAMES } from '../src/tools/index.js';
 import { createToolKit, type ToolKit } from '../src/tools/tool-kit.js';
+import { parseToolsSettings } from '../src/tools/tools-settings.js';
 import { fakeSessions, type FakeSession, type TurnScript } from './fake-session.js';
 
 const MISSING_CLAUDE = '/nonexistent/claude-code-mcp-test/claude';
@@ -59,7 +60,7 @@ function setUp(script: TurnScript, extra: Partial<ClaudeToolsOptions> = {}): { k
     claudeExecutable: MISSING_CLAUDE,
     ...extra,
   };
-  return { kit: createToolKit(server, options), started: sessions.started, runtime };
+  return { kit: createToolKit(server, parseToolsSettings(options)), started: sessions.started, runtime };
 }
 
 function context(): ServerContext {
@@ -158,7 +159,7 @@ describe('claude_background_tasks', () => {
     const runtime = new ClaudeRuntime({ store, claudeExecutable: MISSING_CLAUDE, createSession: sessions.factory });
     const tasks = new TaskManager({ runtime, store, dataDir: path.join(scratch, 'data'), canUseTool: () => ({ behavior: 'deny', message: 'no' }) });
     closers.push(() => runtime.close(), () => tasks.shutdown());
-    const kit = createToolKit(new McpServer({ name: 't', version: '1' }), { runtime, tasks, roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir: scratch });
+    const kit = createToolKit(new McpServer({ name: 't', version: '1' }), parseToolsSettings({ runtime, tasks, roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir: scratch }));
     const { taskId } = structured<{ taskId: string }>(await call(claudeAsk, kit, { query: 'in the background', backgroundTask: true }));
     await tasks.waitForIdle();
     const listed = structured<{ tasks: { id: string; status: string }[] }>(await call(claudeBackgroundTasks, kit, { action: 'list' }));
@@ -206,5 +207,36 @@ describe('the catalogue tools', () => {
     expect(textOf(listed)).toContain('CLAUDE_CLI_NOT_FOUND');
     const install = await call(claudePluginInstall, kit, { plugin: 'formatter' });
     expect(textOf(install)).toContain('Installing plugins is not allowed');
+  });
+});
+
+describe('the tools options', () => {
+  it.each([
+    [{ roots: [] }, 'roots'],
+    [{ roots: ['relative/dir'] }, 'roots'],
+    [{ maxResultChars: 0 }, 'maxResultChars'],
+    [{ permissionPolicy: 'ask' }, 'permissionPolicy'],
+    [{ elicitationTimeoutMs: 3_000_000_000 }, 'elicitationTimeoutMs'],
+  ])('refuses %j at registration, naming the option', (bad, name) => {
+    const runtime = new ClaudeRuntime({ store, claudeExecutable: MISSING_CLAUDE });
+    let caught: unknown;
+    try {
+      parseToolsSettings({ runtime, roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir: scratch, ...(bad as object) });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'MCP_TOOLS_INVALID_OPTIONS' });
+    expect((caught as Error).message).toContain(name);
+  });
+
+  it('takes an environment map such as process.env as it is', () => {
+    const settings = parseToolsSettings({ runtime: new ClaudeRuntime({ store }), roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir: scratch, claudeEnv: process.env });
+    expect(settings.claudeEnv).toBe(process.env);
+  });
+
+  it('fills in the defaults once and freezes them', () => {
+    const settings = parseToolsSettings({ runtime: new ClaudeRuntime({ store }), roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir: scratch });
+    expect(settings).toMatchObject({ maxResultChars: 40_000, permissionPolicy: 'deny', elicitationTimeoutMs: 120_000, defaultAllowedTools: [], hookDirectories: [], allowPluginInstall: true, autoCheckpoint: false });
+    expect(Object.isFrozen(settings)).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 import { listDescendants, noopLogger, type CanUseTool, type ClaudeMessage, type Logger } from '@claude-code-mcp/claude-cli-driver';
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import * as z from 'zod';
 
 import type { ClaudeRuntime, RunRequest } from '../claude-runtime.js';
 import { McpToolsError } from '../errors.js';
@@ -70,6 +71,18 @@ export interface TaskManagerOptions {
   readonly ownerPid?: number;
 }
 
+const taskManagerDataSchema = z.object({
+  dataDir: z.string().refine((value) => isAbsolute(value) && !value.includes('\0'), 'must be an absolute path'),
+  ownerPid: z.number().int().positive().optional(),
+});
+
+function checkTaskManagerOptions(options: TaskManagerOptions): void {
+  const parsed = taskManagerDataSchema.safeParse({ dataDir: options.dataDir, ownerPid: options.ownerPid });
+  if (!parsed.success) {
+    throw new McpToolsError('MCP_TOOLS_INVALID_OPTIONS', `Invalid TaskManager options:\n${z.prettifyError(parsed.error)}`, { cause: parsed.error });
+  }
+}
+
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'stopped', 'interrupted']);
 
 function toRecord(row: Record<string, SQLOutputValue>): TaskRecord {
@@ -134,6 +147,7 @@ export class TaskManager {
   #shuttingDown = false;
 
   constructor(options: TaskManagerOptions) {
+    checkTaskManagerOptions(options);
     this.#options = options;
     this.#database = options.store.database;
     this.#logger = (options.logger ?? noopLogger).child({ component: 'background-tasks' });

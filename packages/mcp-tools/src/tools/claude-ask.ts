@@ -78,7 +78,7 @@ export const claudeAsk = defineTool({
       model: args.model,
       agent,
       effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
-      allowedTools: [...(kit.options.defaultAllowedTools ?? []), ...(args.allowedTools ?? [])],
+      allowedTools: [...kit.options.defaultAllowedTools, ...(args.allowedTools ?? [])],
       disallowedTools: args.disallowedTools,
       priority: args.priority,
       maxTurns: args.maxTurns,

@@ -38,7 +38,7 @@ export const claudeResume = defineTool({
         workingDirectory: args.workingDirectory,
         model: args.model,
         effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
-        allowedTools: [...(kit.options.defaultAllowedTools ?? []), ...(args.allowedTools ?? [])],
+        allowedTools: [...kit.options.defaultAllowedTools, ...(args.allowedTools ?? [])],
         disallowedTools: args.disallowedTools,
         priority: args.priority,
         maxTurns: args.maxTurns,

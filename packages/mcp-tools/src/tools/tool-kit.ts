@@ -9,10 +9,10 @@ import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest }
 import { McpToolsError } from '../errors.js';
 import { buildHookSettings, type HookSpecs } from '../hook-settings.js';
 import { createProgressReporter, type ProgressReporter } from '../progress-reporter.js';
-import type { ClaudeToolsOptions } from '../register-claude-tools.js';
 import { resolveWorkingDirectory } from '../resolve-working-directory.js';
 import { lastMessageId } from '../transcript-path.js';
 import { permissionDecider } from './permission-bridge.js';
+import type { ToolsSettings } from './tools-settings.js';
 import { completedRunResult, emptyOutput, toolError } from './run-results.js';
 import type { RunOutput } from './schema-parts.js';
 
@@ -38,7 +38,8 @@ export interface RunOverrides {
  * ```
  */
 export interface ToolKit {
-  readonly options: ClaudeToolsOptions;
+  /** The validated options, defaults filled in. */
+  readonly options: ToolsSettings;
   readonly runtime: ClaudeRuntime;
   readonly logger: Logger;
   /** The directory a call works in: the requested one, else the session's, else the default; inside the roots. */
@@ -71,12 +72,12 @@ function logNotifier(context: ServerContext): (level: 'info' | 'warning', data: 
 }
 
 class ClaudeToolKit implements ToolKit {
-  readonly options: ClaudeToolsOptions;
+  readonly options: ToolsSettings;
   readonly runtime: ClaudeRuntime;
   readonly logger: Logger;
   readonly #server: McpServer;
 
-  constructor(server: McpServer, options: ClaudeToolsOptions) {
+  constructor(server: McpServer, options: ToolsSettings) {
     this.#server = server;
     this.options = options;
     this.runtime = options.runtime;
@@ -97,9 +98,8 @@ class ClaudeToolKit implements ToolKit {
     const { workingDirectory, hooks, ...rest } = request;
     try {
       const cwd = await this.resolveCwd(workingDirectory, request.sessionId);
-      const hookDirectories = this.options.hookDirectories;
       const hookSettings =
-        hooks && Object.keys(hooks).length > 0 ? await buildHookSettings(hooks, { cwd, ...(hookDirectories ? { hookDirectories } : {}) }) : undefined;
+        hooks && Object.keys(hooks).length > 0 ? await buildHookSettings(hooks, { cwd, hookDirectories: this.options.hookDirectories }) : undefined;
       // An unknown agent is named as such, with the ones that exist, before anything runs.
       if (rest.agent) await checkSubagent(this.options, cwd, rest.agent);
       return { request: { ...rest, cwd, ...(hookSettings ? { settings: hookSettings, includeHookEvents: true } : {}) } };
@@ -145,7 +145,7 @@ class ClaudeToolKit implements ToolKit {
         signal: context.mcpReq.signal,
         canUseTool:
           overrides.canUseTool ??
-          permissionDecider(this.#server, context, { policy: this.options.permissionPolicy ?? 'deny', timeoutMs: this.options.elicitationTimeoutMs ?? 120_000, logger: this.logger }),
+          permissionDecider(this.#server, context, { policy: this.options.permissionPolicy, timeoutMs: this.options.elicitationTimeoutMs, logger: this.logger }),
         onQueued: (position, length) => progress.update(`Waiting for a free slot: position ${position} of ${length}`),
         onMessage: (message) => {
           overrides.onMessage?.(message);
@@ -179,7 +179,7 @@ class ClaudeToolKit implements ToolKit {
     const { result, sessionId, turnCostUsd } = outcome;
     notifyLog('info', { event: 'run.completed', sessionId, numTurns: result.numTurns, costUsd: result.costUsd });
     const shape = overrides.shape ?? ((_result: RunResult, output: RunOutput) => output);
-    return completedRunResult(result, { sessionId, turnCostUsd, maxResultChars: this.options.maxResultChars ?? 40_000, hookEvents, shape });
+    return completedRunResult(result, { sessionId, turnCostUsd, maxResultChars: this.options.maxResultChars, hookEvents, shape });
   }
 
   async startBackground(request: ToolRunRequest): Promise<CallToolResult> {
@@ -203,9 +203,9 @@ class ClaudeToolKit implements ToolKit {
  *
  * @example
  * ```ts
- * const kit = createToolKit(server, options);
+ * const kit = createToolKit(server, parseToolsSettings(options));
  * ```
  */
-export function createToolKit(server: McpServer, options: ClaudeToolsOptions): ToolKit {
-  return new ClaudeToolKit(server, options);
+export function createToolKit(server: McpServer, settings: ToolsSettings): ToolKit {
+  return new ClaudeToolKit(server, settings);
 }
