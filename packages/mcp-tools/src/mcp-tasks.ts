@@ -52,6 +52,83 @@ const TERMINAL = new Set<Task['status']>(['completed', 'failed', 'cancelled']);
 const taskIdParams = z.looseObject({ taskId: z.string().min(1) });
 const listParams = z.looseObject({ cursor: z.string().optional() });
 
+// A task record as MCP's Task: status mapped, why it waits or ended, never expiring.
+function toTask(record: TaskRecord, pollInterval: number): Task {
+  const status = STATUS[record.status];
+  const statusMessage =
+    record.status === 'interrupted'
+      ? 'The server stopped while this task ran; restart it with claude_background_tasks.'
+      : (record.error ?? (record.status === 'queued' ? 'Waiting for a free Claude Code slot.' : undefined));
+  return {
+    taskId: record.id,
+    status,
+    ...(statusMessage ? { statusMessage } : {}),
+    createdAt: new Date(record.createdAt).toISOString(),
+    lastUpdatedAt: new Date(record.finishedAt ?? record.startedAt ?? record.createdAt).toISOString(),
+    // Tasks are kept in the data folder until deleted: unlimited retention.
+    ttl: null,
+    ...(TERMINAL.has(status) ? {} : { pollInterval }),
+  };
+}
+
+type LowLevelServer = McpServer['server'];
+type TaskLookup = (taskId: string) => TaskRecord;
+
+// Captures McpServer's tools/call handler as it is installed, and puts a task-aware one in its
+// place: a call with `params.task` runs as a background task and answers with the task at once.
+function wrapToolsCall(lowLevel: LowLevelServer, taskCapable: ReadonlySet<string>, find: TaskLookup, pollInterval: number): void {
+  const install = lowLevel.setRequestHandler.bind(lowLevel) as (method: string, ...rest: unknown[]) => void;
+  (lowLevel as { setRequestHandler: (method: string, ...rest: unknown[]) => void }).setRequestHandler = (method, ...rest) => {
+    if (method !== 'tools/call' || typeof rest[0] !== 'function') return install(method, ...rest);
+    const delegate = rest[0] as ToolsCallHandler;
+    return install('tools/call', async (request: Parameters<ToolsCallHandler>[0], context: ServerContext) => {
+      const { name, task } = request.params;
+      if (task === undefined) return delegate(request, context);
+      // 2025-11-25: a tool without task support (taskSupport absent = forbidden) answers -32601.
+      if (!taskCapable.has(name)) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Tool ${name} cannot run as a task; call it without params.task`);
+      // The same call as a background run: validation, roots and subagent checks all apply.
+      const started = await delegate({ ...request, params: { ...request.params, task: undefined, arguments: { ...request.params.arguments, backgroundTask: true } } }, context);
+      const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
+      if (started.isError || typeof taskId !== 'string') return started;
+      // CreateTaskResult; `content` stays because the SDK checks every tools/call result for it.
+      return { content: started.content, task: toTask(find(taskId), pollInterval) } as CallToolResult;
+    });
+  };
+}
+
+// tasks/get, tasks/result (waits for the end), tasks/list (paged) and tasks/cancel.
+function registerTaskMethods(lowLevel: LowLevelServer, options: McpTasksOptions, find: TaskLookup, pollInterval: number): void {
+  const { tasks } = options;
+  const pageSize = options.pageSize ?? 50;
+  lowLevel.setRequestHandler('tasks/get', { params: taskIdParams }, (params) => toTask(find(params.taskId), pollInterval));
+  lowLevel.setRequestHandler('tasks/result', { params: taskIdParams }, async (params, context) => {
+    find(params.taskId);
+    const record = await tasks.settled(params.taskId, context.mcpReq.signal);
+    const result = options.resultOf(record);
+    return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId: record.id } } };
+  });
+  lowLevel.setRequestHandler('tasks/list', { params: listParams }, (params) => {
+    // The cursor is an offset into the newest-first list (tasks started meanwhile shift it).
+    const offset = params.cursor === undefined ? 0 : /^\d{1,9}$/.test(params.cursor) ? Number(params.cursor) : Number.NaN;
+    if (Number.isNaN(offset)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${params.cursor}; pass the nextCursor of the previous page`);
+    const page = tasks.list({ limit: pageSize + 1, offset });
+    return {
+      tasks: page.slice(0, pageSize).map((record) => toTask(record, pollInterval)),
+      ...(page.length > pageSize ? { nextCursor: String(offset + pageSize) } : {}),
+    };
+  });
+  lowLevel.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (params) => {
+    const record = find(params.taskId);
+    if (TERMINAL.has(STATUS[record.status])) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: it is already ${STATUS[record.status]}`);
+    }
+    if (!tasks.isActive(record.id)) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: another server process runs it; cancel it there`);
+    }
+    return toTask(await tasks.stop(record.id), pollInterval);
+  });
+}
+
 /**
  * Declares the `tasks` capability on `server` and answers the tasks methods from `options.tasks`.
  * Call it on a server constructed without the `tools` capability and before registering tools
@@ -67,88 +144,20 @@ const listParams = z.looseObject({ cursor: z.string().optional() });
  * ```
  */
 export function enableMcpTasks(server: McpServer, options: McpTasksOptions): McpTasks {
-  const { tasks } = options;
   const pollInterval = options.pollIntervalMs ?? 1000;
-  const pageSize = options.pageSize ?? 50;
   const taskCapable = new Set<string>();
   const lowLevel = server.server;
   // Throws when McpServer already installed its tools/call handler (constructed with the `tools`
   // capability, or a tool registered): too late to wrap it.
   lowLevel.assertCanSetRequestHandler('tools/call');
   lowLevel.registerCapabilities({ tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } });
-
-  const toTask = (record: TaskRecord): Task => {
-    const status = STATUS[record.status];
-    const statusMessage =
-      record.status === 'interrupted'
-        ? 'The server stopped while this task ran; restart it with claude_background_tasks.'
-        : (record.error ?? (record.status === 'queued' ? 'Waiting for a free Claude Code slot.' : undefined));
-    return {
-      taskId: record.id,
-      status,
-      ...(statusMessage ? { statusMessage } : {}),
-      createdAt: new Date(record.createdAt).toISOString(),
-      lastUpdatedAt: new Date(record.finishedAt ?? record.startedAt ?? record.createdAt).toISOString(),
-      // Tasks are kept in the data folder until deleted: unlimited retention.
-      ttl: null,
-      ...(TERMINAL.has(status) ? {} : { pollInterval }),
-    };
-  };
-  const find = (taskId: string): TaskRecord => {
-    const record = tasks.get(taskId);
+  const find: TaskLookup = (taskId) => {
+    const record = options.tasks.get(taskId);
     if (!record) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId}`);
     return record;
   };
-
-  // Capture McpServer's tools/call handler as it is installed, and put the task-aware one in.
-  const install = lowLevel.setRequestHandler.bind(lowLevel) as (method: string, ...rest: unknown[]) => void;
-  let toolsCall: ToolsCallHandler | undefined;
-  (lowLevel as { setRequestHandler: (method: string, ...rest: unknown[]) => void }).setRequestHandler = (method, ...rest) => {
-    if (method !== 'tools/call' || typeof rest[0] !== 'function') return install(method, ...rest);
-    toolsCall = rest[0] as ToolsCallHandler;
-    return install('tools/call', async (request: Parameters<ToolsCallHandler>[0], context: ServerContext) => {
-      const delegate = toolsCall as ToolsCallHandler;
-      const { name, task } = request.params;
-      if (task === undefined) return delegate(request, context);
-      // 2025-11-25: a tool without task support (taskSupport absent = forbidden) answers -32601.
-      if (!taskCapable.has(name)) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Tool ${name} cannot run as a task; call it without params.task`);
-      // The same call as a background run: validation, roots and subagent checks all apply.
-      const started = await delegate({ ...request, params: { ...request.params, task: undefined, arguments: { ...request.params.arguments, backgroundTask: true } } }, context);
-      const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
-      if (started.isError || typeof taskId !== 'string') return started;
-      // CreateTaskResult; `content` stays because the SDK checks every tools/call result for it.
-      return { content: started.content, task: toTask(find(taskId)) } as CallToolResult;
-    });
-  };
-
-  lowLevel.setRequestHandler('tasks/get', { params: taskIdParams }, (params) => toTask(find(params.taskId)));
-  lowLevel.setRequestHandler('tasks/result', { params: taskIdParams }, async (params, context) => {
-    find(params.taskId);
-    const record = await tasks.settled(params.taskId, context.mcpReq.signal);
-    const result = options.resultOf(record);
-    return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId: record.id } } };
-  });
-  lowLevel.setRequestHandler('tasks/list', { params: listParams }, (params) => {
-    // The cursor is an offset into the newest-first list (tasks started meanwhile shift it).
-    const offset = params.cursor === undefined ? 0 : /^\d{1,9}$/.test(params.cursor) ? Number(params.cursor) : Number.NaN;
-    if (Number.isNaN(offset)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${params.cursor}; pass the nextCursor of the previous page`);
-    const page = tasks.list({ limit: pageSize + 1, offset });
-    return {
-      tasks: page.slice(0, pageSize).map(toTask),
-      ...(page.length > pageSize ? { nextCursor: String(offset + pageSize) } : {}),
-    };
-  });
-  lowLevel.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (params) => {
-    const record = find(params.taskId);
-    if (TERMINAL.has(STATUS[record.status])) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: it is already ${STATUS[record.status]}`);
-    }
-    if (!tasks.isActive(record.id)) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: another server process runs it; cancel it there`);
-    }
-    return toTask(await tasks.stop(record.id));
-  });
-
+  wrapToolsCall(lowLevel, taskCapable, find, pollInterval);
+  registerTaskMethods(lowLevel, options, find, pollInterval);
   return {
     allow(name, tool) {
       tool.execution = { ...tool.execution, taskSupport: 'optional' };

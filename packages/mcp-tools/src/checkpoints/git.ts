@@ -1,7 +1,7 @@
 // Internal: runs the system `git` for the checkpoint shadow repositories. Never through a shell;
 // always with an explicit --git-dir (and --work-tree when a work tree is involved), an environment
 // without the caller's GIT_* variables, no system or global config, and a fixed identity.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { devNull } from 'node:os';
 
 import { McpToolsError } from '../errors.js';
@@ -80,94 +80,101 @@ export interface GitRunner {
   run(call: GitCall): Promise<GitResult>;
 }
 
+// What a git call has printed so far; stdout is kept up to a limit, or streamed to `onStdout`.
+interface GitOutput {
+  readonly kept: Buffer[];
+  keptBytes: number;
+  stdoutBytes: number;
+  stderr: string;
+  stopped: boolean;
+  overflow: boolean;
+}
+
+function collectOutput(child: ChildProcessWithoutNullStreams, call: GitCall): GitOutput {
+  const output: GitOutput = { kept: [], keptBytes: 0, stdoutBytes: 0, stderr: '', stopped: false, overflow: false };
+  const limit = call.stdoutLimit ?? MAX_BUFFERED_STDOUT;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output.stdoutBytes += chunk.length;
+    if (output.stopped) return;
+    if (call.onStdout !== undefined) {
+      if (!call.onStdout(chunk)) {
+        output.stopped = true;
+        child.kill('SIGKILL');
+      }
+      return;
+    }
+    if (output.keptBytes < limit) {
+      const part = chunk.length <= limit - output.keptBytes ? chunk : chunk.subarray(0, limit - output.keptBytes);
+      output.kept.push(part);
+      output.keptBytes += part.length;
+    } else if (call.stdoutLimit === undefined && !output.overflow) {
+      output.overflow = true;
+      child.kill('SIGKILL');
+    }
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    if (output.stderr.length < 64 * 1024) output.stderr += chunk;
+  });
+  return output;
+}
+
+// Why a finished git call failed, or undefined when it did not.
+function closeFailure(call: GitCall, subcommand: string, result: GitResult, output: GitOutput, signal: NodeJS.Signals | null, timeoutMs: number): McpToolsError | undefined {
+  if (output.stopped) return undefined;
+  if (output.overflow) {
+    return new McpToolsError('MCP_TOOLS_GIT_FAILED', `git ${subcommand} printed more than ${MAX_BUFFERED_STDOUT} bytes; the working directory is far too large to checkpoint.`);
+  }
+  if (signal !== null) {
+    return new McpToolsError(
+      'MCP_TOOLS_GIT_FAILED',
+      `git ${subcommand} was stopped (${signal}) after ${timeoutMs} ms or by another process; the working directory may be too large or on a slow disk. Nothing was recorded; retry, or ignore large folders in .gitignore.`,
+    );
+  }
+  return (call.okCodes ?? [0]).includes(result.code) ? undefined : gitFailure(subcommand, result);
+}
+
+function spawnFailure(binary: string, subcommand: string, error: NodeJS.ErrnoException): McpToolsError {
+  return new McpToolsError(
+    'MCP_TOOLS_GIT_FAILED',
+    error.code === 'ENOENT'
+      ? `Checkpoints need git, but the git binary "${binary}" was not found; install git or pass the path of its binary as the \`git\` option.`
+      : `Could not run git ${subcommand} for checkpoints: ${error.message}.`,
+    { cause: error },
+  );
+}
+
+function runGit(binary: string, env: NodeJS.ProcessEnv, timeoutMs: number, call: GitCall): Promise<GitResult> {
+  const argv = [`--git-dir=${call.gitDir}`, ...(call.workTree === undefined ? [] : [`--work-tree=${call.workTree}`]), ...call.args];
+  const subcommand = subcommandOf(call.args);
+  return new Promise<GitResult>((resolve, reject) => {
+    const child = spawn(binary, argv, {
+      cwd: call.workTree ?? call.gitDir,
+      env: call.env === undefined ? env : { ...env, ...call.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+      windowsHide: true,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
+    const output = collectOutput(child, call);
+    child.stdin.on('error', () => undefined); // git may exit before reading all of stdin
+    child.on('error', (error: NodeJS.ErrnoException) => reject(spawnFailure(binary, subcommand, error)));
+    child.on('close', (code, signal) => {
+      const result: GitResult = { stdout: Buffer.concat(output.kept), stdoutBytes: output.stdoutBytes, stderr: output.stderr, code: code ?? -1, stopped: output.stopped };
+      const failure = closeFailure(call, subcommand, result, output, signal, timeoutMs);
+      if (failure) reject(failure);
+      else resolve(result);
+    });
+    if (call.input !== undefined) child.stdin.end(call.input);
+    else child.stdin.end();
+  });
+}
+
 /** Creates a {@link GitRunner}; `binary` is a command name looked up on PATH or an absolute path. */
 export function createGitRunner(binary: string, timeoutMs: number): GitRunner {
   const env = gitEnvironment();
-  return {
-    run(call) {
-      const argv = [`--git-dir=${call.gitDir}`];
-      if (call.workTree !== undefined) argv.push(`--work-tree=${call.workTree}`);
-      argv.push(...call.args);
-      const subcommand = subcommandOf(call.args);
-      return new Promise<GitResult>((resolve, reject) => {
-        const child = spawn(binary, argv, {
-          cwd: call.workTree ?? call.gitDir,
-          env: call.env === undefined ? env : { ...env, ...call.env },
-          stdio: ['pipe', 'pipe', 'pipe'],
-          shell: false,
-          windowsHide: true,
-          timeout: timeoutMs,
-          killSignal: 'SIGKILL',
-        });
-        const kept: Buffer[] = [];
-        let keptBytes = 0;
-        let stdoutBytes = 0;
-        let stderr = '';
-        let stopped = false;
-        let overflow = false;
-        const limit = call.stdoutLimit ?? MAX_BUFFERED_STDOUT;
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdoutBytes += chunk.length;
-          if (stopped) return;
-          if (call.onStdout !== undefined) {
-            if (!call.onStdout(chunk)) {
-              stopped = true;
-              child.kill('SIGKILL');
-            }
-            return;
-          }
-          if (keptBytes < limit) {
-            const part = chunk.length <= limit - keptBytes ? chunk : chunk.subarray(0, limit - keptBytes);
-            kept.push(part);
-            keptBytes += part.length;
-          } else if (call.stdoutLimit === undefined && !overflow) {
-            overflow = true;
-            child.kill('SIGKILL');
-          }
-        });
-        child.stderr.setEncoding('utf8');
-        child.stderr.on('data', (chunk: string) => {
-          if (stderr.length < 64 * 1024) stderr += chunk;
-        });
-        child.stdin.on('error', () => undefined); // git may exit before reading all of stdin
-        child.on('error', (error: NodeJS.ErrnoException) => {
-          reject(
-            new McpToolsError(
-              'MCP_TOOLS_GIT_FAILED',
-              error.code === 'ENOENT'
-                ? `Checkpoints need git, but the git binary "${binary}" was not found; install git or pass the path of its binary as the \`git\` option.`
-                : `Could not run git ${subcommand} for checkpoints: ${error.message}.`,
-              { cause: error },
-            ),
-          );
-        });
-        child.on('close', (code, signal) => {
-          const result: GitResult = { stdout: Buffer.concat(kept), stdoutBytes, stderr, code: code ?? -1, stopped };
-          if (stopped) return resolve(result);
-          if (overflow) {
-            return reject(
-              new McpToolsError(
-                'MCP_TOOLS_GIT_FAILED',
-                `git ${subcommand} printed more than ${MAX_BUFFERED_STDOUT} bytes; the working directory is far too large to checkpoint.`,
-              ),
-            );
-          }
-          if (signal !== null) {
-            return reject(
-              new McpToolsError(
-                'MCP_TOOLS_GIT_FAILED',
-                `git ${subcommand} was stopped (${signal}) after ${timeoutMs} ms or by another process; the working directory may be too large or on a slow disk. Nothing was recorded; retry, or ignore large folders in .gitignore.`,
-              ),
-            );
-          }
-          if (!(call.okCodes ?? [0]).includes(result.code)) return reject(gitFailure(subcommand, result));
-          resolve(result);
-        });
-        if (call.input !== undefined) child.stdin.end(call.input);
-        else child.stdin.end();
-      });
-    },
-  };
+  return { run: (call) => runGit(binary, env, timeoutMs, call) };
 }
 
 /** The git subcommand in `args` (after global options such as `-c name=value`), for messages. */
