@@ -1,14 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { projectConfig } from '@claude-code-mcp/vitest-config';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    environment: 'node',
-    // The JSON report feeds the totals that `pnpm test` prints at the end (scripts/run-tests.mjs).
-    reporters: ['default', ['json', { outputFile: 'test-report.json' }]],
-    // Integration tests run the real CLI (~0.5 s per spawn); two cores, so keep files in parallel
-    // but give each test room.
-    testTimeout: 60_000,
-    hookTimeout: 30_000,
-  },
-});
+// Integration tests run the real CLI (~0.5 s per spawn); two cores, so keep files in parallel but
+// give each test room.
+export default projectConfig({ testTimeout: 60_000, hookTimeout: 30_000 });

@@ -1,10 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { projectConfig } from '@claude-code-mcp/vitest-config';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    environment: 'node',
-    // The JSON report feeds the totals that `pnpm test` prints at the end (scripts/run-tests.mjs).
-    reporters: ['default', ['json', { outputFile: 'test-report.json' }]],
-  },
-});
+export default projectConfig();
