@@ -236,12 +236,15 @@ describe('claude CLI against the mock', () => {
         child.kill('SIGINT');
         const code = await exited;
         expect(code).toBe(0);
-        const result = stdout
+        const lines = stdout
           .split('\n')
           .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, unknown>)
-          .find((m) => m['type'] === 'result');
-        expect(result).toMatchObject({ subtype: 'error_during_execution' });
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        // The turn did not complete. The CLI usually says so in an error_during_execution result,
+        // but now and then (seen once in about ten runs) it exits 0 on SIGINT without any result
+        // line; never with a success. That the stream was cut is shown below: the request aborted.
+        const result = lines.find((m) => m['type'] === 'result');
+        if (result !== undefined) expect(result).toMatchObject({ subtype: 'error_during_execution' });
         // The main request, whichever order the CLI's requests came in; aborting may lag under load.
         await expect.poll(() => server.mainRequests()[0]?.aborted, { timeout: 15_000 }).toBe(true);
       } finally {
