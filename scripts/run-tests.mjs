@@ -37,8 +37,10 @@ for (const folder of packageFolders) {
   }
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   passed += report.numPassedTests;
-  // A file that fails outside any test (a failing beforeAll) has its tests counted as skipped.
-  failed += Math.max(report.numFailedTests, report.numFailedTestSuites);
+  // A file that fails outside any test (a failing beforeAll) has its tests counted as skipped:
+  // count the file itself. (numFailedTestSuites also counts each describe around a failed test.)
+  const failedOutsideTests = report.testResults.filter((file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed')).length;
+  failed += report.numFailedTests + failedOutsideTests;
   skipped += report.numPendingTests + report.numTodoTests;
 }
 if (missing.length > 0) process.stdout.write(`no test report from: ${missing.join(', ')}\n`);
