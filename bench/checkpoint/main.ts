@@ -79,7 +79,7 @@ writeFileSync(path.join(tree, '.gitignore'), 'node_modules/\n*.log\n');
 const treeSize = folderSize(tree);
 
 const store = openStore({ dataDir });
-const checkpoints = createCheckpointManager({ store });
+const checkpoints = createCheckpointManager({ store, dataDir });
 
 let started = performance.now();
 const base = await checkpoints.create({ cwd: tree, label: 'base' });
@@ -154,7 +154,7 @@ for (let index = 0; index < WARMUP + ROUNDS; index += 1) {
   restoreTimes.push(restoreMs);
 }
 
-store.close();
+await store.close();
 rmSync(scratch, { recursive: true, force: true });
 
 const createMedian = median(createTimes);

@@ -35,7 +35,7 @@ export async function main(): Promise<void> {
   for (const name of ['OAUTH_CLIENT_SECRET', 'WEBHOOK_URL']) delete process.env[name];
 
   const version = packageVersion();
-  const service = start.step(() =>
+  const service = await start.step(() =>
     openClaudeToolsService({
       ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
       version,

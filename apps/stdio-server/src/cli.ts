@@ -24,4 +24,4 @@ process.on('warning', (warning) => {
 module.enableCompileCache?.();
 
 const { main } = await import('./main.js');
-main();
+await main();

@@ -14,12 +14,12 @@ function packageVersion(): string {
 }
 
 /** Starts the server on stdin/stdout; it runs until stdin closes or a signal arrives. */
-export function main(): void {
+export async function main(): Promise<void> {
   const start = serverStart('claude-code-mcp');
   const { config, claudeExecutable } = start.config(() => parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() }), process.env['PATH']);
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp' });
 
-  const service = start.step(() =>
+  const service = await start.step(() =>
     openClaudeToolsService({
       ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
       version: packageVersion(),

@@ -8,44 +8,29 @@ import {
   type ClaudeMessage,
   type ClaudeSession,
   type Logger,
-  type PermissionMode,
   type RunOptions,
   type RunResult,
 } from '@claude-code-mcp/claude-cli-driver';
 
 import { McpToolsError } from './errors.js';
-import { RunLimiter, type Priority } from './run-limiter.js';
-import type { ClaudeToolsStore } from './store/open-store.js';
+import { OrderedWrites } from './ordered-writes.js';
 import { currentProcess, trackCliProcess } from './processes/cli-processes.js';
+import { driverOptionsOf, fingerprintOf, type RunRequest } from './run-request.js';
+import { RunLimiter } from './run-limiter.js';
+import type { ClaudeToolsStore, SessionSeed } from './store/index.js';
 import { parseRuntimeSettings, type RuntimeSettings } from './runtime-settings.js';
 import { roundUsd } from './usd.js';
 
-/** What one run asks of Claude Code, after the tool layer validated it. */
-export interface RunRequest {
-  readonly prompt: string;
-  /** Continue this session; without it a new session starts. */
-  readonly sessionId?: string | undefined;
-  /** Absolute, already checked against the roots. */
-  readonly cwd: string;
-  readonly model?: string | undefined;
-  readonly agent?: string | undefined;
-  readonly effort?: RunOptions['effort'];
-  readonly allowedTools?: readonly string[] | undefined;
-  readonly disallowedTools?: readonly string[] | undefined;
-  readonly tools?: readonly string[] | undefined;
-  readonly permissionMode?: PermissionMode | undefined;
-  readonly maxTurns?: number | undefined;
-  readonly maxBudgetUsd?: number | undefined;
-  readonly jsonSchema?: Record<string, unknown> | undefined;
-  readonly appendSystemPrompt?: string | undefined;
-  /** Settings JSON for `--settings` (command hooks). */
-  readonly settings?: Record<string, unknown> | undefined;
-  /** Report hook runs (`--include-hook-events`). */
-  readonly includeHookEvents?: boolean | undefined;
-  readonly priority?: Priority | undefined;
-}
+export type { RunRequest } from './run-request.js';
 
-/** How a run talks back to the request that started it. */
+/**
+ * How a run talks back to the request that started it.
+ *
+ * @example
+ * ```ts
+ * const callbacks: RunCallbacks = { signal: controller.signal, canUseTool: askTheClient, onMessage: (message) => log(message) };
+ * ```
+ */
 export interface RunCallbacks {
   readonly signal: AbortSignal;
   /** Every message of the run, as it arrives. */
@@ -58,7 +43,15 @@ export interface RunCallbacks {
   readonly onProcess?: (pid: number | undefined) => void;
 }
 
-/** The outcome of a run. */
+/**
+ * The outcome of a run.
+ *
+ * @example
+ * ```ts
+ * const outcome: RunOutcome = await runtime.run(request, callbacks);
+ * if (outcome.status === 'completed') console.log(outcome.result.text, outcome.turnCostUsd);
+ * ```
+ */
 export type RunOutcome =
   | { readonly status: 'completed'; readonly sessionId: string; readonly result: RunResult; readonly turnCostUsd: number }
   | { readonly status: 'cancelled' | 'failed'; readonly sessionId: string | undefined; readonly error: ClaudeCliError | McpToolsError };
@@ -84,7 +77,14 @@ export type RuntimeSession = Pick<ClaudeSession, 'pid' | 'state' | 'sessionId' |
  */
 export type SessionFactory = (options: RunOptions) => Promise<RuntimeSession>;
 
-/** Options of {@link ClaudeRuntime}. */
+/**
+ * Options of {@link ClaudeRuntime}.
+ *
+ * @example
+ * ```ts
+ * const options: ClaudeRuntimeOptions = { store: openStore({ dataDir }), maxConcurrentRuns: 2, sessionIdleTimeoutMs: 600_000 };
+ * ```
+ */
 export interface ClaudeRuntimeOptions {
   readonly store: ClaudeToolsStore;
   /** Starts the CLI process of a run (default: the driver's `createSession`). */
@@ -122,29 +122,6 @@ interface WarmSession {
 }
 
 const denyAll: CanUseTool = () => ({ behavior: 'deny', message: 'No request is waiting for this decision.' });
-
-// The flags a process was started with; a follow-up with other flags needs a new process.
-// `--max-budget-usd` counts everything the process has spent, so a budgeted run never reuses one.
-let budgetNonce = 0;
-function fingerprintOf(request: RunRequest): string {
-  return JSON.stringify([
-    request.maxBudgetUsd === undefined ? null : `budget-${++budgetNonce}`,
-    request.cwd,
-    request.model ?? null,
-    request.agent ?? null,
-    request.effort ?? null,
-    request.allowedTools ?? null,
-    request.disallowedTools ?? null,
-    request.tools ?? null,
-    request.permissionMode ?? null,
-    request.maxTurns ?? null,
-    request.maxBudgetUsd ?? null,
-    request.jsonSchema ?? null,
-    request.appendSystemPrompt ?? null,
-    request.settings ?? null,
-    request.includeHookEvents ?? null,
-  ]);
-}
 
 /**
  * The state behind the tools, shared by every MCP connection: the session registry, warm CLI
@@ -203,15 +180,9 @@ export class ClaudeRuntime {
    * Prepares a new session that starts as a fork of `parentId` at `messageId` (a restored
    * checkpoint): its first run resumes the parent with that history and this id.
    */
-  planFork(fork: { sessionId: string; parentId: string; messageId: string | null; cwd: string }): void {
-    const at = this.#now();
-    const store = this.store;
-    store.transaction(() => {
-      store.database
-        .prepare('INSERT INTO session_forks (session_id, parent_id, message_id, created_at) VALUES (?, ?, ?, ?)')
-        .run(fork.sessionId, fork.parentId, fork.messageId, at);
-      store.insertSession({ id: fork.sessionId, cwd: fork.cwd, model: null, createdAt: at, lastUsedAt: at, status: 'idle', parentId: fork.parentId });
-    });
+  async planFork(fork: { sessionId: string; parentId: string; messageId: string | null; cwd: string }): Promise<void> {
+    const { cwd, ...planned } = fork;
+    await this.store.forks.plan({ ...planned, createdAt: this.#now() }, cwd);
   }
 
   /** Session ids whose CLI process is alive and idle or busy. */
@@ -227,12 +198,12 @@ export class ClaudeRuntime {
   /**
    * Aborts the run in progress on `sessionId`.
    *
-   * @throws {@link McpToolsError} `MCP_TOOLS_NOT_RUNNING` when nothing runs there.
+   * Rejects with {@link McpToolsError} `MCP_TOOLS_NOT_RUNNING` when nothing runs there.
    */
-  abort(sessionId: string): void {
+  async abort(sessionId: string): Promise<void> {
     const controller = this.#running.get(sessionId);
     if (!controller) {
-      const known = this.store.getSession(sessionId);
+      const known = await this.store.sessions.get(sessionId);
       throw new McpToolsError(
         'MCP_TOOLS_NOT_RUNNING',
         known
@@ -249,7 +220,9 @@ export class ClaudeRuntime {
     const done = this.#run(request, callbacks, controller);
     const entry = { controller, done, cwd: request.cwd };
     this.#inFlight.add(entry);
-    void done.finally(() => this.#inFlight.delete(entry));
+    const settle = () => void this.#inFlight.delete(entry);
+    // The caller gets the rejection of a run that throws; this bookkeeping must not add another.
+    void done.then(settle, settle);
     return done;
   }
 
@@ -261,12 +234,15 @@ export class ClaudeRuntime {
     callbacks.signal.addEventListener('abort', onOuterAbort, { once: true });
     let sessionId = request.sessionId;
     // A row this run stored for the requested id, which Claude Code may yet refuse as unknown.
-    let storedRequestedId = false;
+    const stored = { requestedId: false };
+    const writes = new OrderedWrites(this.#logger);
     const register = (id: string) => {
       if (this.#running.get(id) === controller) return;
       this.#running.set(id, controller);
-      const inserted = this.#markRunning(id, request);
-      if (id === request.sessionId) storedRequestedId = inserted;
+      writes.push('mark the session running', { sessionId: id }, async () => {
+        const created = (await this.store.sessions.setStatus(id, 'running', undefined, this.#seed(request))) === 'created';
+        if (id === request.sessionId) stored.requestedId = created;
+      });
     };
     let release: (() => void) | undefined;
     try {
@@ -287,7 +263,7 @@ export class ClaudeRuntime {
           ...(callbacks.onQueued ? { onQueued: callbacks.onQueued } : {}),
         });
       } catch (error) {
-        this.#settleStatus(sessionId, request, 'idle', null);
+        this.#settleStatus(writes, sessionId, request, 'idle', null);
         return { status: 'cancelled', sessionId, error: error as McpToolsError };
       }
       if (this.#closed) return { status: 'failed', sessionId, error: shuttingDown() };
@@ -297,7 +273,7 @@ export class ClaudeRuntime {
         warm = await this.#checkout(request, callbacks.canUseTool);
       } catch (error) {
         if (!McpToolsError.isInstance(error) && !ClaudeCliError.isInstance(error)) throw error;
-        this.#settleStatus(sessionId, request, 'failed', error.message);
+        this.#settleStatus(writes, sessionId, request, 'failed', error.message);
         return { status: 'failed', sessionId, error };
       }
       warm.abort = controller;
@@ -313,10 +289,12 @@ export class ClaudeRuntime {
       try {
         result = await turn.result;
       } catch (error) {
-        return await this.#failed(error as ClaudeCliError, warm, request, sessionId, storedRequestedId);
+        await writes.drain();
+        return await this.#failed(writes, error as ClaudeCliError, warm, request, sessionId, stored.requestedId);
       }
-      return this.#completed(warm, request, result);
+      return this.#completed(writes, warm, request, result);
     } finally {
+      await writes.drain();
       release?.();
       callbacks.signal.removeEventListener('abort', onOuterAbort);
       for (const [id, owner] of this.#running) if (owner === controller) this.#running.delete(id);
@@ -337,21 +315,20 @@ export class ClaudeRuntime {
   }
 
   // A finished turn: its own cost, the process back in the pool, the turn recorded.
-  #completed(warm: WarmSession, request: RunRequest, result: RunResult): RunOutcome {
+  #completed(writes: OrderedWrites, warm: WarmSession, request: RunRequest, result: RunResult): RunOutcome {
     // The CLI's total covers the whole session (a resumed process includes the earlier ones).
     const turnCostUsd = roundUsd(Math.max(0, result.costUsd - warm.costReported));
     warm.costReported = Math.max(warm.costReported, result.costUsd);
-    this.#checkin(warm, result.sessionId, request);
-    try {
-      this.#record(result.sessionId, request, turnCostUsd);
-    } catch (error) {
-      // The run succeeded; a registry failure must not turn it into a failed run.
-      this.#logger.error({ err: error, sessionId: result.sessionId }, 'could not record the turn');
-    }
+    this.#checkin(writes, warm, result.sessionId, request);
+    // The run succeeded; a registry failure is logged and must not turn it into a failed run.
+    writes.push('record the turn', { sessionId: result.sessionId }, () =>
+      this.store.sessions.recordTurn(result.sessionId, { costUsd: turnCostUsd, at: this.#now(), model: request.model ?? null }, this.#seed(request)),
+    );
     return { status: 'completed', sessionId: result.sessionId, result, turnCostUsd };
   }
 
   async #failed(
+    writes: OrderedWrites,
     cliError: ClaudeCliError,
     warm: WarmSession,
     request: RunRequest,
@@ -362,7 +339,7 @@ export class ClaudeRuntime {
     warm.busy = false;
     if (cliError.code === 'CLAUDE_CLI_SESSION_NOT_FOUND') {
       await this.#discard(warm);
-      this.#forgetRefusedSession(request, storedRequestedId, cliError.message);
+      this.#forgetRefusedSession(writes, request, storedRequestedId, cliError.message);
       return {
         status: 'failed',
         sessionId: request.sessionId,
@@ -376,8 +353,8 @@ export class ClaudeRuntime {
     const cancelled = cliError.code === 'CLAUDE_CLI_INTERRUPTED' || cliError.code === 'CLAUDE_CLI_TIMEOUT';
     // A cancelled run leaves nothing running: its process goes too (the session resumes cold).
     if (cancelled || warm.session.state === 'closed' || !resolvedId) await this.#discard(warm);
-    else this.#checkin(warm, resolvedId, request);
-    this.#settleStatus(resolvedId, request, cancelled ? 'idle' : 'failed', cancelled ? null : cliError.message);
+    else this.#checkin(writes, warm, resolvedId, request);
+    this.#settleStatus(writes, resolvedId, request, cancelled ? 'idle' : 'failed', cancelled ? null : cliError.message);
     return { status: cancelled ? 'cancelled' : 'failed', sessionId: resolvedId, error: cliError };
   }
 
@@ -396,52 +373,25 @@ export class ClaudeRuntime {
     this.#warm.clear();
   }
 
-  /** Marks the session running, storing it when it is new; returns whether it was stored now. */
-  #markRunning(sessionId: string, request: RunRequest): boolean {
-    try {
-      const store = this.store;
-      const at = this.#now();
-      return store.transaction(() => {
-        if (store.getSession(sessionId)) {
-          store.setSessionStatus(sessionId, 'running');
-          return false;
-        }
-        store.insertSession({ id: sessionId, cwd: request.cwd, model: request.model ?? null, createdAt: at, lastUsedAt: at, status: 'running', parentId: null });
-        return true;
-      });
-    } catch (error) {
-      this.#logger.error({ err: error, sessionId }, 'could not mark the session running');
-      return false;
-    }
+  /** What stores the session when it has no record yet. */
+  #seed(request: RunRequest): SessionSeed {
+    return { cwd: request.cwd, model: request.model ?? null, at: this.#now() };
   }
 
   // Claude Code has no such session: a row this run stored for it goes (it never existed); a row
   // known before keeps its history and says what happened.
-  #forgetRefusedSession(request: RunRequest, storedRequestedId: boolean, message: string): void {
+  #forgetRefusedSession(writes: OrderedWrites, request: RunRequest, storedRequestedId: boolean, message: string): void {
     const id = request.sessionId;
     if (id === undefined) return;
-    if (!storedRequestedId) return this.#settleStatus(id, request, 'failed', message);
-    try {
-      this.store.deleteSession(id);
-    } catch (error) {
-      this.#logger.error({ err: error, sessionId: id }, 'could not remove the refused session');
-    }
+    if (!storedRequestedId) return this.#settleStatus(writes, id, request, 'failed', message);
+    writes.push('remove the refused session', { sessionId: id }, () => this.store.sessions.delete(id));
   }
 
-  #settleStatus(sessionId: string | undefined, request: RunRequest, status: 'idle' | 'failed', message: string | null): void {
+  #settleStatus(writes: OrderedWrites, sessionId: string | undefined, request: RunRequest, status: 'idle' | 'failed', message: string | null): void {
     if (sessionId === undefined) return;
-    try {
-      const store = this.store;
-      const at = this.#now();
-      store.transaction(() => {
-        if (!store.getSession(sessionId)) {
-          store.insertSession({ id: sessionId, cwd: request.cwd, model: request.model ?? null, createdAt: at, lastUsedAt: at, status, parentId: null });
-        }
-        store.setSessionStatus(sessionId, status, message);
-      });
-    } catch (error) {
-      this.#logger.error({ err: error, sessionId }, 'could not record the session status');
-    }
+    writes.push('record the session status', { sessionId }, () =>
+      this.store.sessions.setStatus(sessionId, status, message, this.#seed(request)),
+    );
   }
 
   /** A process for this request: the warm one when its flags match, else a new (resumed) one. */
@@ -459,38 +409,28 @@ export class ClaudeRuntime {
       }
       if (warm) await this.#discard(warm, request.sessionId);
     }
+    // A resumed process reports the session's whole cost so far: start from what is recorded.
+    const costReported = request.sessionId === undefined ? 0 : ((await this.store.sessions.get(request.sessionId))?.costUsd ?? 0);
+    const resume = request.sessionId === undefined ? {} : await this.#resumeFlags(request.sessionId);
     const holder: { current?: WarmSession } = {};
     const session = await (this.#options.createSession ?? createSession)({
       cwd: request.cwd,
       ...(this.#settings.claudeExecutable ? { executable: this.#settings.claudeExecutable } : {}),
       ...(this.#settings.claudeEnv ? { env: this.#settings.claudeEnv } : {}),
-      ...(request.model ? { model: request.model } : {}),
-      ...(request.agent ? { agent: request.agent } : {}),
-      ...(request.effort ? { effort: request.effort } : {}),
-      ...(request.allowedTools?.length ? { allowedTools: [...request.allowedTools] } : {}),
-      ...(request.disallowedTools?.length ? { disallowedTools: [...request.disallowedTools] } : {}),
-      ...(request.tools ? { tools: [...request.tools] } : {}),
-      ...(request.permissionMode ? { permissionMode: request.permissionMode } : {}),
+      ...driverOptionsOf(request),
       ...(request.permissionMode === 'bypassPermissions' && this.#settings.allowBypassPermissions ? { allowDangerouslySkipPermissions: true } : {}),
-      ...(request.maxTurns ? { maxTurns: request.maxTurns } : {}),
-      ...(request.maxBudgetUsd ? { maxBudgetUsd: request.maxBudgetUsd } : {}),
-      ...(request.jsonSchema ? { jsonSchema: request.jsonSchema } : {}),
-      ...(request.appendSystemPrompt ? { appendSystemPrompt: request.appendSystemPrompt } : {}),
-      ...(request.settings ? { settings: request.settings } : {}),
-      ...(request.includeHookEvents ? { includeHookEvents: true } : {}),
-      ...(request.sessionId ? this.#resumeFlags(request.sessionId) : {}),
+      ...resume,
       logger: this.#logger,
       // One callback for the life of the process, forwarding to whichever request uses it now.
       canUseTool: (toolName, input, context) => (holder.current?.canUseTool ?? denyAll)(toolName, input, context),
     });
     if (this.#owner !== undefined && session.pid !== undefined) {
-      trackCliProcess(this.store, this.#owner, { pid: session.pid, sessionId: request.sessionId ?? null, exited: session.exited }, this.#logger, this.#now);
+      await trackCliProcess(this.store, this.#owner, { pid: session.pid, sessionId: request.sessionId ?? null, exited: session.exited }, this.#logger, this.#now);
     }
     const warm: WarmSession = {
       session,
       fingerprint,
-      // A resumed process reports the session's whole cost so far: start from what is recorded.
-      costReported: request.sessionId === undefined ? 0 : (this.store.getSession(request.sessionId)?.costUsd ?? 0),
+      costReported,
       exitWatched: false,
       cwd: request.cwd,
       canUseTool,
@@ -503,21 +443,20 @@ export class ClaudeRuntime {
     return warm;
   }
 
-  #resumeFlags(sessionId: string): { resume: string; forkSession?: true; sessionId?: string; resumeSessionAt?: string } {
-    const fork = this.store.database.prepare('SELECT parent_id, message_id FROM session_forks WHERE session_id = ?').get(sessionId);
+  async #resumeFlags(sessionId: string): Promise<Pick<RunOptions, 'resume' | 'forkSession' | 'sessionId' | 'resumeSessionAt'>> {
+    const fork = await this.store.forks.get(sessionId);
     if (!fork) return { resume: sessionId };
-    const messageId = fork['message_id'];
     return {
-      resume: String(fork['parent_id']),
+      resume: fork.parentId,
       forkSession: true,
       sessionId,
-      ...(typeof messageId === 'string' ? { resumeSessionAt: messageId } : {}),
+      ...(fork.messageId === null ? {} : { resumeSessionAt: fork.messageId }),
     };
   }
 
-  #checkin(warm: WarmSession, sessionId: string, request: RunRequest): void {
+  #checkin(writes: OrderedWrites, warm: WarmSession, sessionId: string, request: RunRequest): void {
     // Once a planned fork has run, the session exists in Claude Code and resumes normally.
-    this.store.database.prepare('DELETE FROM session_forks WHERE session_id = ?').run(sessionId);
+    writes.push('forget the planned fork', { sessionId }, () => this.store.forks.consume(sessionId));
     warm.busy = false;
     warm.abort = undefined;
     warm.canUseTool = denyAll;
@@ -562,26 +501,6 @@ export class ClaudeRuntime {
     for (const [id, other] of this.#warm) if (other === warm) this.#warm.delete(id);
     await warm.session.close({ force: warm.busy, timeoutMs: 3_000 });
   }
-
-  #record(sessionId: string, request: RunRequest, turnCost: number): void {
-    const at = this.#now();
-    const store = this.store;
-    store.transaction(() => {
-      if (!store.getSession(sessionId)) {
-        store.insertSession({
-          id: sessionId,
-          cwd: request.cwd,
-          model: request.model ?? null,
-          createdAt: at,
-          lastUsedAt: at,
-          status: 'idle',
-          parentId: null,
-        });
-      }
-      store.recordTurn(sessionId, { costUsd: turnCost, at, model: request.model ?? null });
-    });
-  }
-
 }
 
 /** Short, human text for progress from one stream message, or undefined when it says nothing new. */

@@ -39,7 +39,7 @@ export interface ClaudeToolsServiceOptions
  *
  * @example
  * ```ts
- * const service = openClaudeToolsService(options);
+ * const service = await openClaudeToolsService(options);
  * serveStdio((context) => service.createServer(context));
  * process.once('SIGTERM', () => void service.close());
  * ```
@@ -70,17 +70,26 @@ export interface ClaudeToolsService {
  *
  * @example
  * ```ts
- * const service = openClaudeToolsService({ dataDir, version, roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir });
+ * const service = await openClaudeToolsService({ dataDir, version, roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir });
  * const server = service.createServer();
  * ```
  */
-export function openClaudeToolsService(options: ClaudeToolsServiceOptions): ClaudeToolsService {
-  const logger = options.logger ?? noopLogger;
+export async function openClaudeToolsService(options: ClaudeToolsServiceOptions): Promise<ClaudeToolsService> {
   const store = openStore({ dataDir: options.dataDir });
+  try {
+    return await startService(store, options);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function startService(store: ClaudeToolsStore, options: ClaudeToolsServiceOptions): Promise<ClaudeToolsService> {
+  const logger = options.logger ?? noopLogger;
   // Before anything new starts: what a killed server left running would go on with its turn.
-  const orphans = stopOrphanedProcesses(store, currentProcess());
+  const orphans = await stopOrphanedProcesses(store, currentProcess());
   if (orphans > 0) logger.warn({ stopped: orphans }, 'stopped Claude Code processes left running by a server that is gone');
-  const interrupted = store.markRunningAsInterrupted();
+  const interrupted = await store.sessions.markRunningAsInterrupted();
   if (interrupted > 0) logger.warn({ interrupted }, 'sessions that were running when the server last stopped are marked interrupted');
   const runtime = new ClaudeRuntime({
     store,
@@ -103,7 +112,7 @@ export function openClaudeToolsService(options: ClaudeToolsServiceOptions): Clau
         : { behavior: 'deny', message: `${toolName} needs approval, and background tasks cannot ask; allow it up front with allowedTools.` },
     onEvent: options.onTaskEvent,
   });
-  const recovered = tasks.recoverAfterRestart();
+  const recovered = await tasks.recoverAfterRestart();
   if (recovered.interrupted > 0) logger.warn(recovered, 'background tasks left by a stopped server are marked interrupted');
 
   const {
@@ -114,13 +123,8 @@ export function openClaudeToolsService(options: ClaudeToolsServiceOptions): Clau
     logger: _logger,
     ...serverOptions
   } = options;
-  try {
-    // Bad tool options stop the service now, not at the first connection.
-    parseToolsSettings({ ...serverOptions, runtime, tasks, checkpoints, logger });
-  } catch (error) {
-    store.close();
-    throw error;
-  }
+  // Bad tool options stop the service now, not at the first connection.
+  parseToolsSettings({ ...serverOptions, runtime, tasks, checkpoints, logger });
   let closing: Promise<void> | undefined;
   return Object.freeze({
     store,
@@ -134,7 +138,7 @@ export function openClaudeToolsService(options: ClaudeToolsServiceOptions): Clau
         if (waitForTasks) await tasks.waitForIdle();
         await tasks.shutdown();
         await runtime.close();
-        store.close();
+        await store.close();
       })()),
   });
 }

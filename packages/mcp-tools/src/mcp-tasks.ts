@@ -72,7 +72,7 @@ function toTask(record: TaskRecord, pollInterval: number): Task {
 }
 
 type LowLevelServer = McpServer['server'];
-type TaskLookup = (taskId: string) => TaskRecord;
+type TaskLookup = (taskId: string) => Promise<TaskRecord>;
 
 // Captures McpServer's tools/call handler as it is installed, and puts a task-aware one in its
 // place: a call with `params.task` runs as a background task and answers with the task at once.
@@ -91,7 +91,7 @@ function wrapToolsCall(lowLevel: LowLevelServer, taskCapable: ReadonlySet<string
       const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
       if (started.isError || typeof taskId !== 'string') return started;
       // CreateTaskResult; `content` stays because the SDK checks every tools/call result for it.
-      return { content: started.content, task: toTask(find(taskId), pollInterval) } as CallToolResult;
+      return { content: started.content, task: toTask(await find(taskId), pollInterval) } as CallToolResult;
     });
   };
 }
@@ -100,25 +100,25 @@ function wrapToolsCall(lowLevel: LowLevelServer, taskCapable: ReadonlySet<string
 function registerTaskMethods(lowLevel: LowLevelServer, options: McpTasksOptions, find: TaskLookup, pollInterval: number): void {
   const { tasks } = options;
   const pageSize = options.pageSize ?? 50;
-  lowLevel.setRequestHandler('tasks/get', { params: taskIdParams }, (params) => toTask(find(params.taskId), pollInterval));
+  lowLevel.setRequestHandler('tasks/get', { params: taskIdParams }, async (params) => toTask(await find(params.taskId), pollInterval));
   lowLevel.setRequestHandler('tasks/result', { params: taskIdParams }, async (params, context) => {
-    find(params.taskId);
+    await find(params.taskId);
     const record = await tasks.settled(params.taskId, context.mcpReq.signal);
     const result = options.resultOf(record);
     return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId: record.id } } };
   });
-  lowLevel.setRequestHandler('tasks/list', { params: listParams }, (params) => {
+  lowLevel.setRequestHandler('tasks/list', { params: listParams }, async (params) => {
     // The cursor is an offset into the newest-first list (tasks started meanwhile shift it).
     const offset = params.cursor === undefined ? 0 : /^\d{1,9}$/.test(params.cursor) ? Number(params.cursor) : Number.NaN;
     if (Number.isNaN(offset)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${params.cursor}; pass the nextCursor of the previous page`);
-    const page = tasks.list({ limit: pageSize + 1, offset });
+    const page = await tasks.list({ limit: pageSize + 1, offset });
     return {
       tasks: page.slice(0, pageSize).map((record) => toTask(record, pollInterval)),
       ...(page.length > pageSize ? { nextCursor: String(offset + pageSize) } : {}),
     };
   });
   lowLevel.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (params) => {
-    const record = find(params.taskId);
+    const record = await find(params.taskId);
     if (TERMINAL.has(STATUS[record.status])) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: it is already ${STATUS[record.status]}`);
     }
@@ -151,8 +151,8 @@ export function enableMcpTasks(server: McpServer, options: McpTasksOptions): Mcp
   // capability, or a tool registered): too late to wrap it.
   lowLevel.assertCanSetRequestHandler('tools/call');
   lowLevel.registerCapabilities({ tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } });
-  const find: TaskLookup = (taskId) => {
-    const record = options.tasks.get(taskId);
+  const find: TaskLookup = async (taskId) => {
+    const record = await options.tasks.get(taskId);
     if (!record) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId}`);
     return record;
   };

@@ -1,4 +1,5 @@
-// Checkpoints against the real git, real temp directories and a real SQLite store.
+// Checkpoints against the real git and real temp directories, indexed in the in-memory store
+// (the SQLite index is checked by the store contract, and here across a restart).
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -28,7 +29,7 @@ import {
   type CheckpointManagerOptions,
 } from '../src/checkpoints/index.js';
 import { McpToolsError, type McpToolsErrorCode } from '../src/errors.js';
-import { openStore, type ClaudeToolsStore } from '../src/store/index.js';
+import { createMemoryStore, openStore, type ClaudeToolsStore } from '../src/store/index.js';
 
 let scratch: string;
 let dataDir: string;
@@ -42,19 +43,19 @@ beforeEach(() => {
   mkdirSync(work);
 });
 
-afterEach(() => {
-  for (const store of opened.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
 function open(): ClaudeToolsStore {
-  const store = openStore({ dataDir });
+  const store = createMemoryStore();
   opened.push(store);
   return store;
 }
 
 function manager(options: Partial<CheckpointManagerOptions> = {}): CheckpointManager {
-  return createCheckpointManager({ store: options.store ?? open(), ...options });
+  return createCheckpointManager({ store: options.store ?? open(), dataDir, ...options });
 }
 
 /** The test's own git calls (setting up the user's repository): isolated from the machine's config. */
@@ -312,7 +313,10 @@ describe('create, restore', () => {
     write('nested/inner.txt', 'nested repository file\n');
     userGit(path.join(work, 'nested'), 'init', '-q');
     const nestedGit = folderHash(path.join(work, 'nested'));
-    const checkpoints = manager();
+    // The SQLite store, so that the data folder holds a live database file to be skipped.
+    const store = openStore({ dataDir });
+    opened.push(store);
+    const checkpoints = manager({ store });
     const first = await checkpoints.create({ cwd: work });
     expect(first.fileCount).toBe(1);
     const second = await checkpoints.create({ cwd: work });
@@ -460,7 +464,7 @@ describe('size limits', () => {
     expect(error.message).toMatch(/vendor\/ \(6 files or more\)/);
     expect(error.message).toMatch(/\.gitignore/);
     expect(error.message).toMatch(/maxFiles/);
-    expect(checkpoints.list()).toEqual([]);
+    expect(await checkpoints.list()).toEqual([]);
 
     // Ignoring the folder fixes it.
     write('.gitignore', 'vendor/\n');
@@ -475,7 +479,7 @@ describe('size limits', () => {
     expect(error.message).toMatch(/2 files totalling 4\.0 KiB, over the checkpoint limit of 2\.0 KiB/);
     expect(error.message).toMatch(/Largest entries: big\/ \(1 files, 4\.0 KiB\)/);
     expect(error.message).toMatch(/Nothing was stored/);
-    expect(checkpoints.list()).toEqual([]);
+    expect(await checkpoints.list()).toEqual([]);
   });
 
   it('refuses a restore when the present files are over the limit, changing nothing', async () => {
@@ -501,15 +505,15 @@ describe('list, get, delete, restart', () => {
     const one = await checkpoints.create({ cwd: work, sessionId: 'session-1' });
     const two = await checkpoints.create({ cwd: work, sessionId: 'session-2', label: 'second' });
     const three = await checkpoints.create({ cwd: other, sessionId: 'session-1' });
-    expect(checkpoints.list().map((c) => c.id)).toEqual([three.id, two.id, one.id]);
-    expect(checkpoints.list({ cwd: work }).map((c) => c.id)).toEqual([two.id, one.id]);
-    expect(checkpoints.list({ sessionId: 'session-1' }).map((c) => c.id)).toEqual([three.id, one.id]);
-    expect(checkpoints.list({ cwd: work, sessionId: 'session-1', limit: 5 }).map((c) => c.id)).toEqual([one.id]);
-    expect(checkpoints.list({ limit: 1 }).map((c) => c.id)).toEqual([three.id]);
-    expect(checkpoints.get(two.id)).toEqual(two);
+    expect((await checkpoints.list()).map((c) => c.id)).toEqual([three.id, two.id, one.id]);
+    expect((await checkpoints.list({ cwd: work })).map((c) => c.id)).toEqual([two.id, one.id]);
+    expect((await checkpoints.list({ sessionId: 'session-1' })).map((c) => c.id)).toEqual([three.id, one.id]);
+    expect((await checkpoints.list({ cwd: work, sessionId: 'session-1', limit: 5 })).map((c) => c.id)).toEqual([one.id]);
+    expect((await checkpoints.list({ limit: 1 })).map((c) => c.id)).toEqual([three.id]);
+    expect(await checkpoints.get(two.id)).toEqual(two);
 
     await checkpoints.delete(one.id);
-    expect(checkpoints.get(one.id)).toBeUndefined();
+    expect(await checkpoints.get(one.id)).toBeUndefined();
     await expectCode(checkpoints.restore(one.id), 'MCP_TOOLS_CHECKPOINT_NOT_FOUND', /list the checkpoints/i);
     await expectCode(checkpoints.delete(one.id), 'MCP_TOOLS_CHECKPOINT_NOT_FOUND');
     expect(readdirSync(path.join(dataDir, 'checkpoints'))).toHaveLength(2);
@@ -519,7 +523,7 @@ describe('list, get, delete, restart', () => {
 
     await checkpoints.delete(two.id);
     expect(readdirSync(path.join(dataDir, 'checkpoints'))).toHaveLength(1); // work's repository is gone
-    expect(checkpoints.list().map((c) => c.id)).toEqual([three.id]);
+    expect((await checkpoints.list()).map((c) => c.id)).toEqual([three.id]);
     // A new checkpoint of work recreates its repository.
     const four = await checkpoints.create({ cwd: work });
     expect(four.fileCount).toBe(1);
@@ -529,13 +533,15 @@ describe('list, get, delete, restart', () => {
     write('a.txt', 'original\n');
     write('dir/b.txt', 'b\n');
     const first = openStore({ dataDir });
-    const before = await createCheckpointManager({ store: first }).create({ cwd: work, label: 'persisted' });
-    first.close();
+    const before = await createCheckpointManager({ store: first, dataDir }).create({ cwd: work, label: 'persisted' });
+    await first.close();
 
     write('a.txt', 'edited after the restart\n');
     rmSync(path.join(work, 'dir'), { recursive: true });
-    const checkpoints = manager();
-    expect(checkpoints.list()).toEqual([before]);
+    const second = openStore({ dataDir });
+    opened.push(second);
+    const checkpoints = manager({ store: second });
+    expect(await checkpoints.list()).toEqual([before]);
     expect((await checkpoints.compare(before.id, 'present')).files.map((file) => file.status)).toEqual(['modified', 'deleted']);
     expect((await checkpoints.restore(before.id)).changed).toEqual({ restored: ['a.txt'], removed: [], recreated: ['dir/b.txt'] });
     expect(readFileSync(path.join(work, 'a.txt'), 'utf8')).toBe('original\n');
@@ -555,7 +561,7 @@ describe('validation', () => {
       await expectCode(checkpoints.compare(real.id, bad as string), 'MCP_TOOLS_INVALID_ARGUMENTS');
     }
     const unknown = 'ckpt_0123456789abcdef0123';
-    expect(checkpoints.get(unknown)).toBeUndefined();
+    expect(await checkpoints.get(unknown)).toBeUndefined();
     await expectCode(checkpoints.restore(unknown), 'MCP_TOOLS_CHECKPOINT_NOT_FOUND');
     await expectCode(checkpoints.compare(unknown, real.id), 'MCP_TOOLS_CHECKPOINT_NOT_FOUND');
     await expectCode(checkpoints.compare(real.id, 'present', { maxDiffBytes: -1 }), 'MCP_TOOLS_INVALID_ARGUMENTS');
@@ -572,15 +578,15 @@ describe('validation', () => {
     await expectCode(checkpoints.create({ cwd: work, label: 'two\nlines' }), 'MCP_TOOLS_INVALID_ARGUMENTS', /label/);
     await expectCode(checkpoints.create({ cwd: work, sessionId: '--exec=rm' }), 'MCP_TOOLS_INVALID_ARGUMENTS', /sessionId/);
     await expectCode(checkpoints.create({ cwd: work, lastMessageId: 'has space' }), 'MCP_TOOLS_INVALID_ARGUMENTS', /lastMessageId/);
-    expect(checkpoints.list()).toEqual([]);
+    expect(await checkpoints.list()).toEqual([]);
   });
 
   it('rejects bad options and explains a missing git', async () => {
     const store = open();
-    await expectCode(() => createCheckpointManager({ store, maxFiles: 0 }), 'MCP_TOOLS_INVALID_OPTIONS', /maxFiles/);
-    await expectCode(() => createCheckpointManager({ store, git: 'bin/git' }), 'MCP_TOOLS_INVALID_OPTIONS', /git/);
+    await expectCode(() => createCheckpointManager({ store, dataDir, maxFiles: 0 }), 'MCP_TOOLS_INVALID_OPTIONS', /maxFiles/);
+    await expectCode(() => createCheckpointManager({ store, dataDir, git: 'bin/git' }), 'MCP_TOOLS_INVALID_OPTIONS', /git/);
     await expectCode(() => createCheckpointManager({ store, dataDir: 'relative' }), 'MCP_TOOLS_INVALID_OPTIONS', /dataDir/);
-    const checkpoints = createCheckpointManager({ store, git: '/nonexistent/git' });
+    const checkpoints = createCheckpointManager({ store, dataDir, git: '/nonexistent/git' });
     write('a.txt', 'a\n');
     await expectCode(checkpoints.create({ cwd: work }), 'MCP_TOOLS_GIT_FAILED', /was not found; install git/);
   });

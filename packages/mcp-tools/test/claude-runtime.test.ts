@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { ClaudeCliError, type CanUseTool } from '@claude-code-mcp/claude-cli-driver';
+import { ClaudeCliError, noopLogger, type CanUseTool } from '@claude-code-mcp/claude-cli-driver';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ClaudeRuntime, type ClaudeRuntimeOptions, type RunOutcome, type RunRequest } from '../src/claude-runtime.js';
-import { openStore, type ClaudeToolsStore } from '../src/store/index.js';
+import { McpToolsError } from '../src/errors.js';
+import { createMemoryStore, openStore, type ClaudeToolsStore } from '../src/store/index.js';
 import { TaskManager } from '../src/tasks/task-manager.js';
 import { fakeSessions, type TurnScript } from './fake-session.js';
 
@@ -23,11 +24,11 @@ const runtimes: ClaudeRuntime[] = [];
 beforeEach(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'runtime-'));
   cwd = mkdtempSync(path.join(tmpdir(), 'runtime-cwd-'));
-  store = openStore({ dataDir });
+  store = createMemoryStore();
 });
 afterEach(async () => {
   for (const runtime of runtimes.splice(0)) await runtime.close();
-  store.close();
+  await store.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(cwd, { recursive: true, force: true });
 });
@@ -64,7 +65,7 @@ describe('ClaudeRuntime, warm sessions', () => {
     expect(started[0]?.prompts).toEqual(['one', 'two']);
     expect(second.sessionId).toBe(first.sessionId);
     expect([first.turnCostUsd, second.turnCostUsd]).toEqual([0.0003, 0.00028]);
-    expect(store.getSession(first.sessionId)).toMatchObject({ turns: 2, costUsd: 0.00058, status: 'idle' });
+    expect(await store.sessions.get(first.sessionId)).toMatchObject({ turns: 2, costUsd: 0.00058, status: 'idle' });
   });
 
   it('starts a resumed process when a follow-up needs other flags, and closes the old one', async () => {
@@ -139,7 +140,7 @@ describe('ClaudeRuntime, one run per session and a priority queue', () => {
     const { runtime, run, started } = runtimeWith(() => ({ until: new Promise(() => undefined) }));
     const running = run({ prompt: 'forever' });
     await expect.poll(() => runtime.runningSessionIds()).toHaveLength(1);
-    runtime.abort(runtime.runningSessionIds()[0] ?? '');
+    await runtime.abort(runtime.runningSessionIds()[0] ?? '');
     expect((await running).status).toBe('cancelled');
     expect(started[0]?.state).toBe('closed');
   });
@@ -153,18 +154,148 @@ describe('ClaudeRuntime, sessions Claude Code does not know', () => {
     const { runtime, run } = runtimeWith(notFound);
     const outcome = await run({ prompt: 'hello?', sessionId: unknown });
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'MCP_TOOLS_SESSION_NOT_FOUND' } });
-    expect(store.getSession(unknown)).toBeUndefined();
-    expect(() => runtime.abort(unknown)).toThrow(/No session .* is known to this server/);
+    expect(await store.sessions.get(unknown)).toBeUndefined();
+    await expect(runtime.abort(unknown)).rejects.toThrow(/No session .* is known to this server/);
   });
 
   it('keeps a known session, marked failed with the reason, instead of "running" forever', async () => {
-    store.insertSession({ id: unknown, cwd, model: null, createdAt: 1, lastUsedAt: 1, status: 'idle', parentId: null });
+    await store.sessions.insert({ id: unknown, cwd, model: null, createdAt: 1, lastUsedAt: 1, status: 'idle', parentId: null });
     const { run } = runtimeWith(notFound);
     expect((await run({ prompt: 'hello?', sessionId: unknown })).status).toBe('failed');
-    expect(store.getSession(unknown)?.status).toBe('failed');
-    expect(store.getSession(unknown)?.lastError).toContain('No conversation found');
+    expect((await store.sessions.get(unknown))?.status).toBe('failed');
+    expect((await store.sessions.get(unknown))?.lastError).toContain('No conversation found');
   });
 });
+
+describe('ClaudeRuntime and its store', () => {
+  it('passes each run flag to the driver once, leaving out unset ones and empty rule lists (not an empty tools list)', async () => {
+    const { run, started } = runtimeWith(() => ({ text: 'ok' }));
+    const jsonSchema = { type: 'object' };
+    completed(await run({ prompt: 'a', model: 'opus', effort: 'high', allowedTools: [], disallowedTools: ['Bash'], tools: [], maxTurns: 3, jsonSchema, includeHookEvents: false }));
+    const options = started[0]?.options ?? {};
+    expect(options).toMatchObject({ cwd, model: 'opus', effort: 'high', disallowedTools: ['Bash'], tools: [], maxTurns: 3, jsonSchema });
+    expect(options).not.toHaveProperty('allowedTools');
+    expect(options).not.toHaveProperty('includeHookEvents');
+    expect(options).not.toHaveProperty('resume');
+  });
+
+  it('runs a planned fork from its parent at the message, once; then the fork resumes as itself', async () => {
+    const { runtime, run, started } = runtimeWith(() => ({ text: 'ok' }));
+    const parent = '11111111-1111-4111-8111-111111111111';
+    const fork = '22222222-2222-4222-8222-222222222222';
+    await runtime.planFork({ sessionId: fork, parentId: parent, messageId: 'msg-7', cwd });
+    expect(await store.sessions.get(fork)).toMatchObject({ status: 'idle', parentId: parent, cwd });
+    completed(await run({ prompt: 'go on', sessionId: fork }));
+    expect(started[0]?.options).toMatchObject({ resume: parent, forkSession: true, sessionId: fork, resumeSessionAt: 'msg-7' });
+    expect(await store.forks.get(fork)).toBeUndefined();
+    completed(await run({ prompt: 'and again', sessionId: fork, model: 'other' }));
+    expect(started[1]?.options).toMatchObject({ resume: fork });
+    expect(started[1]?.options).not.toHaveProperty('forkSession');
+  });
+
+  it('reports a finished run as completed even when recording it fails (the failure is logged)', async () => {
+    const errors: unknown[] = [];
+    const logger = { ...noopLogger, error: (fields: unknown) => void errors.push(fields), child: () => logger };
+    const failing: ClaudeToolsStore = Object.freeze({
+      ...store,
+      sessions: Object.freeze({
+        ...bind(store.sessions),
+        recordTurn: () => Promise.reject(new McpToolsError('MCP_TOOLS_STORE_FAILED', 'Could not record a turn: database is locked')),
+      }),
+    });
+    const { run } = runtimeWith(() => ({ text: 'done anyway' }), { store: failing, logger });
+    const outcome = completed(await run({ prompt: 'a' }));
+    expect(outcome.result.text).toBe('done anyway');
+    expect(errors).toHaveLength(1);
+    const [logged] = errors as [{ sessionId: string; err: Error }];
+    expect(logged.sessionId).toBe(outcome.sessionId);
+    expect(logged.err.message).toContain('database is locked');
+  });
+
+  it('marks a new session running while its turn runs, then idle with the turn counted', async () => {
+    const turn = gate();
+    const { runtime, run } = runtimeWith(() => ({ text: 'ok', until: turn.promise, costUsd: 0.01 }));
+    const running = run({ prompt: 'a' });
+    await expect.poll(() => runtime.runningSessionIds()).toHaveLength(1);
+    const id = runtime.runningSessionIds()[0]!;
+    await expect.poll(async () => (await store.sessions.get(id))?.status).toBe('running');
+    turn.open();
+    completed(await running);
+    expect(await store.sessions.get(id)).toMatchObject({ status: 'idle', turns: 1, costUsd: 0.01, cwd });
+  });
+});
+
+describe.each([
+  ['the memory store', () => createMemoryStore()],
+  ['the SQLite store', () => openStore({ dataDir: path.join(dataDir, 'state') })],
+])('TaskManager on %s', (_name, makeStore) => {
+  beforeEach(async () => {
+    await store.close();
+    store = makeStore();
+  });
+
+  function tasksWith(script: TurnScript) {
+    const { runtime } = runtimeWith(script);
+    const events: string[] = [];
+    const tasks = new TaskManager({ runtime, store, dataDir, canUseTool: denyAll, onEvent: (event) => events.push(`${event.type}:${event.task.status}`) });
+    return { tasks, events };
+  }
+
+  it('runs a task to its result, with events in order, and restarts it from the stored request', async () => {
+    const { tasks, events } = tasksWith(() => ({ text: 'all green', costUsd: 0.02 }));
+    const task = await tasks.start({ prompt: 'run the tests', cwd, model: 'opus' });
+    expect(task).toMatchObject({ status: 'queued', prompt: 'run the tests', cwd });
+    const done = await tasks.settled(task.id);
+    expect(done).toMatchObject({ status: 'completed', result: 'all green', costUsd: 0.02, numTurns: 1, pid: null });
+    expect(done.sessionId).toEqual(expect.any(String));
+    expect(events).toEqual(['background_task.started:running', 'background_task.completed:completed']);
+    const again = await tasks.restart(task.id);
+    expect(again).toMatchObject({ restartedFrom: task.id, prompt: 'run the tests' });
+    expect((await tasks.settled(again.id)).status).toBe('completed');
+    expect((await tasks.list()).map((entry) => entry.id).sort()).toEqual([task.id, again.id].sort());
+  });
+
+  it('finishes a crashed task only after its "started" write has landed, so it stays finished', async () => {
+    const slow: ClaudeToolsStore = Object.freeze({
+      ...store,
+      tasks: Object.freeze({
+        ...bind(store.tasks),
+        markStarted: (id: string, at: number, pid: number | null) => new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => store.tasks.markStarted(id, at, pid)),
+      }),
+    });
+    const crashing = {
+      run: (_request: RunRequest, callbacks: { onProcess?: (pid: number | undefined) => void }) => {
+        callbacks.onProcess?.(undefined);
+        return Promise.reject(new Error('the runtime broke'));
+      },
+    } as unknown as ClaudeRuntime;
+    const events: string[] = [];
+    const tasks = new TaskManager({ runtime: crashing, store: slow, dataDir, canUseTool: denyAll, onEvent: (event) => events.push(event.type) });
+    const task = await tasks.start({ prompt: 'p', cwd });
+    await tasks.waitForIdle();
+    expect(await tasks.get(task.id)).toMatchObject({ status: 'failed', error: 'the runtime broke' });
+    expect(events).toEqual(['background_task.started', 'background_task.failed']);
+  });
+
+  it('stops a running task, and after a restart marks what a dead server left as interrupted', async () => {
+    const { tasks } = tasksWith(() => ({ until: new Promise(() => undefined) }));
+    const task = await tasks.start({ prompt: 'forever', cwd });
+    await expect.poll(async () => (await tasks.get(task.id))?.status).toBe('running');
+    expect((await tasks.stop(task.id)).status).toBe('stopped');
+    await store.tasks.insert({ id: 'left-behind', prompt: 'p', cwd, request: { prompt: 'p', cwd }, sessionId: null, createdAt: 1, ownerPid: 2 ** 22 + 1, logPath: path.join(dataDir, 'x.jsonl'), restartedFrom: null });
+    expect(await tasks.recoverAfterRestart()).toEqual({ interrupted: 1, killed: 0 });
+    const left = await tasks.get('left-behind');
+    expect(left?.status).toBe('interrupted');
+    expect(left?.error).toContain('restart it');
+  });
+});
+
+/** The methods of a class instance as an object of bound functions (to override one of them). */
+function bind<T extends object>(instance: T): T {
+  const prototype = Object.getPrototypeOf(instance) as object;
+  const names = Object.getOwnPropertyNames(prototype).filter((name) => name !== 'constructor');
+  return Object.fromEntries(names.map((name) => [name, (instance as Record<string, (...args: unknown[]) => unknown>)[name]!.bind(instance)])) as T;
+}
 
 describe('ClaudeRuntime options', () => {
   it.each([

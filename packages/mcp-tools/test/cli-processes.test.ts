@@ -19,9 +19,9 @@ beforeEach(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'cli-processes-'));
   store = openStore({ dataDir });
 });
-afterEach(() => {
+afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
-  store.close();
+  await store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -40,7 +40,7 @@ function deadOwner(): { pid: number; startTime: string } {
 }
 
 const record = (cli: { pid: number; startTime: string }, owner: { pid: number; startTime: string }) =>
-  store.recordCliProcess({ pid: cli.pid, startTime: cli.startTime, ownerPid: owner.pid, ownerStartTime: owner.startTime, sessionId: null, startedAt: 1 });
+  store.processes.record({ pid: cli.pid, startTime: cli.startTime, ownerPid: owner.pid, ownerStartTime: owner.startTime, sessionId: null, startedAt: 1 });
 
 describe('Claude Code process records', () => {
   it('tracks a process while it lives and forgets it when it exits', async () => {
@@ -48,30 +48,30 @@ describe('Claude Code process records', () => {
     expect(owner?.pid).toBe(process.pid);
     const cli = sleeper();
     const exited = new Promise((resolve) => cli.child.once('exit', resolve));
-    trackCliProcess(store, owner!, { pid: cli.pid, sessionId: 's-1', exited }, noopLogger, () => 5);
-    expect(store.listCliProcesses()).toEqual([{ pid: cli.pid, startTime: cli.startTime, ownerPid: process.pid, ownerStartTime: owner!.startTime, sessionId: 's-1', startedAt: 5 }]);
+    await trackCliProcess(store, owner!, { pid: cli.pid, sessionId: 's-1', exited }, noopLogger, () => 5);
+    expect(await store.processes.list()).toEqual([{ pid: cli.pid, startTime: cli.startTime, ownerPid: process.pid, ownerStartTime: owner!.startTime, sessionId: 's-1', startedAt: 5 }]);
     cli.child.kill('SIGKILL');
     await exited;
-    await expect.poll(() => store.listCliProcesses()).toEqual([]);
+    await expect.poll(() => store.processes.list()).toEqual([]);
   });
 
   it("stops the processes of a server that is gone, and leaves a live server's alone", async () => {
     const orphan = sleeper();
     const kept = sleeper();
-    record(orphan, deadOwner());
+    await record(orphan, deadOwner());
     // A live owner: this test process (another server sharing the data folder, as far as the sweep knows).
-    record(kept, { pid: process.pid, startTime: describeProcess(process.pid)!.startTime });
-    expect(stopOrphanedProcesses(store, { pid: kept.child.pid ?? -1, startTime: 'not us' })).toBe(1);
+    await record(kept, { pid: process.pid, startTime: describeProcess(process.pid)!.startTime });
+    expect(await stopOrphanedProcesses(store, { pid: kept.child.pid ?? -1, startTime: 'not us' })).toBe(1);
     await expect.poll(() => isAlive(orphan)).toBe(false);
     expect(isAlive(kept)).toBe(true);
-    expect(store.listCliProcesses().map((entry) => entry.pid)).toEqual([kept.pid]);
+    expect((await store.processes.list()).map((entry) => entry.pid)).toEqual([kept.pid]);
   });
 
-  it('does not touch a later process that reuses a recorded pid', () => {
+  it('does not touch a later process that reuses a recorded pid', async () => {
     const other = sleeper();
-    record({ pid: other.pid, startTime: 'an earlier process' }, deadOwner());
-    expect(stopOrphanedProcesses(store, currentProcess())).toBe(0);
+    await record({ pid: other.pid, startTime: 'an earlier process' }, deadOwner());
+    expect(await stopOrphanedProcesses(store, currentProcess())).toBe(0);
     expect(isAlive(other)).toBe(true);
-    expect(store.listCliProcesses()).toEqual([]);
+    expect(await store.processes.list()).toEqual([]);
   });
 });

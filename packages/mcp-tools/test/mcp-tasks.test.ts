@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ClaudeRuntime } from '../src/claude-runtime.js';
 import { enableMcpTasks } from '../src/mcp-tasks.js';
-import { backgroundTaskResult } from '../src/register-claude-tools.js';
-import { openStore, type ClaudeToolsStore } from '../src/store/index.js';
+import { backgroundTaskResult } from '../src/tools/tool-kit.js';
+import { createMemoryStore, type ClaudeToolsStore } from '../src/store/index.js';
 import { TaskManager } from '../src/tasks/task-manager.js';
 
 let dataDir: string;
@@ -16,11 +16,11 @@ let store: ClaudeToolsStore;
 let tasks: TaskManager;
 beforeEach(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'mcp-tasks-'));
-  store = openStore({ dataDir });
+  store = createMemoryStore();
   tasks = new TaskManager({ runtime: new ClaudeRuntime({ store }), store, dataDir, canUseTool: () => ({ behavior: 'deny', message: 'no' }) });
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -7,58 +7,41 @@ import { DatabaseSync } from 'node:sqlite';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { McpToolsError, type McpToolsErrorCode } from '../src/errors.js';
-import {
-  MIGRATIONS,
-  openStore,
-  type ClaudeToolsStore,
-  type Migration,
-  type NewSessionRecord,
-  type OpenStoreOptions,
-} from '../src/store/index.js';
-import { applyMigrations } from '../src/store/migrations.js';
+import { openStore, type ClaudeToolsStore, type OpenStoreOptions } from '../src/store/index.js';
+import { applyMigrations, MIGRATIONS, type Migration } from '../src/store/sqlite/migrations.js';
+import { openConnection } from '../src/store/sqlite/open-store.js';
+import { createTransaction } from '../src/store/sqlite/transaction.js';
+import { describeStoreContract, expectCode, session } from './store-contract.js';
 
 let scratch: string;
 let dataDir: string;
 const opened: ClaudeToolsStore[] = [];
 
-function open(options: Partial<OpenStoreOptions> = {}): ClaudeToolsStore {
+function open(options: Partial<OpenStoreOptions> = {}): Promise<ClaudeToolsStore> {
   const store = openStore({ dataDir, ...options });
   opened.push(store);
-  return store;
+  return Promise.resolve(store);
 }
 
-function session(id: string, overrides: Partial<NewSessionRecord> = {}): NewSessionRecord {
-  return {
-    id,
-    cwd: '/work/project',
-    model: null,
-    createdAt: 1_000,
-    lastUsedAt: 1_000,
-    status: 'idle',
-    parentId: null,
-    ...overrides,
-  };
-}
+const databaseFile = (): string => path.join(dataDir, 'state.sqlite');
 
-function expectCode(work: () => unknown, code: McpToolsErrorCode, message?: RegExp): McpToolsError {
-  let thrown: unknown;
+/** Works on the database file through a connection of its own (the store exposes none). */
+function withDatabase<T>(work: (database: DatabaseSync) => T): T {
+  const database = new DatabaseSync(databaseFile());
   try {
-    work();
-  } catch (error) {
-    thrown = error;
+    return work(database);
+  } finally {
+    database.close();
   }
-  expect(McpToolsError.isInstance(thrown), `expected an McpToolsError ${code}, got ${String(thrown)}`).toBe(true);
-  expect(thrown).toMatchObject({ code, name: 'McpToolsError' });
-  if (message !== undefined) expect((thrown as Error).message).toMatch(message);
-  return thrown as McpToolsError;
 }
 
-function migrationRows(store: ClaudeToolsStore): unknown[] {
-  return store.database
-    .prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version')
-    .all()
-    .map((row) => ({ ...row }));
+function migrationRows(): unknown[] {
+  return withDatabase((database) =>
+    database
+      .prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version')
+      .all()
+      .map((row) => ({ ...row })),
+  );
 }
 
 beforeEach(() => {
@@ -66,74 +49,58 @@ beforeEach(() => {
   dataDir = path.join(scratch, 'nested', 'data');
 });
 
-afterEach(() => {
-  for (const store of opened.splice(0)) store.close();
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
+describeStoreContract('SQLite store', () => open());
+
 describe('openStore', () => {
-  it('creates the data directory (0700) and a WAL database with busy_timeout and foreign keys', () => {
-    const store = open();
-    expect(store.path).toBe(path.join(dataDir, 'state.sqlite'));
+  it('creates the data directory (0700) and a WAL database with busy_timeout and foreign keys', async () => {
+    const store = await open();
+    expect(store.location).toBe(databaseFile());
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
-    expect(statSync(store.path).isFile()).toBe(true);
-    const pragma = (name: string): unknown => Object.values(store.database.prepare(`PRAGMA ${name}`).get() ?? {})[0];
-    expect(pragma('journal_mode')).toBe('wal');
-    expect(pragma('busy_timeout')).toBe(5000);
-    expect(pragma('foreign_keys')).toBe(1);
+    expect(statSync(store.location).isFile()).toBe(true);
     expect(Object.isFrozen(store)).toBe(true);
+    // The store's connection is configured like this one, which openStore's own code opens.
+    const database = openConnection(store.location);
+    try {
+      const pragma = (name: string): unknown => Object.values(database.prepare(`PRAGMA ${name}`).get() ?? {})[0];
+      expect(pragma('journal_mode')).toBe('wal');
+      expect(pragma('busy_timeout')).toBe(5000);
+      expect(pragma('foreign_keys')).toBe(1);
+    } finally {
+      database.close();
+    }
   });
 
-  it('rejects bad options with MCP_TOOLS_INVALID_OPTIONS', () => {
-    expectCode(() => openStore({ dataDir: '' }), 'MCP_TOOLS_INVALID_OPTIONS', /dataDir/);
-    expectCode(() => openStore({ dataDir: 'relative/dir' }), 'MCP_TOOLS_INVALID_OPTIONS', /absolute/);
-    expectCode(() => openStore({} as OpenStoreOptions), 'MCP_TOOLS_INVALID_OPTIONS');
-    expectCode(
+  it('rejects bad options with MCP_TOOLS_INVALID_OPTIONS', async () => {
+    await expectCode(() => openStore({ dataDir: '' }), 'MCP_TOOLS_INVALID_OPTIONS', /dataDir/);
+    await expectCode(() => openStore({ dataDir: 'relative/dir' }), 'MCP_TOOLS_INVALID_OPTIONS', /absolute/);
+    await expectCode(() => openStore({} as OpenStoreOptions), 'MCP_TOOLS_INVALID_OPTIONS');
+    await expectCode(
       () => openStore({ dataDir, now: 42 as unknown as () => number }),
       'MCP_TOOLS_INVALID_OPTIONS',
       /now/,
     );
   });
 
-  it('refuses a file that is not an SQLite database, saying so', () => {
-    open().close();
+  it('refuses a file that is not an SQLite database, saying so', async () => {
+    await (await open()).close();
     rmSync(path.join(dataDir, 'state.sqlite-wal'), { force: true });
     rmSync(path.join(dataDir, 'state.sqlite-shm'), { force: true });
-    writeFileSync(path.join(dataDir, 'state.sqlite'), 'definitely not sqlite '.repeat(100));
-    const error = expectCode(() => openStore({ dataDir }), 'MCP_TOOLS_STORE_FAILED', /not a database/);
+    writeFileSync(databaseFile(), 'definitely not sqlite '.repeat(100));
+    const error = await expectCode(() => openStore({ dataDir }), 'MCP_TOOLS_STORE_FAILED', /not a database/);
     expect(error.cause).toBeInstanceOf(Error);
   });
 });
 
-describe('sessions', () => {
-  it('inserts with defaults and reads back a frozen record', () => {
-    const store = open();
-    const inserted = store.insertSession(session('a', { model: 'claude-sonnet-4-5', parentId: 'origin' }));
-    expect(inserted).toEqual({
-      id: 'a',
-      cwd: '/work/project',
-      model: 'claude-sonnet-4-5',
-      createdAt: 1_000,
-      lastUsedAt: 1_000,
-      turns: 0,
-      costUsd: 0,
-      status: 'idle',
-      parentId: 'origin',
-      lastError: null,
-    });
-    expect(Object.isFrozen(inserted)).toBe(true);
-    expect(store.getSession('a')).toEqual(inserted);
-    expect(Object.isFrozen(store.getSession('a'))).toBe(true);
-    expect(store.getSession('missing')).toBeUndefined();
-
-    const full = store.insertSession(session('b', { turns: 3, costUsd: 0.25, lastError: 'boom', status: 'failed' }));
-    expect(full).toMatchObject({ turns: 3, costUsd: 0.25, lastError: 'boom', status: 'failed' });
-  });
-
-  it('stores snake_case columns', () => {
-    const store = open();
-    store.insertSession(session('a', { createdAt: 5, lastUsedAt: 6, parentId: 'p' }));
-    const row = store.database.prepare('SELECT created_at, last_used_at, parent_id, cost_usd FROM sessions').get();
+describe('SQLite specifics', () => {
+  it('stores snake_case columns', async () => {
+    const store = await open();
+    await store.sessions.insert(session('a', { createdAt: 5, lastUsedAt: 6, parentId: 'p' }));
+    const row = withDatabase((database) => database.prepare('SELECT created_at, last_used_at, parent_id, cost_usd FROM sessions').get());
     expect({ ...row }).toEqual({
       created_at: 5,
       last_used_at: 6,
@@ -142,141 +109,23 @@ describe('sessions', () => {
     });
   });
 
-  it('refuses a duplicate id with MCP_TOOLS_STORE_FAILED and leaves the first row alone', () => {
-    const store = open();
-    store.insertSession(session('dup', { cwd: '/first' }));
-    const error = expectCode(
-      () => store.insertSession(session('dup', { cwd: '/second' })),
-      'MCP_TOOLS_STORE_FAILED',
-      /"dup".*already stored/,
-    );
+  it('a duplicate session id keeps the SQLite error as the cause', async () => {
+    const store = await open();
+    await store.sessions.insert(session('dup'));
+    const error = await expectCode(() => store.sessions.insert(session('dup')), 'MCP_TOOLS_STORE_FAILED', /already stored/);
     expect(error.cause).toMatchObject({ code: 'ERR_SQLITE_ERROR' });
-    expect(store.getSession('dup')?.cwd).toBe('/first');
   });
 
-  it('validates records before writing', () => {
-    const store = open();
-    expectCode(() => store.insertSession(session('')), 'MCP_TOOLS_STORE_FAILED', /id must be a non-empty string/);
-    expectCode(
-      () => store.insertSession(session('x', { status: 'sleeping' as 'idle' })),
-      'MCP_TOOLS_STORE_FAILED',
-      /status must be one of idle, running/,
-    );
-    expectCode(() => store.insertSession(session('x', { costUsd: -1 })), 'MCP_TOOLS_STORE_FAILED', /costUsd/);
-    expectCode(() => store.insertSession(session('x', { createdAt: 1.5 })), 'MCP_TOOLS_STORE_FAILED', /createdAt/);
-    expectCode(
-      () => store.insertSession(session('x', { model: undefined as unknown as null })),
-      'MCP_TOOLS_STORE_FAILED',
-      /model must be a string or null/,
-    );
-    expect(store.listSessions()).toEqual([]);
-  });
+  it('keeps data across close and reopen', async () => {
+    const first = await open();
+    await first.sessions.insert(session('kept', { status: 'running' }));
+    await first.sessions.recordTurn('kept', { costUsd: 1.5, at: 9_000, model: 'm' });
+    await first.sessions.setStatus('kept', 'running');
+    await first.close();
 
-  it('lists newest lastUsedAt first, with limit and status filter', () => {
-    const store = open();
-    store.insertSession(session('old', { lastUsedAt: 100 }));
-    store.insertSession(session('new', { lastUsedAt: 300, status: 'running' }));
-    store.insertSession(session('mid', { lastUsedAt: 200, status: 'closed' }));
-    store.insertSession(session('mid-later-insert', { lastUsedAt: 200 }));
-
-    expect(store.listSessions().map((s) => s.id)).toEqual(['new', 'mid-later-insert', 'mid', 'old']);
-    expect(store.listSessions({ limit: 2 }).map((s) => s.id)).toEqual(['new', 'mid-later-insert']);
-    expect(store.listSessions({ status: 'idle' }).map((s) => s.id)).toEqual(['mid-later-insert', 'old']);
-    expect(store.listSessions({ status: 'idle', limit: 1 }).map((s) => s.id)).toEqual(['mid-later-insert']);
-    expect(store.listSessions({ status: 'failed' })).toEqual([]);
-    expect(store.listSessions().every((s) => Object.isFrozen(s))).toBe(true);
-
-    store.recordTurn('old', { costUsd: 0, at: 400 });
-    expect(store.listSessions({ limit: 1 })[0]?.id).toBe('old');
-
-    expectCode(() => store.listSessions({ limit: 0 }), 'MCP_TOOLS_STORE_FAILED', /limit/);
-    expectCode(() => store.listSessions({ limit: 2.5 }), 'MCP_TOOLS_STORE_FAILED', /limit/);
-    expectCode(() => store.listSessions({ status: 'nope' as 'idle' }), 'MCP_TOOLS_STORE_FAILED', /status/);
-  });
-
-  it('deleteSession removes one session and says whether there was one', () => {
-    const store = open();
-    store.insertSession(session('gone'));
-    store.insertSession(session('kept'));
-    expect(store.deleteSession('gone')).toBe(true);
-    expect(store.deleteSession('gone')).toBe(false);
-    expect(store.getSession('gone')).toBeUndefined();
-    expect(store.getSession('kept')).toBeDefined();
-  });
-
-  it('recordTurn counts turns, sums cost, moves lastUsedAt, sets idle and keeps or updates the model', () => {
-    const store = open();
-    store.insertSession(session('s', { status: 'running', model: 'first-model', lastError: 'earlier' }));
-
-    const one = store.recordTurn('s', { costUsd: 0.1, at: 2_000 });
-    expect(one).toMatchObject({
-      turns: 1,
-      lastUsedAt: 2_000,
-      status: 'idle',
-      model: 'first-model',
-      lastError: 'earlier',
-    });
-    expect(one.costUsd).toBeCloseTo(0.1, 12);
-    expect(Object.isFrozen(one)).toBe(true);
-
-    store.setSessionStatus('s', 'running');
-    store.recordTurn('s', { costUsd: 0.2, at: 3_000, model: null });
-    const three = store.recordTurn('s', { costUsd: 0.05, at: 4_000, model: 'second-model' });
-    expect(three).toMatchObject({ turns: 3, lastUsedAt: 4_000, status: 'idle', model: 'second-model' });
-    // Summed without floating-point noise (0.1 + 0.2 + 0.05 is 0.35000000000000003 in doubles).
-    expect(three.costUsd).toBe(0.35);
-    expect(store.getSession('s')).toEqual(three);
-
-    expectCode(() => store.recordTurn('ghost', { costUsd: 0, at: 1 }), 'MCP_TOOLS_SESSION_NOT_FOUND', /ghost/);
-    expectCode(() => store.recordTurn('s', { costUsd: Number.NaN, at: 1 }), 'MCP_TOOLS_STORE_FAILED', /costUsd/);
-    expectCode(() => store.recordTurn('s', { costUsd: 0, at: -1 }), 'MCP_TOOLS_STORE_FAILED', /at must/);
-    expect(store.getSession('s')?.turns).toBe(3);
-  });
-
-  it('setSessionStatus changes the status and sets, keeps or clears lastError', () => {
-    const store = open();
-    store.insertSession(session('s'));
-    store.setSessionStatus('s', 'running');
-    expect(store.getSession('s')).toMatchObject({ status: 'running', lastError: null });
-    store.setSessionStatus('s', 'failed', 'the CLI exited with code 1');
-    expect(store.getSession('s')).toMatchObject({ status: 'failed', lastError: 'the CLI exited with code 1' });
-    store.setSessionStatus('s', 'idle');
-    expect(store.getSession('s')).toMatchObject({ status: 'idle', lastError: 'the CLI exited with code 1' });
-    store.setSessionStatus('s', 'closed', null);
-    expect(store.getSession('s')).toMatchObject({ status: 'closed', lastError: null });
-
-    expectCode(() => store.setSessionStatus('ghost', 'idle'), 'MCP_TOOLS_SESSION_NOT_FOUND', /ghost/);
-    expectCode(() => store.setSessionStatus('s', 'done' as 'idle'), 'MCP_TOOLS_STORE_FAILED', /status/);
-  });
-
-  it('markRunningAsInterrupted turns only running sessions into interrupted ones', () => {
-    const store = open();
-    store.insertSession(session('r1', { status: 'running' }));
-    store.insertSession(session('r2', { status: 'running' }));
-    store.insertSession(session('i', { status: 'idle' }));
-    store.insertSession(session('c', { status: 'closed' }));
-
-    expect(store.markRunningAsInterrupted()).toBe(2);
-    expect(store.getSession('r1')?.status).toBe('interrupted');
-    expect(store.getSession('r1')?.lastError).toMatch(/stopped while this session was running/);
-    expect(store.getSession('r2')?.status).toBe('interrupted');
-    expect(store.getSession('i')).toMatchObject({ status: 'idle', lastError: null });
-    expect(store.getSession('c')?.status).toBe('closed');
-    expect(store.markRunningAsInterrupted()).toBe(0);
-  });
-});
-
-describe('persistence and lifecycle', () => {
-  it('keeps data across close and reopen', () => {
-    const first = open();
-    first.insertSession(session('kept', { status: 'running' }));
-    first.recordTurn('kept', { costUsd: 1.5, at: 9_000, model: 'm' });
-    first.setSessionStatus('kept', 'running');
-    first.close();
-
-    const second = open();
-    expect(second.markRunningAsInterrupted()).toBe(1);
-    expect(second.getSession('kept')).toMatchObject({
+    const second = await open();
+    expect(await second.sessions.markRunningAsInterrupted()).toBe(1);
+    expect(await second.sessions.get('kept')).toMatchObject({
       turns: 1,
       costUsd: 1.5,
       lastUsedAt: 9_000,
@@ -284,26 +133,16 @@ describe('persistence and lifecycle', () => {
       status: 'interrupted',
     });
   });
-
-  it('close is idempotent, and a closed store refuses work with MCP_TOOLS_STORE_FAILED', () => {
-    const store = open();
-    store.close();
-    store.close();
-    expectCode(() => store.getSession('a'), 'MCP_TOOLS_STORE_FAILED', /closed/);
-    expectCode(() => store.insertSession(session('a')), 'MCP_TOOLS_STORE_FAILED', /closed/);
-    expectCode(() => store.transaction(() => 1), 'MCP_TOOLS_STORE_FAILED', /closed/);
-  });
 });
 
 describe('migrations', () => {
-  it('records each migration once, and reopening does not run them again', () => {
-    const first = open({ now: () => 111 });
+  it('records each migration once, and reopening does not run them again', async () => {
+    await (await open({ now: () => 111 })).close();
     const expected = MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: 111 }));
-    expect(migrationRows(first)).toEqual(expected);
-    first.close();
+    expect(migrationRows()).toEqual(expected);
 
-    const second = open({ now: () => 222 });
-    expect(migrationRows(second)).toEqual(expected);
+    await (await open({ now: () => 222 })).close();
+    expect(migrationRows()).toEqual(expected);
   });
 
   it('versions run 1, 2, 3, …', () => {
@@ -311,8 +150,8 @@ describe('migrations', () => {
     expect(Object.isFrozen(MIGRATIONS)).toBe(true);
   });
 
-  it('applies only appended migrations, once each', () => {
-    open().close();
+  it('applies only appended migrations, once each', async () => {
+    await (await open()).close();
     let runs = 0;
     const appended: readonly Migration[] = [
       ...MIGRATIONS,
@@ -325,7 +164,7 @@ describe('migrations', () => {
         },
       },
     ];
-    const database = new DatabaseSync(path.join(dataDir, 'state.sqlite'));
+    const database = new DatabaseSync(databaseFile());
     try {
       expect(applyMigrations(database, appended, () => 5, 'test')).toEqual([MIGRATIONS.length + 1]);
       expect(applyMigrations(database, appended, () => 6, 'test')).toEqual([]);
@@ -334,10 +173,10 @@ describe('migrations', () => {
       database.close();
     }
     // The database is now ahead of the code's MIGRATIONS, so openStore refuses it.
-    expectCode(() => openStore({ dataDir }), 'MCP_TOOLS_STORE_FAILED', /newer version of the server/);
+    await expectCode(() => openStore({ dataDir }), 'MCP_TOOLS_STORE_FAILED', /newer version of the server/);
   });
 
-  it('rolls every pending migration back when one fails', () => {
+  it('rolls every pending migration back when one fails', async () => {
     const database = new DatabaseSync(path.join(scratch, 'fresh.sqlite'));
     try {
       const failing: readonly Migration[] = [
@@ -351,7 +190,7 @@ describe('migrations', () => {
           },
         },
       ];
-      expectCode(
+      await expectCode(
         () => applyMigrations(database, failing, Date.now, 'test'),
         'MCP_TOOLS_STORE_FAILED',
         /apply migration \d+ \(broken\).*nothing was migrated.*kaboom/,
@@ -366,111 +205,132 @@ describe('migrations', () => {
     }
   });
 
-  it('rejects a malformed migration list', () => {
+  it('rejects a malformed migration list', async () => {
     const database = new DatabaseSync(':memory:');
     try {
       const gap: readonly Migration[] = [{ version: 2, name: 'skipped-one', up: () => undefined }];
-      expectCode(() => applyMigrations(database, gap, Date.now, 'test'), 'MCP_TOOLS_STORE_FAILED', /without gaps/);
+      await expectCode(() => applyMigrations(database, gap, Date.now, 'test'), 'MCP_TOOLS_STORE_FAILED', /without gaps/);
     } finally {
       database.close();
     }
   });
 
-  it('refuses a database written by a newer server and tells to upgrade', () => {
-    const store = open();
-    store.database
-      .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-      .run(999, 'future', 1);
-    store.close();
-    const error = expectCode(() => openStore({ dataDir }), 'MCP_TOOLS_STORE_FAILED', /schema version 999/);
+  it('refuses a database written by a newer server and tells to upgrade', async () => {
+    await (await open()).close();
+    withDatabase((database) =>
+      database.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'future', 1),
+    );
+    const error = await expectCode(() => openStore({ dataDir }), 'MCP_TOOLS_STORE_FAILED', /schema version 999/);
     expect(error.message).toMatch(/Upgrade the server/);
   });
 });
 
 describe('transaction', () => {
+  // The write transactions the SQLite stores use internally, on a connection of their own.
+  const insert = (database: DatabaseSync, id: string) =>
+    database.prepare("INSERT INTO sessions (id, cwd, model, created_at, last_used_at, status) VALUES (?, '/c', NULL, 1, 1, 'idle')").run(id);
+  const ids = (database: DatabaseSync) => database.prepare('SELECT id FROM sessions ORDER BY id').all().map((row) => row['id']);
+
+  beforeEach(async () => {
+    await (await open()).close();
+  });
+
   it('commits the work and returns its result', () => {
-    const store = open();
-    const result = store.transaction(() => {
-      store.insertSession(session('a'));
-      store.insertSession(session('b'));
-      return 'done';
+    withDatabase((database) => {
+      const result = createTransaction(database)(() => {
+        insert(database, 'a');
+        insert(database, 'b');
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(ids(database)).toEqual(['a', 'b']);
     });
-    expect(result).toBe('done');
-    expect(store.listSessions()).toHaveLength(2);
   });
 
   it('rolls back everything on throw and rethrows the same error', () => {
-    const store = open();
-    store.insertSession(session('before'));
-    const failure = new Error('changed my mind');
-    expect(() =>
-      store.transaction(() => {
-        store.insertSession(session('inside'));
-        store.setSessionStatus('before', 'closed');
-        throw failure;
-      }),
-    ).toThrow(failure);
-    expect(store.listSessions().map((s) => s.id)).toEqual(['before']);
-    expect(store.getSession('before')?.status).toBe('idle');
-    // The connection is usable again.
-    store.transaction(() => store.insertSession(session('after')));
-    expect(store.getSession('after')).toBeDefined();
+    withDatabase((database) => {
+      const transaction = createTransaction(database);
+      insert(database, 'before');
+      const failure = new Error('changed my mind');
+      expect(() =>
+        transaction(() => {
+          insert(database, 'inside');
+          database.prepare("UPDATE sessions SET status = 'closed' WHERE id = 'before'").run();
+          throw failure;
+        }),
+      ).toThrow(failure);
+      expect(ids(database)).toEqual(['before']);
+      expect(database.prepare("SELECT status FROM sessions WHERE id = 'before'").get()).toEqual({ status: 'idle' });
+      // The connection is usable again.
+      transaction(() => insert(database, 'after'));
+      expect(ids(database)).toEqual(['after', 'before']);
+    });
   });
 
   it('nests through savepoints: a caught inner failure undoes only the inner part', () => {
-    const store = open();
-    store.transaction(() => {
-      store.insertSession(session('outer'));
-      expect(() =>
-        store.transaction(() => {
-          store.insertSession(session('inner'));
-          throw new Error('inner failure');
-        }),
-      ).toThrow('inner failure');
-      store.transaction(() => store.insertSession(session('inner-ok')));
+    withDatabase((database) => {
+      const transaction = createTransaction(database);
+      transaction(() => {
+        insert(database, 'outer');
+        expect(() =>
+          transaction(() => {
+            insert(database, 'inner');
+            throw new Error('inner failure');
+          }),
+        ).toThrow('inner failure');
+        transaction(() => insert(database, 'inner-ok'));
+      });
+      expect(ids(database)).toEqual(['inner-ok', 'outer']);
     });
-    expect(store.listSessions().map((s) => s.id).sort()).toEqual(['inner-ok', 'outer']);
   });
 
-  it('refuses async work and rolls it back', () => {
-    const store = open();
-    expectCode(
-      () =>
-        store.transaction(async () => {
-          store.insertSession(session('sync-part'));
-          await Promise.resolve();
-        }),
-      'MCP_TOOLS_STORE_FAILED',
-      /synchronous/,
-    );
-    expect(store.getSession('sync-part')).toBeUndefined();
+  it('refuses async work and rolls it back', async () => {
+    const database = new DatabaseSync(databaseFile());
+    try {
+      await expectCode(
+        () =>
+          createTransaction(database)(async () => {
+            insert(database, 'sync-part');
+            await Promise.resolve();
+          }),
+        'MCP_TOOLS_STORE_FAILED',
+        /synchronous/,
+      );
+      expect(ids(database)).toEqual([]);
+    } finally {
+      database.close();
+    }
   });
 });
 
 describe('concurrent connections', () => {
-  it('two stores on one data directory see each other’s committed writes', () => {
-    const a = open();
-    const b = open();
-    a.insertSession(session('from-a'));
-    expect(b.getSession('from-a')?.id).toBe('from-a');
-    b.recordTurn('from-a', { costUsd: 0.5, at: 5_000 });
-    expect(a.getSession('from-a')).toMatchObject({ turns: 1, costUsd: 0.5 });
+  it('two stores on one data directory see each other’s committed writes', async () => {
+    const a = await open();
+    const b = await open();
+    await a.sessions.insert(session('from-a'));
+    expect((await b.sessions.get('from-a'))?.id).toBe('from-a');
+    await b.sessions.recordTurn('from-a', { costUsd: 0.5, at: 5_000 });
+    expect(await a.sessions.get('from-a')).toMatchObject({ turns: 1, costUsd: 0.5 });
   });
 
-  it('readers are not blocked by another connection’s open write transaction (WAL)', () => {
-    const a = open();
-    const b = open();
-    a.insertSession(session('committed'));
-    a.transaction(() => {
-      a.insertSession(session('pending'));
-      expect(b.getSession('pending')).toBeUndefined();
-      expect(b.listSessions().map((s) => s.id)).toEqual(['committed']);
-    });
-    expect(b.getSession('pending')).toBeDefined();
+  it('readers are not blocked by another connection’s open write transaction (WAL)', async () => {
+    const b = await open();
+    await b.sessions.insert(session('committed'));
+    const database = new DatabaseSync(databaseFile());
+    try {
+      database.exec('BEGIN IMMEDIATE');
+      database.prepare("INSERT INTO sessions (id, cwd, model, created_at, last_used_at, status) VALUES ('pending', '/c', NULL, 1, 1, 'idle')").run();
+      expect(await b.sessions.get('pending')).toBeUndefined();
+      expect((await b.sessions.list()).map((s) => s.id)).toEqual(['committed']);
+      database.exec('COMMIT');
+    } finally {
+      database.close();
+    }
+    expect(await b.sessions.get('pending')).toBeDefined();
   });
 
   it('waits (busy_timeout) for another process that holds the write lock', async () => {
-    const store = open();
+    const store = await open();
     const child = spawn(
       process.execPath,
       [
@@ -489,18 +349,18 @@ describe('concurrent connections', () => {
           db.close();
         `,
       ],
-      { env: { ...process.env, STATE_DB: store.path }, stdio: ['ignore', 'pipe', 'inherit'] },
+      { env: { ...process.env, STATE_DB: store.location }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const exited = once(child, 'exit');
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
     expect(chunk.toString()).toContain('locked');
 
     const started = Date.now();
-    store.insertSession(session('from-parent')); // blocks until the child commits
+    await store.sessions.insert(session('from-parent')); // blocks until the child commits
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
 
     const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
-    expect(store.listSessions().map((s) => s.id).sort()).toEqual(['from-child', 'from-parent']);
+    expect((await store.sessions.list()).map((s) => s.id).sort()).toEqual(['from-child', 'from-parent']);
   });
 });

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCheckpointManager } from '../src/checkpoints/index.js';
 import { ClaudeRuntime } from '../src/claude-runtime.js';
 import type { ClaudeToolsOptions } from '../src/register-claude-tools.js';
-import { openStore, type ClaudeToolsStore } from '../src/store/index.js';
+import { createMemoryStore, type ClaudeToolsStore } from '../src/store/index.js';
 import { TaskManager } from '../src/tasks/task-manager.js';
 import { claudeAbort } from '../src/tools/claude-abort.js';
 import { claudeAsk } from '../src/tools/claude-ask.js';
@@ -39,11 +39,11 @@ beforeEach(() => {
   scratch = mkdtempSync(path.join(tmpdir(), 'tools-'));
   cwd = path.join(scratch, 'project');
   mkdirSync(cwd);
-  store = openStore({ dataDir: path.join(scratch, 'data') });
+  store = createMemoryStore();
 });
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
-  store.close();
+  await store.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 

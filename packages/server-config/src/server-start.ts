@@ -14,13 +14,14 @@ export interface StartupIo {
 
 /**
  * A server's start-up: `fail(problems)` prints them as one line and exits 1, and `step(work)` runs
- * `work`, turning a `ConfigError` or a data folder the store cannot open into that line.
+ * `work`, turning a `ConfigError` or a data folder the store cannot open into that line (also
+ * when `work` returns a promise that rejects with one).
  *
  * @example
  * ```ts
  * const start = serverStart('claude-code-mcp');
  * const { config, claudeExecutable } = start.config(() => parseConfig(process.env, context), process.env.PATH);
- * const service = start.step(() => openClaudeToolsService(options));
+ * const service = await start.step(() => openClaudeToolsService(options));
  * ```
  */
 export interface ServerStart {
@@ -46,15 +47,21 @@ export function serverStart(program: string, io: StartupIo = {}): ServerStart {
     write(`${program}: invalid configuration: ${problems.join('; ')}\n`);
     return exit(1);
   };
+  const failed = (error: unknown): never => {
+    if (ConfigError.isInstance(error)) return fail(error.problems);
+    // A corrupt, newer or read-only data folder is a configuration problem too.
+    if (McpToolsError.isInstance(error) && error.code === 'MCP_TOOLS_STORE_FAILED') return fail([`DATA_DIR: ${error.message.replace(/\s*\n\s*/g, ' ')}`]);
+    throw error;
+  };
   const step = <T>(work: () => T): T => {
+    let result: T;
     try {
-      return work();
+      result = work();
     } catch (error) {
-      if (ConfigError.isInstance(error)) return fail(error.problems);
-      // A corrupt, newer or read-only data folder is a configuration problem too.
-      if (McpToolsError.isInstance(error) && error.code === 'MCP_TOOLS_STORE_FAILED') return fail([`DATA_DIR: ${error.message.replace(/\s*\n\s*/g, ' ')}`]);
-      throw error;
+      return failed(error);
     }
+    // An asynchronous step (opening the service) fails the same way when its promise rejects.
+    return (result instanceof Promise ? result.catch(failed) : result) as T;
   };
   return Object.freeze({
     fail,

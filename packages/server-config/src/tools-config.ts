@@ -314,7 +314,7 @@ export function parseToolsConfig(env: Readonly<Record<string, string | undefined
  *
  * @example
  * ```ts
- * const service = openClaudeToolsService({ ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }), version, logger });
+ * const service = await openClaudeToolsService({ ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }), version, logger });
  * ```
  */
 export function toolsServiceOptions(

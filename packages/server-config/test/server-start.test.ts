@@ -71,4 +71,15 @@ describe('serverStart', () => {
     const { start } = recorder();
     expect(() => start.step(() => { throw new TypeError('a bug'); })).toThrow(TypeError);
   });
+
+  it('handles an asynchronous step the same way: a rejected store error becomes the line, others reject as they are', async () => {
+    const { lines, start } = recorder();
+    const failing = start.step(() =>
+      Promise.reject(new McpToolsError('MCP_TOOLS_STORE_FAILED', 'Could not open the state database /d/state.sqlite:\n  disk I/O error')),
+    );
+    await expect(failing).rejects.toBeInstanceOf(Exit);
+    expect(lines).toEqual(['my-server: invalid configuration: DATA_DIR: Could not open the state database /d/state.sqlite: disk I/O error\n']);
+    await expect(start.step(() => Promise.resolve(42))).resolves.toBe(42);
+    await expect(start.step(() => Promise.reject(new TypeError('a bug')))).rejects.toBeInstanceOf(TypeError);
+  });
 });

@@ -3,7 +3,7 @@
 // lives, with the server that started it, and the next server stops those whose owner is gone.
 import { describeProcess, isAlive, killSnapshot, listDescendants, type Logger } from '@claude-code-mcp/claude-cli-driver';
 
-import type { ClaudeToolsStore } from '../store/open-store.js';
+import type { ClaudeToolsStore } from '../store/index.js';
 
 /** A process as the process table identifies it: a pid and the start time that makes it unique. */
 export interface ProcessIdentity {
@@ -24,28 +24,25 @@ export function currentProcess(): ProcessIdentity | undefined {
  * Records the Claude Code process `pid`, started by `owner` for `sessionId`, until `exited`
  * settles. Failures are logged: a run must not fail because its bookkeeping did.
  */
-export function trackCliProcess(
+export async function trackCliProcess(
   store: ClaudeToolsStore,
   owner: ProcessIdentity,
   cli: { readonly pid: number; readonly sessionId: string | null; readonly exited: Promise<unknown> },
   logger: Logger,
   now: () => number,
-): void {
+): Promise<void> {
   const entry = describeProcess(cli.pid);
   if (entry === undefined) return;
   try {
-    store.recordCliProcess({ pid: entry.pid, startTime: entry.startTime, ownerPid: owner.pid, ownerStartTime: owner.startTime, sessionId: cli.sessionId, startedAt: now() });
+    await store.processes.record({ pid: entry.pid, startTime: entry.startTime, ownerPid: owner.pid, ownerStartTime: owner.startTime, sessionId: cli.sessionId, startedAt: now() });
   } catch (error) {
     logger.error({ err: error, pid: cli.pid }, 'could not record the Claude Code process');
     return;
   }
-  const forget = () => {
-    try {
-      store.forgetCliProcess(entry.pid, entry.startTime);
-    } catch (error) {
+  const forget = () =>
+    store.processes.forget(entry.pid, entry.startTime).catch((error: unknown) => {
       logger.warn({ err: error, pid: entry.pid }, 'could not forget the Claude Code process');
-    }
-  };
+    });
   void cli.exited.then(forget, forget);
 }
 
@@ -54,9 +51,9 @@ export function trackCliProcess(
  * server is gone, and drops its record. Processes of a live server sharing the data directory are
  * left alone. Returns how many were still running.
  */
-export function stopOrphanedProcesses(store: ClaudeToolsStore, owner: ProcessIdentity | undefined): number {
+export async function stopOrphanedProcesses(store: ClaudeToolsStore, owner: ProcessIdentity | undefined): Promise<number> {
   let stopped = 0;
-  for (const record of store.listCliProcesses()) {
+  for (const record of await store.processes.list()) {
     const ownerIsUs = owner !== undefined && record.ownerPid === owner.pid && record.ownerStartTime === owner.startTime;
     if (ownerIsUs || isAlive({ pid: record.ownerPid, startTime: record.ownerStartTime })) continue;
     const cli = { pid: record.pid, startTime: record.startTime };
@@ -65,7 +62,7 @@ export function stopOrphanedProcesses(store: ClaudeToolsStore, owner: ProcessIde
       if (current !== undefined) killSnapshot([current, ...listDescendants(cli.pid)]);
       stopped += 1;
     }
-    store.forgetCliProcess(record.pid, record.startTime);
+    await store.processes.forget(record.pid, record.startTime);
   }
   return stopped;
 }

@@ -24,7 +24,7 @@ export function registerTranscriptResource(server: McpServer, runtime: ClaudeRun
     async (uri, variables) => {
       const sessionId = String(variables['sessionId']);
       const parsed = z.uuid().safeParse(sessionId);
-      const record = parsed.success ? runtime.store.getSession(sessionId) : undefined;
+      const record = parsed.success ? await runtime.store.sessions.get(sessionId) : undefined;
       if (!record) throw new McpToolsError('MCP_TOOLS_SESSION_NOT_FOUND', `No session ${sessionId} is known to this server.`);
       const text = await readFile(transcriptPath(claudeConfigDir, record.cwd, sessionId), 'utf8');
       return { contents: [{ uri: uri.href, mimeType: 'application/x-ndjson', text }] };

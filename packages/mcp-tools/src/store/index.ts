@@ -1,7 +1,25 @@
-// The public surface of the state store; re-exported by the package entry point.
-export { MIGRATIONS } from './migrations.js';
-export type { Migration } from './migrations.js';
-export { openStore } from './open-store.js';
-export type { ClaudeToolsStore, CliProcessRecord, CompletedTurn, ListSessionsFilter, OpenStoreOptions } from './open-store.js';
+// The state store's surface: the interfaces, their two implementations and the record types.
+export { createMemoryStore } from './memory/memory-store.js';
+export { openStore } from './sqlite/open-store.js';
+export type { OpenStoreOptions } from './sqlite/open-store.js';
+export type { CheckpointRecord } from './checkpoint-record.js';
 export { SESSION_STATUSES } from './session-record.js';
 export type { NewSessionRecord, SessionRecord, SessionStatus } from './session-record.js';
+export type {
+  CheckpointIndex,
+  CheckpointIndexFilter,
+  ClaudeToolsStore,
+  CliProcessRecord,
+  CliProcessStore,
+  CompletedTurn,
+  ForkStore,
+  IndexedCheckpoint,
+  ListSessionsFilter,
+  ListTasksFilter,
+  PlannedFork,
+  SessionSeed,
+  SessionStore,
+  TaskStore,
+} from './stores.js';
+export { TERMINAL_TASK_STATUSES } from './task-record.js';
+export type { NewTaskRecord, TaskFinish, TaskRecord, TaskStatus } from './task-record.js';

@@ -1,6 +1,5 @@
-import type { StatementSync } from 'node:sqlite';
-
 import { McpToolsError } from '../errors.js';
+import type { CliProcessRecord, CompletedTurn, ListSessionsFilter, PlannedFork, SessionSeed } from './stores.js';
 
 /**
  * Every status a stored session can have:
@@ -68,7 +67,7 @@ export interface SessionRecord {
 }
 
 /**
- * What `insertSession` takes: a {@link SessionRecord} whose `turns` and `costUsd` default to `0`
+ * What `SessionStore.insert` takes: a {@link SessionRecord} whose `turns` and `costUsd` default to `0`
  * and `lastError` to `null`.
  *
  * @example
@@ -80,24 +79,6 @@ export interface SessionRecord {
  */
 export type NewSessionRecord = Omit<SessionRecord, 'turns' | 'costUsd' | 'lastError'> &
   Partial<Pick<SessionRecord, 'turns' | 'costUsd' | 'lastError'>>;
-
-type Row = NonNullable<ReturnType<StatementSync['get']>>;
-
-/** Maps a `sessions` row (snake_case columns) to a frozen {@link SessionRecord}. */
-export function toSessionRecord(row: Row): SessionRecord {
-  return Object.freeze({
-    id: String(row.id),
-    cwd: String(row.cwd),
-    model: row.model == null ? null : String(row.model),
-    createdAt: Number(row.created_at),
-    lastUsedAt: Number(row.last_used_at),
-    turns: Number(row.turns),
-    costUsd: Number(row.cost_usd),
-    status: String(row.status) as SessionStatus,
-    parentId: row.parent_id == null ? null : String(row.parent_id),
-    lastError: row.last_error == null ? null : String(row.last_error),
-  });
-}
 
 function invalid(action: string, field: string, rule: string, value: unknown): McpToolsError {
   let shown: string;
@@ -148,4 +129,112 @@ export function checkStatus(action: string, field: string, value: unknown): Sess
     throw invalid(action, field, `one of ${SESSION_STATUSES.join(', ')}`, value);
   }
   return value as SessionStatus;
+}
+
+// Whole-input checks, shared by every store implementation so that they refuse alike.
+
+function checkObject(action: string, what: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null) {
+    throw new McpToolsError('MCP_TOOLS_STORE_FAILED', `Cannot ${action}: the ${what} must be an object.`);
+  }
+}
+
+/** A new session with its defaults filled in. */
+export function checkNewSession(record: NewSessionRecord): SessionRecord {
+  const action = 'insert a session';
+  checkObject(action, 'record', record);
+  return Object.freeze({
+    id: checkText(action, 'id', record.id),
+    cwd: checkText(action, 'cwd', record.cwd),
+    model: checkTextOrNull(action, 'model', record.model),
+    createdAt: checkWholeNumber(action, 'createdAt', record.createdAt),
+    lastUsedAt: checkWholeNumber(action, 'lastUsedAt', record.lastUsedAt),
+    turns: checkWholeNumber(action, 'turns', record.turns ?? 0),
+    costUsd: checkCost(action, 'costUsd', record.costUsd ?? 0),
+    status: checkStatus(action, 'status', record.status),
+    parentId: checkTextOrNull(action, 'parentId', record.parentId),
+    lastError: checkTextOrNull(action, 'lastError', record.lastError ?? null),
+  });
+}
+
+/** A session list filter; `limit` is `undefined` for no limit. */
+export function checkSessionFilter(filter: ListSessionsFilter): { status: SessionStatus | undefined; limit: number | undefined } {
+  const action = 'list sessions';
+  checkObject(action, 'filter', filter);
+  const status = filter.status === undefined ? undefined : checkStatus(action, 'status', filter.status);
+  if (filter.limit === undefined) return { status, limit: undefined };
+  const limit = checkWholeNumber(action, 'limit', filter.limit);
+  if (limit < 1) {
+    throw new McpToolsError('MCP_TOOLS_STORE_FAILED', `Cannot ${action}: limit must be at least 1 (got ${limit}).`);
+  }
+  return { status, limit };
+}
+
+/** A completed turn; an omitted model becomes `null` (keep the stored one). */
+export function checkTurn(id: string, turn: CompletedTurn): { costUsd: number; at: number; model: string | null } {
+  const action = 'record a turn';
+  checkText(action, 'id', id);
+  checkObject(action, 'turn', turn);
+  return {
+    costUsd: checkCost(action, 'costUsd', turn.costUsd),
+    at: checkWholeNumber(action, 'at', turn.at),
+    model: turn.model === undefined ? null : checkTextOrNull(action, 'model', turn.model),
+  };
+}
+
+/** A status change; `lastError` stays `undefined` when omitted (keep the stored one). */
+export function checkStatusChange(id: string, status: SessionStatus, lastError: string | null | undefined): string | null | undefined {
+  const action = 'set the status of a session';
+  checkText(action, 'id', id);
+  checkStatus(action, 'status', status);
+  return lastError === undefined ? undefined : checkTextOrNull(action, 'lastError', lastError);
+}
+
+/** A process record, frozen. */
+export function checkCliProcess(record: CliProcessRecord): CliProcessRecord {
+  const action = 'record a Claude Code process';
+  checkObject(action, 'record', record);
+  return Object.freeze({
+    pid: checkWholeNumber(action, 'pid', record.pid),
+    startTime: checkText(action, 'startTime', record.startTime),
+    ownerPid: checkWholeNumber(action, 'ownerPid', record.ownerPid),
+    ownerStartTime: checkText(action, 'ownerStartTime', record.ownerStartTime),
+    sessionId: checkTextOrNull(action, 'sessionId', record.sessionId),
+    startedAt: checkWholeNumber(action, 'startedAt', record.startedAt),
+  });
+}
+
+/** The error for an unknown session id. */
+export function sessionNotFound(id: string): McpToolsError {
+  return new McpToolsError(
+    'MCP_TOOLS_SESSION_NOT_FOUND',
+    `No session with id "${id}" is stored; list the sessions to find a valid id.`,
+  );
+}
+
+/** The error for work on a closed store. */
+export function storeClosed(action: string, location: string): McpToolsError {
+  return new McpToolsError('MCP_TOOLS_STORE_FAILED', `Cannot ${action}: the state store ${location} is closed.`);
+}
+
+/** The message stored with a session the server stopped in the middle of. */
+export const INTERRUPTED_MESSAGE =
+  'The server stopped while this session was running; the last turn may be incomplete.';
+
+/** The record a seed stands for. */
+export function seedRecord(id: string, seed: SessionSeed, status: SessionStatus, lastError: string | null): NewSessionRecord {
+  return { id, cwd: seed.cwd, model: seed.model, createdAt: seed.at, lastUsedAt: seed.at, status, parentId: null, lastError };
+}
+
+/** The session a planned fork stores with it: idle, in `cwd`, its parent named. */
+export function checkForkSession(fork: PlannedFork, cwd: string): SessionRecord {
+  return checkNewSession({
+    id: fork.sessionId,
+    cwd,
+    model: null,
+    createdAt: fork.createdAt,
+    lastUsedAt: fork.createdAt,
+    status: 'idle',
+    parentId: checkText('plan a fork', 'parentId', fork.parentId),
+  });
 }

@@ -3,50 +3,39 @@ import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'no
 import { isAbsolute, join } from 'node:path';
 
 import { listDescendants, noopLogger, type CanUseTool, type ClaudeMessage, type Logger } from '@claude-code-mcp/claude-cli-driver';
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import * as z from 'zod';
 
-import type { ClaudeRuntime, RunRequest } from '../claude-runtime.js';
+import type { ClaudeRuntime } from '../claude-runtime.js';
 import { McpToolsError } from '../errors.js';
-import type { ClaudeToolsStore } from '../store/open-store.js';
+import { OrderedWrites } from '../ordered-writes.js';
+import type { RunRequest } from '../run-request.js';
+import { TERMINAL_TASK_STATUSES, type ClaudeToolsStore, type TaskFinish, type TaskRecord, type TaskStatus } from '../store/index.js';
 import { renderMessage } from './render-message.js';
 
-/** Where a background task is in its life. */
-export type TaskStatus = 'queued' | 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+export type { TaskRecord, TaskStatus } from '../store/index.js';
 
-/** A background task as stored. */
-export interface TaskRecord {
-  readonly id: string;
-  readonly status: TaskStatus;
-  readonly prompt: string;
-  readonly cwd: string;
-  /** The session the task ran in, once known. */
-  readonly sessionId: string | null;
-  readonly createdAt: number;
-  readonly startedAt: number | null;
-  readonly finishedAt: number | null;
-  readonly result: string | null;
-  readonly structuredOutput: unknown;
-  readonly costUsd: number;
-  readonly numTurns: number;
-  readonly error: string | null;
-  /** The CLI's process id while it runs. */
-  readonly pid: number | null;
-  /** The server process that owns the task. */
-  readonly ownerPid: number;
-  readonly logPath: string;
-  /** The task this one restarted. */
-  readonly restartedFrom: string | null;
-}
-
-/** Events for the webhooks package (and metrics): noun.verb, with the task as it is now. */
+/**
+ * Events for the webhooks package (and metrics): noun.verb, with the task as it is now.
+ *
+ * @example
+ * ```ts
+ * const onEvent = (event: TaskEvent) => console.log(event.type, event.task.id, event.task.status);
+ * ```
+ */
 export interface TaskEvent {
   readonly type: 'background_task.started' | 'background_task.completed' | 'background_task.failed' | 'background_task.stopped' | 'background_task.interrupted';
   readonly task: TaskRecord;
   readonly at: number;
 }
 
-/** A page of a task's log. */
+/**
+ * A page of a task's log.
+ *
+ * @example
+ * ```ts
+ * const page: TaskLogPage = await tasks.logs(taskId, { offset: 0, limit: 50 });
+ * ```
+ */
 export interface TaskLogPage {
   readonly taskId: string;
   readonly lines: readonly string[];
@@ -55,7 +44,14 @@ export interface TaskLogPage {
   readonly total: number;
 }
 
-/** Options of {@link TaskManager}. */
+/**
+ * Options of {@link TaskManager}.
+ *
+ * @example
+ * ```ts
+ * const options: TaskManagerOptions = { runtime, store, dataDir, canUseTool: () => ({ behavior: 'deny', message: 'no one to ask' }) };
+ * ```
+ */
 export interface TaskManagerOptions {
   readonly runtime: ClaudeRuntime;
   readonly store: ClaudeToolsStore;
@@ -83,31 +79,7 @@ function checkTaskManagerOptions(options: TaskManagerOptions): void {
   }
 }
 
-const TERMINAL: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'stopped', 'interrupted']);
-
-function toRecord(row: Record<string, SQLOutputValue>): TaskRecord {
-  const text = (value: SQLOutputValue) => (value === null ? null : String(value));
-  const number = (value: SQLOutputValue) => (value === null ? null : Number(value));
-  return Object.freeze({
-    id: String(row['id']),
-    status: String(row['status']) as TaskStatus,
-    prompt: String(row['prompt']),
-    cwd: String(row['cwd']),
-    sessionId: text(row['session_id'] ?? null),
-    createdAt: Number(row['created_at']),
-    startedAt: number(row['started_at'] ?? null),
-    finishedAt: number(row['finished_at'] ?? null),
-    result: text(row['result'] ?? null),
-    structuredOutput: row['structured_json'] == null ? undefined : (JSON.parse(String(row['structured_json'])) as unknown),
-    costUsd: Number(row['cost_usd'] ?? 0),
-    numTurns: Number(row['num_turns'] ?? 0),
-    error: text(row['error'] ?? null),
-    pid: number(row['pid'] ?? null),
-    ownerPid: Number(row['owner_pid']),
-    logPath: String(row['log_path']),
-    restartedFrom: text(row['restarted_from'] ?? null),
-  });
-}
+const TERMINAL: ReadonlySet<TaskStatus> = new Set(TERMINAL_TASK_STATUSES);
 
 function processAlive(pid: number): boolean {
   try {
@@ -128,18 +100,18 @@ function commandLine(pid: number): string {
 
 /**
  * Background runs: a `claude_ask` that returns a task id at once and runs as a managed CLI
- * process, its stream written to a log file, its state in the database. After a restart, tasks
+ * process, its stream written to a log file, its state in the store. After a restart, tasks
  * whose server died are reported `interrupted` and their leftover processes are stopped.
  *
  * @example
  * ```ts
  * const tasks = new TaskManager({ runtime, store, dataDir, canUseTool: denyAll, onEvent: (event) => webhooks.emit(event) });
- * const task = tasks.start({ prompt: 'run the tests', cwd: '/repo' });
+ * const task = await tasks.start({ prompt: 'run the tests', cwd: '/repo' });
  * ```
  */
 export class TaskManager {
   readonly #options: TaskManagerOptions;
-  readonly #database: DatabaseSync;
+  readonly #tasks: ClaudeToolsStore['tasks'];
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #ownerPid: number;
@@ -149,7 +121,7 @@ export class TaskManager {
   constructor(options: TaskManagerOptions) {
     checkTaskManagerOptions(options);
     this.#options = options;
-    this.#database = options.store.database;
+    this.#tasks = options.store.tasks;
     this.#logger = (options.logger ?? noopLogger).child({ component: 'background-tasks' });
     this.#now = options.now ?? Date.now;
     this.#ownerPid = options.ownerPid ?? process.pid;
@@ -162,37 +134,36 @@ export class TaskManager {
   }
 
   /** Starts a background run and returns its record at once. */
-  start(request: RunRequest, restartedFrom: string | null = null): TaskRecord {
+  async start(request: RunRequest, restartedFrom: string | null = null): Promise<TaskRecord> {
     const id = randomUUID();
     const logPath = join(this.#options.dataDir, 'tasks', `${id}.jsonl`);
-    this.#database
-      .prepare(
-        `INSERT INTO tasks (id, status, prompt, cwd, request_json, session_id, created_at, owner_pid, log_path, restarted_from)
-         VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, request.prompt, request.cwd, JSON.stringify(request), request.sessionId ?? null, this.#now(), this.#ownerPid, logPath, restartedFrom);
+    const record = await this.#tasks.insert({
+      id,
+      prompt: request.prompt,
+      cwd: request.cwd,
+      request,
+      sessionId: request.sessionId ?? null,
+      createdAt: this.#now(),
+      ownerPid: this.#ownerPid,
+      logPath,
+      restartedFrom,
+    });
     const controller = new AbortController();
     const done = this.#execute(id, request, logPath, controller)
       .catch((error: unknown) => this.#logger.error({ err: error, taskId: id }, 'background task bookkeeping failed'))
       .finally(() => this.#active.delete(id));
     this.#active.set(id, { controller, done });
-    return this.#require(id);
+    return record;
   }
 
   /** One task, or undefined. */
-  get(id: string): TaskRecord | undefined {
-    const row = this.#database.prepare('SELECT * FROM tasks WHERE id = ?').get(id);
-    return row ? toRecord(row) : undefined;
+  get(id: string): Promise<TaskRecord | undefined> {
+    return this.#tasks.get(id);
   }
 
   /** Tasks, newest first, optionally of one status; `offset` skips that many (paging). */
-  list(filter: { status?: TaskStatus; limit?: number; offset?: number } = {}): TaskRecord[] {
-    const limit = filter.limit ?? 50;
-    const offset = filter.offset ?? 0;
-    const rows = filter.status
-      ? this.#database.prepare('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?').all(filter.status, limit, offset)
-      : this.#database.prepare('SELECT * FROM tasks ORDER BY created_at DESC, id LIMIT ? OFFSET ?').all(limit, offset);
-    return rows.map(toRecord);
+  list(filter: { status?: TaskStatus; limit?: number; offset?: number } = {}): Promise<TaskRecord[]> {
+    return this.#tasks.list({ status: filter.status || undefined, limit: filter.limit ?? 50, offset: filter.offset ?? 0 });
   }
 
   /**
@@ -203,7 +174,7 @@ export class TaskManager {
   async settled(id: string, signal?: AbortSignal, pollMs = 500): Promise<TaskRecord> {
     for (;;) {
       signal?.throwIfAborted();
-      const record = this.#require(id);
+      const record = await this.#require(id);
       if (TERMINAL.has(record.status)) return record;
       // Ours: wait for it. Another server process's (same data folder): watch the database.
       const active = this.#active.get(id);
@@ -231,30 +202,29 @@ export class TaskManager {
 
   /** Stops a running task; resolves once its process is gone. */
   async stop(id: string): Promise<TaskRecord> {
-    const task = this.#require(id);
+    const task = await this.#require(id);
     const active = this.#active.get(id);
     if (!active) {
       throw new McpToolsError('MCP_TOOLS_NOT_RUNNING', `Task ${id} is not running here (it is ${task.status}).`);
     }
     active.controller.abort(new Error('Stopped with claude_background_tasks.'));
     await active.done;
-    return this.#require(id);
+    return await this.#require(id);
   }
 
   /** Starts the same prompt and options again as a new task linked to the old one. */
-  restart(id: string): TaskRecord {
-    const task = this.#require(id);
+  async restart(id: string): Promise<TaskRecord> {
+    const task = await this.#require(id);
     if (!TERMINAL.has(task.status)) {
       throw new McpToolsError('MCP_TOOLS_SESSION_BUSY', `Task ${id} is still ${task.status}; stop it first.`);
     }
-    const row = this.#database.prepare('SELECT request_json FROM tasks WHERE id = ?').get(id);
-    const request = JSON.parse(String(row?.['request_json'])) as RunRequest;
+    const request = (await this.#tasks.requestOf(id)) as RunRequest;
     return this.start(request, id);
   }
 
   /** A page of the task's log: readable lines, or the raw stream-json lines. */
-  logs(id: string, options: { offset?: number; limit?: number; raw?: boolean } = {}): TaskLogPage {
-    const task = this.#require(id);
+  async logs(id: string, options: { offset?: number; limit?: number; raw?: boolean } = {}): Promise<TaskLogPage> {
+    const task = await this.#require(id);
     let content: string;
     try {
       content = readFileSync(task.logPath, 'utf8');
@@ -284,11 +254,10 @@ export class TaskManager {
    * At start: tasks left queued or running by a server that is gone become `interrupted`, and a
    * CLI process they left behind (found by its recorded pid) is stopped with its children.
    */
-  recoverAfterRestart(): { interrupted: number; killed: number } {
+  async recoverAfterRestart(): Promise<{ interrupted: number; killed: number }> {
     let interrupted = 0;
     let killed = 0;
-    const rows = this.#database.prepare("SELECT * FROM tasks WHERE status IN ('queued', 'running')").all().map(toRecord);
-    for (const task of rows) {
+    for (const task of await this.#tasks.listUnfinished()) {
       if (task.ownerPid !== this.#ownerPid && processAlive(task.ownerPid) && /node/.test(commandLine(task.ownerPid))) continue;
       if (task.pid !== null && processAlive(task.pid) && /claude/.test(commandLine(task.pid))) {
         const tree = listDescendants(task.pid);
@@ -303,7 +272,7 @@ export class TaskManager {
         }
         killed += 1;
       }
-      this.#finish(task.id, 'interrupted', { error: 'The server stopped while this task was running; restart it with claude_background_tasks.' });
+      await this.#finish(task.id, { status: 'interrupted', error: 'The server stopped while this task was running; restart it with claude_background_tasks.' });
       interrupted += 1;
     }
     return { interrupted, killed };
@@ -321,14 +290,14 @@ export class TaskManager {
     await this.waitForIdle();
   }
 
-  #require(id: string): TaskRecord {
-    const task = this.get(id);
+  async #require(id: string): Promise<TaskRecord> {
+    const task = await this.get(id);
     if (!task) throw new McpToolsError('MCP_TOOLS_TASK_NOT_FOUND', `No background task ${id}; list them with claude_background_tasks.`);
     return task;
   }
 
-  #emit(type: TaskEvent['type'], id: string): void {
-    const task = this.get(id);
+  async #emit(type: TaskEvent['type'], id: string): Promise<void> {
+    const task = await this.get(id);
     if (!task) return;
     try {
       this.#options.onEvent?.({ type, task, at: this.#now() });
@@ -337,32 +306,16 @@ export class TaskManager {
     }
   }
 
-  #finish(id: string, status: TaskStatus, fields: { result?: string | null; structured?: unknown; costUsd?: number; numTurns?: number; error?: string | null; sessionId?: string | null }): void {
-    this.#database
-      .prepare(
-        `UPDATE tasks SET status = ?, finished_at = ?, result = COALESCE(?, result), structured_json = COALESCE(?, structured_json),
-           cost_usd = COALESCE(?, cost_usd), num_turns = COALESCE(?, num_turns), error = ?, session_id = COALESCE(?, session_id), pid = NULL
-         WHERE id = ?`,
-      )
-      .run(
-        status,
-        this.#now(),
-        fields.result ?? null,
-        fields.structured === undefined ? null : JSON.stringify(fields.structured),
-        fields.costUsd ?? null,
-        fields.numTurns ?? null,
-        fields.error ?? null,
-        fields.sessionId ?? null,
-        id,
-      );
-    const type = ({ completed: 'background_task.completed', failed: 'background_task.failed', stopped: 'background_task.stopped', interrupted: 'background_task.interrupted' } as const)[
-      status as 'completed' | 'failed' | 'stopped' | 'interrupted'
-    ];
-    if (type) this.#emit(type, id);
+  async #finish(id: string, finish: Omit<TaskFinish, 'at'>): Promise<void> {
+    await this.#tasks.finish(id, { ...finish, at: this.#now() });
+    await this.#emit(`background_task.${finish.status}`, id);
   }
 
   async #execute(id: string, request: RunRequest, logPath: string, controller: AbortController): Promise<void> {
     let log: WriteStream | undefined;
+    // The callbacks cannot wait: their writes are applied in order, and all of them land before
+    // the task is finished (a late "started" must not reopen an ended task).
+    const writes = new OrderedWrites(this.#logger);
     try {
       log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
       const output = log;
@@ -370,32 +323,38 @@ export class TaskManager {
         signal: controller.signal,
         canUseTool: this.#options.canUseTool,
         onProcess: (pid) => {
-          this.#database.prepare("UPDATE tasks SET status = 'running', started_at = ?, pid = ? WHERE id = ?").run(this.#now(), pid ?? null, id);
-          this.#emit('background_task.started', id);
+          const at = this.#now();
+          writes.push('mark the task started', { taskId: id }, async () => {
+            await this.#tasks.markStarted(id, at, pid ?? null);
+            await this.#emit('background_task.started', id);
+          });
         },
         onMessage: (message) => {
           output.write(`${JSON.stringify(message)}\n`);
           const sessionId = (message as { session_id?: unknown }).session_id;
-          if (typeof sessionId === 'string') this.#database.prepare('UPDATE tasks SET session_id = ? WHERE id = ? AND session_id IS NULL').run(sessionId, id);
+          if (typeof sessionId === 'string') writes.push('note the session of the task', { taskId: id }, () => this.#tasks.noteSession(id, sessionId));
         },
       });
+      await writes.drain();
       if (outcome.status === 'completed') {
-        this.#finish(id, 'completed', {
+        await this.#finish(id, {
+          status: 'completed',
           result: outcome.result.text,
-          structured: outcome.result.structuredOutput,
+          structuredOutput: outcome.result.structuredOutput,
           costUsd: outcome.result.costUsd,
           numTurns: outcome.result.numTurns,
           sessionId: outcome.sessionId,
           error: null,
         });
       } else if (outcome.status === 'cancelled') {
-        this.#finish(id, this.#shuttingDown ? 'interrupted' : 'stopped', { error: outcome.error.message, sessionId: outcome.sessionId ?? null });
+        await this.#finish(id, { status: this.#shuttingDown ? 'interrupted' : 'stopped', error: outcome.error.message, sessionId: outcome.sessionId ?? null });
       } else {
-        this.#finish(id, 'failed', { error: `${outcome.error.code}: ${outcome.error.message}`, sessionId: outcome.sessionId ?? null });
+        await this.#finish(id, { status: 'failed', error: `${outcome.error.code}: ${outcome.error.message}`, sessionId: outcome.sessionId ?? null });
       }
     } catch (error) {
       this.#logger.error({ err: error, taskId: id }, 'background task crashed');
-      this.#finish(id, 'failed', { error: error instanceof Error ? error.message : String(error) });
+      await writes.drain();
+      await this.#finish(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     } finally {
       await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
     }

@@ -25,9 +25,9 @@ export const claudeAbort = defineTool({
   inputSchema: abortInputSchema,
   outputSchema: abortOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  handler: (args, _context, kit): CallToolResult => {
+  handler: async (args, _context, kit): Promise<CallToolResult> => {
     try {
-      kit.runtime.abort(args.sessionId);
+      await kit.runtime.abort(args.sessionId);
     } catch (error) {
       if (!McpToolsError.isInstance(error)) throw error;
       return {

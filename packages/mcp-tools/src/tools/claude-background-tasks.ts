@@ -85,7 +85,7 @@ export const claudeBackgroundTasks = defineTool({
     if (!tasks) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server.'));
     try {
       if (args.action === 'list') {
-        const list = tasks.list({ ...(args.status ? { status: args.status } : {}), ...(args.limit ? { limit: args.limit } : {}) }).map(taskView);
+        const list = (await tasks.list({ ...(args.status ? { status: args.status } : {}), ...(args.limit ? { limit: args.limit } : {}) })).map(taskView);
         const lines = list.map((task) => `${task.id} ${task.status} ${task.createdAt} ${task.prompt.slice(0, 80)}`);
         return { content: [{ type: 'text', text: lines.length ? lines.join('\n') : 'No background tasks.' }], structuredContent: { action: 'list', tasks: list } };
       }
@@ -94,7 +94,7 @@ export const claudeBackgroundTasks = defineTool({
       switch (args.action) {
         case 'get':
         case 'result': {
-          const task = tasks.get(taskId);
+          const task = await tasks.get(taskId);
           if (!task) return fail(new McpToolsError('MCP_TOOLS_TASK_NOT_FOUND', `No background task ${taskId}; list them with action "list".`));
           const view = taskView(task);
           const text =
@@ -106,7 +106,7 @@ export const claudeBackgroundTasks = defineTool({
           return { content: [{ type: 'text', text }], structuredContent: { action: args.action, task: view } };
         }
         case 'logs': {
-          const page = tasks.logs(taskId, { ...(args.offset === undefined ? {} : { offset: args.offset }), ...(args.limit ? { limit: args.limit } : {}), raw: args.raw ?? false });
+          const page = await tasks.logs(taskId, { ...(args.offset === undefined ? {} : { offset: args.offset }), ...(args.limit ? { limit: args.limit } : {}), raw: args.raw ?? false });
           return {
             content: [{ type: 'text', text: page.lines.join('\n') || '(no log lines in this range)' }],
             structuredContent: { action: 'logs', logs: { lines: [...page.lines], offset: page.offset, nextOffset: page.nextOffset, total: page.total } },
@@ -117,7 +117,7 @@ export const claudeBackgroundTasks = defineTool({
           return { content: [{ type: 'text', text: `Task ${taskId} is ${task.status}.` }], structuredContent: { action: 'stop', task: taskView(task) } };
         }
         case 'restart': {
-          const task = tasks.restart(taskId);
+          const task = await tasks.restart(taskId);
           return { content: [{ type: 'text', text: `Restarted ${taskId} as ${task.id}.` }], structuredContent: { action: 'restart', task: taskView(task) } };
         }
       }

@@ -92,7 +92,7 @@ async function restoreCheckpoint(
   let sessionId: string | null = null;
   if (checkpoint.sessionId) {
     sessionId = randomUUID();
-    runtime.planFork({ sessionId, parentId: checkpoint.sessionId, messageId: checkpoint.lastMessageId, cwd: checkpoint.cwd });
+    await runtime.planFork({ sessionId, parentId: checkpoint.sessionId, messageId: checkpoint.lastMessageId, cwd: checkpoint.cwd });
   }
   return { checkpoint, changed: { restored: [...changed.restored], removed: [...changed.removed], recreated: [...changed.recreated] }, sessionId };
 }
@@ -144,7 +144,7 @@ export const claudeCheckpoint = defineTool({
         }
         case 'list': {
           const cwd = args.workingDirectory ? await kit.resolveCwd(args.workingDirectory, undefined) : undefined;
-          const list = checkpoints.list({ ...(cwd ? { cwd } : {}), ...(args.sessionId ? { sessionId: args.sessionId } : {}) }).map(checkpointView);
+          const list = (await checkpoints.list({ ...(cwd ? { cwd } : {}), ...(args.sessionId ? { sessionId: args.sessionId } : {}) })).map(checkpointView);
           const lines = list.map((item) => `${item.id} ${item.createdAt} ${item.fileCount} files ${item.label ?? ''} ${item.sessionId ?? ''}`.trim());
           return { content: [{ type: 'text', text: lines.join('\n') || 'No checkpoints.' }], structuredContent: { action: 'list', checkpoints: list } };
         }

@@ -53,7 +53,7 @@ function taskErrorCode(status: TaskRecord['status']): McpToolsErrorCode {
  *
  * @example
  * ```ts
- * const result = backgroundTaskResult(tasks.get(taskId)!);
+ * const result = backgroundTaskResult((await tasks.get(taskId))!);
  * ```
  */
 export function backgroundTaskResult(task: TaskRecord): CallToolResult {

@@ -85,7 +85,7 @@ class ClaudeToolKit implements ToolKit {
   }
 
   async resolveCwd(requested: string | undefined, sessionId: string | undefined): Promise<string> {
-    const fallback = (sessionId ? this.runtime.store.getSession(sessionId)?.cwd : undefined) ?? this.options.defaultWorkingDirectory;
+    const fallback = (sessionId ? (await this.runtime.store.sessions.get(sessionId))?.cwd : undefined) ?? this.options.defaultWorkingDirectory;
     return resolveWorkingDirectory(requested ?? fallback, { roots: this.options.roots, base: this.options.defaultWorkingDirectory });
   }
 
@@ -94,7 +94,7 @@ class ClaudeToolKit implements ToolKit {
    * the directory (inside the roots), hook scripts (inside the hook folders), the subagent name.
    * Returns the runtime request, or the tool error that says what was wrong.
    */
-  async #prepare(request: ToolRunRequest): Promise<{ request: RunRequest } | { error: CallToolResult }> {
+  async #checkRequest(request: ToolRunRequest): Promise<{ request: RunRequest } | { error: CallToolResult }> {
     const { workingDirectory, hooks, ...rest } = request;
     try {
       const cwd = await this.resolveCwd(workingDirectory, request.sessionId);
@@ -160,7 +160,7 @@ class ClaudeToolKit implements ToolKit {
   }
 
   async runTool(request: ToolRunRequest, context: ServerContext, overrides: RunOverrides = {}): Promise<CallToolResult> {
-    const checked = await this.#prepare(request);
+    const checked = await this.#checkRequest(request);
     if ('error' in checked) return checked.error;
     const prepared = checked.request;
     const notifyLog = logNotifier(context);
@@ -187,9 +187,9 @@ class ClaudeToolKit implements ToolKit {
     if (!tasks) {
       return toolError(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server; call without backgroundTask.'), null);
     }
-    const checked = await this.#prepare(request);
+    const checked = await this.#checkRequest(request);
     if ('error' in checked) return checked.error;
-    const task = tasks.start(checked.request);
+    const task = await tasks.start(checked.request);
     const output: RunOutput = { ...emptyOutput('started', task.sessionId), taskId: task.id };
     return {
       content: [{ type: 'text', text: `Started background task ${task.id}. Follow it with claude_background_tasks (action "get", "logs" or "result").` }],

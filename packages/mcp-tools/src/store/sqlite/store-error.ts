@@ -1,5 +1,5 @@
 // Internal: turns errors from node:sqlite and the file system into McpToolsError('MCP_TOOLS_STORE_FAILED').
-import { McpToolsError } from '../errors.js';
+import { McpToolsError } from '../../errors.js';
 
 interface SqliteError extends Error {
   code: 'ERR_SQLITE_ERROR';

@@ -1,5 +1,4 @@
-// The `checkpoints` table. Its migration (in ../store/migrations.ts) runs this SQL; keep this file
-// free of imports from the store so that the migration list can import it without a cycle.
+// The `checkpoints` table, created by migration 3 (migrations.ts).
 
 /**
  * Creates the `checkpoints` table: one row per checkpoint. `repo` is the shadow repository's

@@ -1,9 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 
-import { McpToolsError } from '../errors.js';
+import { McpToolsError } from '../../errors.js';
 import { guard, isThenable, storeFailure } from './store-error.js';
-import { TASKS_MIGRATION_SQL } from '../tasks/tasks-schema.js';
-import { CHECKPOINTS_MIGRATION_SQL } from '../checkpoints/checkpoints-schema.js';
+import { TASKS_MIGRATION_SQL } from './tasks-schema.js';
+import { CHECKPOINTS_MIGRATION_SQL } from './checkpoints-schema.js';
 import { createTransaction } from './transaction.js';
 
 /**

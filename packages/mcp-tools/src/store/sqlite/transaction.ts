@@ -1,10 +1,10 @@
 // Internal: synchronous write transactions on one connection, nestable through savepoints.
 import type { DatabaseSync } from 'node:sqlite';
 
-import { McpToolsError } from '../errors.js';
+import { McpToolsError } from '../../errors.js';
 import { guard, isThenable, storeFailure } from './store-error.js';
 
-/** Runs `work` inside a write transaction; see `ClaudeToolsStore.transaction`. */
+/** Runs `work` synchronously inside one write transaction and returns its result. */
 export type Transaction = <T>(work: () => T) => T;
 
 /**
