@@ -16,7 +16,7 @@
  * | `MCP_TOOLS_STORE_FAILED` | the state database could not be opened, migrated, read or written |
  * | `MCP_TOOLS_TASK_NOT_FOUND` | a background task id is unknown |
  * | `MCP_TOOLS_AGENT_NOT_FOUND` | a `subagent` names no agent Claude Code would load; the message lists the available ones |
- * | `MCP_TOOLS_PLUGIN_COMMAND_FAILED` | a `claude plugin …` command failed; the message carries the CLI's reason |
+ * | `MCP_TOOLS_PLUGIN_COMMAND_FAILED` | a `claude plugin …` command failed, timed out or printed something unexpected; the message carries the CLI's reason, `plugin` the details |
  * | `MCP_TOOLS_CHECKPOINT_NOT_FOUND` | a checkpoint id is well-formed but no checkpoint with it is stored (deleted, or from another data folder) |
  * | `MCP_TOOLS_CHECKPOINT_TOO_LARGE` | a checkpoint (or the capture of the present before a restore or compare) would exceed the file-count or byte limit; the message names the largest folders to ignore |
  * | `MCP_TOOLS_GIT_FAILED` | the system `git` that checkpoints use is missing, failed or timed out; the message quotes git |
@@ -51,6 +51,43 @@ export type McpToolsErrorCode =
   | 'MCP_TOOLS_TASK_STOPPED'
   | 'MCP_TOOLS_TASK_INTERRUPTED';
 
+/**
+ * What a failed `claude plugin …` command left behind, on `McpToolsError.plugin` for
+ * `MCP_TOOLS_PLUGIN_COMMAND_FAILED`.
+ *
+ * @example
+ * ```ts
+ * if (error.plugin?.failureCode === 'not_found') console.log('update the marketplace, then retry');
+ * ```
+ */
+export interface PluginCommandDetails {
+  /** What went wrong: the CLI reported `failed`, exited non-zero (`exit`), ran past its time (`timeout`), could not start (`spawn`), printed no usable JSON (`output`), or was `aborted`. */
+  readonly reason: 'failed' | 'exit' | 'timeout' | 'spawn' | 'output' | 'aborted';
+  /** The CLI arguments (after the executable). */
+  readonly args: readonly string[];
+  /** Exit code, when the CLI exited. */
+  readonly exitCode: number | null;
+  /** The CLI's `failureCode` (`not_found`, `manifest_missing`, `invalid_source`, …), when it printed a result. */
+  readonly failureCode: string | undefined;
+  /** The CLI's result line, when it printed one. */
+  readonly result: Readonly<Record<string, unknown>> | undefined;
+  /** The end of the CLI's stderr. */
+  readonly stderr: string;
+}
+
+/**
+ * Options of the {@link McpToolsError} constructor.
+ *
+ * @example
+ * ```ts
+ * throw new McpToolsError('MCP_TOOLS_STORE_FAILED', 'Could not read a session: disk I/O error.', { cause: error });
+ * ```
+ */
+export interface McpToolsErrorOptions extends ErrorOptions {
+  /** For `MCP_TOOLS_PLUGIN_COMMAND_FAILED`: the command's details. */
+  readonly plugin?: PluginCommandDetails;
+}
+
 const brand = Symbol.for('@claude-code-mcp/mcp-tools:McpToolsError');
 
 /**
@@ -70,16 +107,20 @@ const brand = Symbol.for('@claude-code-mcp/mcp-tools:McpToolsError');
 export class McpToolsError extends Error {
   /** Stable, documented code; see {@link McpToolsErrorCode}. */
   readonly code: McpToolsErrorCode;
+  /** For `MCP_TOOLS_PLUGIN_COMMAND_FAILED`: what the `claude plugin …` command left behind. */
+  readonly plugin: PluginCommandDetails | undefined;
 
   /**
    * @param code - the stable error code.
    * @param message - a sentence that says what was wrong and how to fix it.
-   * @param options - `cause`, when another error led to this one.
+   * @param options - `cause`, when another error led to this one; `plugin` details.
    */
-  constructor(code: McpToolsErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(code: McpToolsErrorCode, message: string, options?: McpToolsErrorOptions) {
+    const { plugin, ...errorOptions } = options ?? {};
+    super(message, errorOptions);
     this.name = new.target.name;
     this.code = code;
+    this.plugin = plugin === undefined ? undefined : Object.freeze({ ...plugin });
     Object.defineProperty(this, brand, { value: true });
   }
 

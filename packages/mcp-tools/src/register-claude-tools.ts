@@ -16,11 +16,16 @@ import { parseToolsSettings } from './tools/tools-settings.js';
 
 export { TOOL_NAMES } from './tools/index.js';
 export type { PermissionPolicy } from './tools/permission-bridge.js';
-export { backgroundTaskResult } from './tools/tool-kit.js';
-export { transcriptPath } from './transcript-path.js';
 
 
-/** Options of {@link registerClaudeTools}. */
+/**
+ * Options of {@link registerClaudeTools}.
+ *
+ * @example
+ * ```ts
+ * const options: ClaudeToolsOptions = { runtime, tasks, checkpoints, roots: ['/repo'], defaultWorkingDirectory: '/repo' };
+ * ```
+ */
 export interface ClaudeToolsOptions {
   readonly runtime: ClaudeRuntime;
   /** Directories Claude Code may work in (and below). */
@@ -58,7 +63,14 @@ export interface ClaudeToolsOptions {
   readonly logger?: Logger;
 }
 
-/** The server name and version an app reports, plus the tool options. */
+/**
+ * The server name and version an app reports, plus the tool options.
+ *
+ * @example
+ * ```ts
+ * const options: ClaudeToolsServerOptions = { ...toolsOptions, name: 'claude-code-mcp', version: '1.2.0' };
+ * ```
+ */
 export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
   readonly name?: string;
   readonly version: string;

@@ -2,7 +2,14 @@ import { McpToolsError } from './errors.js';
 
 /** Run priorities; `high` runs first, then `normal`, then `low`; first come, first served within one. */
 export const PRIORITIES = ['low', 'normal', 'high'] as const;
-/** A run priority. */
+/**
+ * A run priority.
+ *
+ * @example
+ * ```ts
+ * const priority: Priority = 'high'; // runs before queued 'normal' and 'low' runs
+ * ```
+ */
 export type Priority = (typeof PRIORITIES)[number];
 
 /** Options of one {@link RunLimiter.acquire}. */

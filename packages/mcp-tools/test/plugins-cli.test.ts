@@ -10,8 +10,8 @@ import { createCliSandbox, createMockAnthropicServer, runClaude, text, type CliS
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { listAgents } from '../src/agents/index.js';
+import { McpToolsError } from '../src/errors.js';
 import {
-  PluginCommandError,
   addMarketplace,
   installPlugin,
   installedPluginDirectories,
@@ -33,13 +33,15 @@ async function put(file: string, content: string): Promise<void> {
   await writeFile(file, content);
 }
 
-async function failure(promise: Promise<unknown>): Promise<PluginCommandError> {
+async function failure(promise: Promise<unknown>): Promise<McpToolsError> {
   const error: unknown = await promise.then(
     () => undefined,
     (rejection: unknown) => rejection,
   );
-  expect(error, 'expected a PluginCommandError').toBeInstanceOf(PluginCommandError);
-  return error as PluginCommandError;
+  expect(McpToolsError.isInstance(error), 'expected an McpToolsError').toBe(true);
+  expect(error).toMatchObject({ code: 'MCP_TOOLS_PLUGIN_COMMAND_FAILED' });
+  expect((error as McpToolsError).plugin).toBeDefined();
+  return error as McpToolsError;
 }
 
 beforeAll(async () => {
@@ -176,14 +178,14 @@ describe('plugin commands with the real CLI', () => {
     'turns a failed outcome into an error carrying the CLI message and failureCode',
     async () => {
       const notFound = await failure(installPlugin({ plugin: 'nope', marketplace: MARKETPLACE, scope: 'user' }, cli));
-      expect(notFound).toMatchObject({ reason: 'failed', failureCode: 'not_found', exitCode: 1, code: 'MCP_TOOLS_PLUGIN_COMMAND_FAILED' });
+      expect(notFound).toMatchObject({ code: 'MCP_TOOLS_PLUGIN_COMMAND_FAILED', plugin: { reason: 'failed', failureCode: 'not_found', exitCode: 1 } });
       expect(notFound.message).toMatch(/^claude plugin install --scope user nope@localmkt failed \(not_found\): Plugin "nope" not found in marketplace "localmkt"/);
-      expect(notFound.args).toEqual(['plugin', 'install', '--json', '--scope', 'user', '--', 'nope@localmkt']);
+      expect(notFound.plugin?.args).toEqual(['plugin', 'install', '--json', '--scope', 'user', '--', 'nope@localmkt']);
 
       const emptyDir = path.join(sandbox.root, 'not-a-marketplace');
       await mkdir(emptyDir, { recursive: true });
       const missing = await failure(addMarketplace(emptyDir, cli));
-      expect(missing).toMatchObject({ reason: 'failed', failureCode: 'manifest_missing' });
+      expect(missing).toMatchObject({ plugin: { reason: 'failed', failureCode: 'manifest_missing' } });
       expect(missing.message).toContain('Marketplace file not found');
     },
     TEST_TIMEOUT_MS,

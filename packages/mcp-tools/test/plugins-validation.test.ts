@@ -10,7 +10,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { McpToolsError } from '../src/errors.js';
 import {
-  PluginCommandError,
   addMarketplace,
   installPlugin,
   listMarketplaces,
@@ -179,8 +178,8 @@ describe('process failures', () => {
     const slow = await script('slow', 'exec sleep 20');
     const started = Date.now();
     const error = await rejection(listPlugins({ ...options, executable: slow, timeoutMs: 300 }));
-    expect(error).toBeInstanceOf(PluginCommandError);
-    expect(error).toMatchObject({ reason: 'timeout', message: 'claude plugin list --available did not finish within 0.3 s and was stopped.' });
+    expect(error).toMatchObject({ code: 'MCP_TOOLS_PLUGIN_COMMAND_FAILED' });
+    expect(error).toMatchObject({ message: 'claude plugin list --available did not finish within 0.3 s and was stopped.', plugin: { reason: 'timeout' } });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
@@ -189,36 +188,33 @@ describe('process failures', () => {
     const controller = new AbortController();
     const pending = rejection(listMarketplaces({ ...options, executable: slow, signal: controller.signal }));
     setTimeout(() => controller.abort(), 100);
-    await expect(pending).resolves.toMatchObject({ reason: 'aborted' });
+    await expect(pending).resolves.toMatchObject({ plugin: { reason: 'aborted' } });
   });
 
   it('reports a missing executable, a non-zero exit without JSON, and output that is not JSON', async () => {
     const missing = await rejection(listPlugins({ ...options, executable: path.join(scratch, 'missing') }));
-    expect(missing).toMatchObject({ reason: 'spawn' });
+    expect(missing).toMatchObject({ plugin: { reason: 'spawn' } });
     expect((missing as Error).message).toMatch(/^Could not run .*missing \(ENOENT\)/);
 
     const crash = await script('crash', 'echo "Unknown scope \\"x\\"" >&2; exit 1');
     await expect(installPlugin({ plugin: 'demo', scope: 'user' }, { ...options, executable: crash })).rejects.toMatchObject({
-      reason: 'exit',
-      exitCode: 1,
+      plugin: { reason: 'exit', exitCode: 1 },
       message: 'claude plugin install --scope user demo exited with code 1: Unknown scope "x"',
     });
 
     const chatty = await script('chatty', 'echo "Configured marketplaces:"');
     const noJson = await rejection(listMarketplaces({ ...options, executable: chatty }));
-    expect(noJson).toMatchObject({ reason: 'output' });
+    expect(noJson).toMatchObject({ plugin: { reason: 'output' } });
     expect((noJson as Error).message).toMatch(/printed no JSON \(Configured marketplaces:\)/);
 
     const wrongShape = await script('wrong-shape', `echo '{"installed":"nope"}'`);
     const shape = await rejection(listPlugins({ ...options, executable: wrongShape }));
-    expect(shape).toMatchObject({ reason: 'output' });
+    expect(shape).toMatchObject({ plugin: { reason: 'output' } });
     expect((shape as Error).message).toMatch(/unexpected shape/);
 
     const failedButZero = await script('failed-zero', `echo '{"command":"install","outcome":"failed","message":"nope","failureCode":"x"}'`);
     await expect(installPlugin({ plugin: 'demo', scope: 'user' }, { ...options, executable: failedButZero })).rejects.toMatchObject({
-      reason: 'failed',
-      failureCode: 'x',
-      exitCode: 0,
+      plugin: { reason: 'failed', failureCode: 'x', exitCode: 0 },
       message: 'claude plugin install --scope user demo failed (x): nope',
     });
   });

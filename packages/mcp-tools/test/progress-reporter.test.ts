@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { createProgressReporter } from '../src/index.js';
+import { createProgressReporter } from '../src/progress-reporter.js';
 
 describe('createProgressReporter', () => {
   beforeEach(() => {

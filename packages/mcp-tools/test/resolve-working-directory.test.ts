@@ -4,7 +4,8 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { McpToolsError, resolveWorkingDirectory, type McpToolsErrorCode } from '../src/index.js';
+import { McpToolsError, type McpToolsErrorCode } from '../src/index.js';
+import { resolveWorkingDirectory } from '../src/resolve-working-directory.js';
 
 let scratch: string;
 let root: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { McpToolsError, RunLimiter } from '../src/index.js';
+import { McpToolsError } from '../src/index.js';
+import { RunLimiter } from '../src/run-limiter.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { McpToolsError, THINKING_LEVELS, thinkingLevelToEffort } from '../src/index.js';
+import { McpToolsError } from '../src/index.js';
+import { THINKING_LEVELS, thinkingLevelToEffort } from '../src/thinking-level.js';
 
 describe('thinkingLevelToEffort', () => {
   it('maps each thinking level to a --effort value, never lowering the default', () => {

@@ -2,7 +2,6 @@
 export {
   DEFAULT_PLUGIN_CHANGE_TIMEOUT_MS,
   DEFAULT_PLUGIN_LIST_TIMEOUT_MS,
-  PluginCommandError,
   addMarketplace,
   installPlugin,
   installedPluginDirectories,

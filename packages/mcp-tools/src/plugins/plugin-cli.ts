@@ -3,14 +3,8 @@ import path from 'node:path';
 
 import * as z from 'zod';
 
-import { McpToolsError, type McpToolsErrorCode } from '../errors.js';
+import { McpToolsError, type PluginCommandDetails } from '../errors.js';
 import { validateMarketplaceSource, validatePluginReference } from './plugin-arguments.js';
-
-/**
- * The code carried by {@link PluginCommandError} until this package defines its own
- * (`MCP_TOOLS_PLUGIN_COMMAND_FAILED`, and `MCP_TOOLS_PLUGIN_COMMAND_TIMEOUT` for timeouts).
- */
-const PLUGIN_COMMAND_ERROR_CODE: McpToolsErrorCode = 'MCP_TOOLS_PLUGIN_COMMAND_FAILED';
 
 /** Default limit for `plugin list` and `marketplace list` (they read local files only). */
 export const DEFAULT_PLUGIN_LIST_TIMEOUT_MS = 30_000;
@@ -171,56 +165,32 @@ export type PluginCommandResult = z.infer<typeof commandResultSchema>;
  * const retryable = (reason: PluginCommandFailure): boolean => reason === 'timeout';
  * ```
  */
-export type PluginCommandFailure = 'failed' | 'exit' | 'timeout' | 'spawn' | 'output' | 'aborted';
+export type PluginCommandFailure = PluginCommandDetails['reason'];
 
-/**
- * A `claude plugin …` command that did not succeed. The message carries the CLI's own message and
- * `failureCode` (e.g. `not_found`, `manifest_missing`, `invalid_source`, `directory_unavailable`).
- *
- * @example
- * ```ts
- * try {
- *   await installPlugin({ plugin: 'demo', marketplace: 'localmkt', scope: 'user' }, options);
- * } catch (error) {
- *   if (error instanceof PluginCommandError && error.failureCode === 'not_found') suggestMarketplaceUpdate();
- *   else throw error;
- * }
- * ```
- */
-export class PluginCommandError extends McpToolsError {
-  /** What went wrong; see {@link PluginCommandFailure}. */
-  readonly reason: PluginCommandFailure;
-  /** The CLI arguments (after the executable). */
-  readonly args: readonly string[];
-  /** Exit code, when the CLI exited. */
-  readonly exitCode: number | null;
-  /** The CLI's `failureCode`, when it printed a result. */
-  readonly failureCode: string | undefined;
-  /** The CLI's result line, when it printed one. */
-  readonly result: PluginCommandResult | undefined;
-  /** The end of the CLI's stderr. */
-  readonly stderr: string;
+/** What a failed plugin command's error is built from; `message` is the full sentence. */
+interface PluginFailure {
+  reason: PluginCommandFailure;
+  message: string;
+  args: readonly string[];
+  exitCode?: number | null;
+  result?: PluginCommandResult;
+  stderr?: string;
+  cause?: unknown;
+}
 
-  /**
-   * @param details - what failed; `message` is the full sentence.
-   */
-  constructor(details: {
-    reason: PluginCommandFailure;
-    message: string;
-    args: readonly string[];
-    exitCode?: number | null;
-    result?: PluginCommandResult;
-    stderr?: string;
-    cause?: unknown;
-  }) {
-    super(PLUGIN_COMMAND_ERROR_CODE, details.message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.reason = details.reason;
-    this.args = Object.freeze([...details.args]);
-    this.exitCode = details.exitCode ?? null;
-    this.result = details.result;
-    this.failureCode = details.result?.failureCode;
-    this.stderr = details.stderr ?? '';
-  }
+/** A `claude plugin …` command that did not succeed: `MCP_TOOLS_PLUGIN_COMMAND_FAILED` with its details. */
+function pluginCommandError(failure: PluginFailure): McpToolsError {
+  return new McpToolsError('MCP_TOOLS_PLUGIN_COMMAND_FAILED', failure.message, {
+    ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+    plugin: {
+      reason: failure.reason,
+      args: Object.freeze([...failure.args]),
+      exitCode: failure.exitCode ?? null,
+      failureCode: failure.result?.failureCode,
+      result: failure.result,
+      stderr: failure.stderr ?? '',
+    },
+  });
 }
 
 interface CliRun {
@@ -259,7 +229,7 @@ function runCli(args: readonly string[], options: PluginCliOptions, defaultTimeo
 
   return new Promise<CliRun>((resolve, reject) => {
     if (options.signal?.aborted === true) {
-      reject(new PluginCommandError({ reason: 'aborted', message: `${label} was cancelled before it started.`, args }));
+      reject(pluginCommandError({ reason: 'aborted', message: `${label} was cancelled before it started.`, args }));
       return;
     }
     let timedOut = false;
@@ -277,13 +247,13 @@ function runCli(args: readonly string[], options: PluginCliOptions, defaultTimeo
           const message = timedOut
             ? `${label} did not finish within ${Math.round(timeoutMs / 100) / 10} s and was stopped.`
             : `${label} was cancelled.`;
-          reject(new PluginCommandError({ reason: timedOut ? 'timeout' : 'aborted', message, args, stderr: tail(stderr), cause: error ?? undefined }));
+          reject(pluginCommandError({ reason: timedOut ? 'timeout' : 'aborted', message, args, stderr: tail(stderr), cause: error ?? undefined }));
           return;
         }
         if (error && typeof error.code !== 'number') {
           const detail = typeof error.code === 'string' ? error.code : error.message;
           reject(
-            new PluginCommandError({
+            pluginCommandError({
               reason: error.signal ? 'exit' : 'spawn',
               message: error.signal
                 ? `${label} was killed by ${error.signal}.`
@@ -332,7 +302,7 @@ async function runListing<T>(args: readonly string[], schema: z.ZodType<T>, opti
   const run = await runCli(args, options, DEFAULT_PLUGIN_LIST_TIMEOUT_MS);
   const label = commandLabel(args);
   if (run.exitCode !== 0) {
-    throw new PluginCommandError({
+    throw pluginCommandError({
       reason: 'exit',
       message: `${label} exited with code ${run.exitCode}: ${tail(run.stderr) || tail(run.stdout) || 'no output'}`,
       args,
@@ -344,7 +314,7 @@ async function runListing<T>(args: readonly string[], schema: z.ZodType<T>, opti
   try {
     document = parseJsonDocument(run.stdout);
   } catch (error) {
-    throw new PluginCommandError({
+    throw pluginCommandError({
       reason: 'output',
       message: `${label} printed no JSON (${tail(run.stdout, 200) || 'empty output'}); is this Claude Code 2.1 or newer?`,
       args,
@@ -355,7 +325,7 @@ async function runListing<T>(args: readonly string[], schema: z.ZodType<T>, opti
   }
   const parsed = schema.safeParse(document);
   if (!parsed.success) {
-    throw new PluginCommandError({
+    throw pluginCommandError({
       reason: 'output',
       message: `${label} printed JSON of an unexpected shape: ${z.prettifyError(parsed.error).slice(0, 500)}`,
       args,
@@ -387,7 +357,7 @@ async function runChange(args: readonly string[], options: PluginCliOptions): Pr
   }
   if (result !== undefined && (result.outcome !== 'ok' || run.exitCode !== 0)) {
     const code = result.failureCode === undefined ? '' : ` (${result.failureCode})`;
-    throw new PluginCommandError({
+    throw pluginCommandError({
       reason: 'failed',
       message: `${label} failed${code}: ${result.message ?? (tail(run.stderr) || `outcome "${result.outcome}", exit code ${run.exitCode}`)}`,
       args,
@@ -397,7 +367,7 @@ async function runChange(args: readonly string[], options: PluginCliOptions): Pr
     });
   }
   if (result === undefined) {
-    throw new PluginCommandError({
+    throw pluginCommandError({
       reason: run.exitCode === 0 ? 'output' : 'exit',
       message:
         run.exitCode === 0
@@ -420,7 +390,7 @@ function splitPluginId(id: string): { name: string; marketplace: string | null }
  * Installed plugins (with built-ins like `cc-plugin-privacy@builtin`) and the plugins known
  * marketplaces offer: `claude plugin list --json --available`. Reads local files only.
  *
- * @throws {@link PluginCommandError} when the CLI fails or prints something unexpected.
+ * @throws `McpToolsError` (`MCP_TOOLS_PLUGIN_COMMAND_FAILED`) when the CLI fails or prints something unexpected.
  * @example
  * ```ts
  * const { installed, available } = await listPlugins({ executable, cwd, env });
@@ -438,7 +408,7 @@ export async function listPlugins(options: PluginCliOptions): Promise<PluginList
  * Marketplaces added with `marketplace add` (the built-in Anthropic directory is not listed):
  * `claude plugin marketplace list --json`.
  *
- * @throws {@link PluginCommandError} when the CLI fails or prints something unexpected.
+ * @throws `McpToolsError` (`MCP_TOOLS_PLUGIN_COMMAND_FAILED`) when the CLI fails or prints something unexpected.
  * @example
  * ```ts
  * const names = (await listMarketplaces({ executable, cwd, env })).map((marketplace) => marketplace.name);
@@ -454,7 +424,7 @@ export async function listMarketplaces(options: PluginCliOptions): Promise<Marke
  * over the network by the CLI. Adding one that is already known succeeds again.
  *
  * @throws {@link McpToolsError} `MCP_TOOLS_INVALID_ARGUMENTS` for a rejected source or scope.
- * @throws {@link PluginCommandError} with the CLI's message and `failureCode` (`invalid_source`, `manifest_missing`, …).
+ * @throws `McpToolsError` (`MCP_TOOLS_PLUGIN_COMMAND_FAILED`) with the CLI's message and `failureCode` (`invalid_source`, `manifest_missing`, …).
  * @example
  * ```ts
  * const { marketplace } = await addMarketplace('/srv/marketplace', { executable, cwd, env });
@@ -483,7 +453,7 @@ function checkScope(scope: unknown): PluginScope {
  * marketplace-declared command is refused (no `-y` is passed).
  *
  * @throws {@link McpToolsError} `MCP_TOOLS_INVALID_ARGUMENTS` for a rejected name or scope.
- * @throws {@link PluginCommandError} with the CLI's message and `failureCode` (`not_found`, …).
+ * @throws `McpToolsError` (`MCP_TOOLS_PLUGIN_COMMAND_FAILED`) with the CLI's message and `failureCode` (`not_found`, …).
  * @example
  * ```ts
  * await installPlugin({ plugin: 'demo', marketplace: 'localmkt', scope: 'user' }, { executable, cwd, env });

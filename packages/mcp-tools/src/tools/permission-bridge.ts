@@ -3,7 +3,14 @@
 import type { CanUseTool, Logger, PermissionResult } from '@claude-code-mcp/claude-cli-driver';
 import { CLIENT_CAPABILITIES_META_KEY, type ClientCapabilities, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 
-/** What to do with a tool call that needs approval when the MCP client cannot be asked. */
+/**
+ * What to do with a tool call that needs approval when the MCP client cannot be asked.
+ *
+ * @example
+ * ```ts
+ * const policy: PermissionPolicy = 'deny'; // background runs refuse what allowedTools does not allow
+ * ```
+ */
 export type PermissionPolicy = 'deny' | 'allow';
 
 /** How the bridge decides: the policy for clients without elicitation, and how long to wait. */
