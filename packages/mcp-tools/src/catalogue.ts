@@ -1,8 +1,10 @@
 // The catalogue behind claude_subagent_list, claude_plugin_*, and the subagent check of claude_ask.
+// The agent reader (with its YAML parser) and the plugin CLI wrapper are imported on first use:
+// answering `tools/list` needs neither, and a client waits for that answer on every start.
 import { resolveClaudeBinary } from '@claude-code-mcp/claude-cli-driver';
 
-import { listAgents, resolveAgentName, type AgentInfo } from './agents/index.js';
-import { installedPluginDirectories, listPlugins, type PluginCliOptions } from './plugins/index.js';
+import type { AgentInfo } from './agents/index.js';
+import type { PluginCliOptions } from './plugins/index.js';
 
 /** What the catalogue tools need from the app. */
 export interface CatalogueOptions {
@@ -28,6 +30,8 @@ export function pluginCliOptions(options: CatalogueOptions, cwd: string): Plugin
  * agents are still listed and `warning` says why.
  */
 export async function catalogueAgents(options: CatalogueOptions, cwd: string): Promise<{ agents: AgentInfo[]; warning?: string }> {
+  const { listAgents } = await import('./agents/index.js');
+  const { installedPluginDirectories, listPlugins } = await import('./plugins/index.js');
   let plugins: { name: string; path: string }[] = [];
   let warning: string | undefined;
   try {
@@ -42,5 +46,6 @@ export async function catalogueAgents(options: CatalogueOptions, cwd: string): P
 /** Checks a subagent name against what Claude Code would load in `cwd`. */
 export async function checkSubagent(options: CatalogueOptions, cwd: string, name: string): Promise<AgentInfo> {
   const { agents } = await catalogueAgents(options, cwd);
+  const { resolveAgentName } = await import('./agents/index.js');
   return resolveAgentName(name, agents);
 }

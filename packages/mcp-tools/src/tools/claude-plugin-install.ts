@@ -4,7 +4,6 @@ import * as z from 'zod';
 
 import { pluginCliOptions } from '../catalogue.js';
 import { McpToolsError } from '../errors.js';
-import { addMarketplace, installPlugin } from '../plugins/index.js';
 import { defineTool } from './define-tool.js';
 import { catalogueError, catalogueWorkingDirectory as workingDirectory } from './catalogue-error.js';
 
@@ -30,6 +29,8 @@ export const claudePluginInstall = defineTool({
     try {
       const cwd = await kit.resolveCwd(args.workingDirectory, undefined);
       const cli = pluginCliOptions(kit.options, cwd);
+      // Loaded on first use, like the rest of the catalogue (see catalogue.ts).
+      const { addMarketplace, installPlugin } = await import('../plugins/index.js');
       if (args.marketplaceSource) await addMarketplace(args.marketplaceSource, cli);
       const scope = args.scope ?? 'user';
       const result = await installPlugin({ plugin: args.plugin, ...(args.marketplace ? { marketplace: args.marketplace } : {}), scope }, cli);

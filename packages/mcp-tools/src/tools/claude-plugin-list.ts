@@ -3,7 +3,6 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 
 import { pluginCliOptions } from '../catalogue.js';
-import { listMarketplaces, listPlugins } from '../plugins/index.js';
 import { defineTool } from './define-tool.js';
 import { catalogueError, catalogueWorkingDirectory as workingDirectory } from './catalogue-error.js';
 
@@ -23,6 +22,8 @@ export const claudePluginList = defineTool({
     try {
       const cwd = await kit.resolveCwd(args.workingDirectory, undefined);
       const cli = pluginCliOptions(kit.options, cwd);
+      // Loaded on first use, like the rest of the catalogue (see catalogue.ts).
+      const { listMarketplaces, listPlugins } = await import('../plugins/index.js');
       const [plugins, marketplaces] = await Promise.all([listPlugins(cli), listMarketplaces(cli)]);
       const installed = plugins.installed.map((plugin) => ({
         id: plugin.id,
