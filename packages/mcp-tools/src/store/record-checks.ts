@@ -2,17 +2,11 @@
 // they refuse alike (each throws `MCP_TOOLS_STORE_FAILED` naming the field).
 import { McpToolsError } from '../errors.js';
 import type { CheckpointRecord } from './checkpoint-record.js';
-import { checkText, checkTextOrNull, checkWholeNumber } from './session-record.js';
+import { checkObject, checkText, checkTextOrNull, checkWholeNumber } from './session-record.js';
 import type { CheckpointIndexFilter, IndexedCheckpoint, ListTasksFilter, PlannedFork } from './stores.js';
 import type { NewTaskRecord, TaskStatus } from './task-record.js';
 
 const TASK_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'];
-
-function checkObject(action: string, what: string, value: unknown): void {
-  if (typeof value !== 'object' || value === null) {
-    throw new McpToolsError('MCP_TOOLS_STORE_FAILED', `Cannot ${action}: the ${what} must be an object.`);
-  }
-}
 
 /** A limit of at least 1, or `undefined` for none. */
 function checkLimit(action: string, value: unknown): number | undefined {

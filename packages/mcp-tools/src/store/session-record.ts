@@ -133,7 +133,8 @@ export function checkStatus(action: string, field: string, value: unknown): Sess
 
 // Whole-input checks, shared by every store implementation so that they refuse alike.
 
-function checkObject(action: string, what: string, value: unknown): void {
+/** An object (not null). */
+export function checkObject(action: string, what: string, value: unknown): void {
   if (typeof value !== 'object' || value === null) {
     throw new McpToolsError('MCP_TOOLS_STORE_FAILED', `Cannot ${action}: the ${what} must be an object.`);
   }
