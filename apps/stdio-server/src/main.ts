@@ -7,6 +7,7 @@ import { handleShutdownSignals, serverStart, toolsServiceOptions } from '@claude
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 import { parseConfig } from './config.js';
+import { GuardedStdioTransport } from './guarded-stdio-transport.js';
 
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,6 +30,7 @@ export async function main(): Promise<void> {
   );
   const { tasks } = service;
   const served = serveStdio((context) => service.createServer(context), {
+    transport: new GuardedStdioTransport(),
     onerror: (error) => logger.error({ err: error }, 'MCP transport error'),
   });
   logger.info({ dataDir: config.dataDir, roots: config.allowedRoots }, 'claude-code-mcp stdio server ready');
