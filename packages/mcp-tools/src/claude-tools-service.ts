@@ -10,6 +10,7 @@ import { currentProcess, stopOrphanedProcesses } from './processes/cli-processes
 import { createClaudeToolsServer, type ClaudeToolsServerOptions, type PermissionPolicy } from './register-claude-tools.js';
 import { openStore, type ClaudeToolsStore } from './store/index.js';
 import { TaskManager, type TaskEvent } from './tasks/task-manager.js';
+import { HeldRuns } from './tools/held-runs.js';
 import { parseToolsSettings } from './tools/tools-settings.js';
 
 /**
@@ -124,7 +125,9 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     ...serverOptions
   } = options;
   // Bad tool options stop the service now, not at the first connection.
-  parseToolsSettings({ ...serverOptions, runtime, tasks, checkpoints, logger });
+  const settings = parseToolsSettings({ ...serverOptions, runtime, tasks, checkpoints, logger });
+  // One registry for every server: on HTTP each 2026-07-28 request gets a server of its own.
+  const heldRuns = new HeldRuns({ timeoutMs: settings.elicitationTimeoutMs, logger });
   let closing: Promise<void> | undefined;
   return Object.freeze({
     store,
@@ -132,7 +135,7 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     checkpoints,
     tasks,
     createServer: (context?: { readonly era?: 'legacy' | 'modern' }) =>
-      createClaudeToolsServer({ ...serverOptions, runtime, tasks, checkpoints, logger, mcpTasks: context?.era !== 'modern' }),
+      createClaudeToolsServer({ ...serverOptions, runtime, tasks, checkpoints, logger, heldRuns, mcpTasks: context?.era !== 'modern' }),
     close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>
       (closing ??= (async () => {
         if (waitForTasks) await tasks.waitForIdle();

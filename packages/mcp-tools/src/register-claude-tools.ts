@@ -1,6 +1,6 @@
 // Puts the Claude Code tools and resources on an MCP server: one module per tool in tools/, the
 // resources in resources/; this file is the options, the registration loop and the server factory.
-import type { Logger } from '@claude-code-mcp/claude-cli-driver';
+import { noopLogger, type Logger } from '@claude-code-mcp/claude-cli-driver';
 import { McpServer, type RegisteredTool } from '@modelcontextprotocol/server';
 
 import type { ClaudeRuntime } from './claude-runtime.js';
@@ -10,9 +10,10 @@ import { registerCheckpointDiffResource } from './resources/checkpoint-diff.js';
 import { registerTranscriptResource } from './resources/transcript.js';
 import type { TaskManager } from './tasks/task-manager.js';
 import type { PermissionPolicy } from './tools/permission-bridge.js';
+import { HeldRuns } from './tools/held-runs.js';
 import { CLAUDE_TOOLS } from './tools/index.js';
 import { backgroundTaskResult, createToolKit } from './tools/tool-kit.js';
-import { parseToolsSettings } from './tools/tools-settings.js';
+import { parseToolsSettings, type ToolsSettings } from './tools/tools-settings.js';
 
 export { TOOL_NAMES } from './tools/index.js';
 export type { PermissionPolicy } from './tools/permission-bridge.js';
@@ -58,6 +59,12 @@ export interface ClaudeToolsOptions {
   readonly checkpoints?: CheckpointManager;
   /** Take a checkpoint before each claude_ask / claude_resume on an existing session (default false). */
   readonly autoCheckpoint?: boolean;
+  /**
+   * Runs waiting on 2026-07-28 callers (permission questions as input-required results). Share one
+   * across every server of the process when a server is made per request (HTTP), as
+   * {@link openClaudeToolsService} does; without it each server gets its own.
+   */
+  readonly heldRuns?: HeldRuns;
   /** Background runs (`backgroundTask: true`, `claude_background_tasks`); without it they are refused. */
   readonly tasks?: TaskManager;
   readonly logger?: Logger;
@@ -107,7 +114,8 @@ export interface RegisteredClaudeTools {
  * ```
  */
 export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptions): RegisteredClaudeTools {
-  const settings = parseToolsSettings(options);
+  const checked = parseToolsSettings(options);
+  const settings = checked.heldRuns ? checked : Object.freeze({ ...checked, heldRuns: heldRunsFor(checked) });
   const kit = createToolKit(server, settings);
   const registered = new Map<string, RegisteredTool>();
   for (const tool of CLAUDE_TOOLS) registered.set(tool.name, tool.register(server, kit));
@@ -127,18 +135,26 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
  * ```
  */
 export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpServer {
+  const heldRuns = options.heldRuns ?? heldRunsFor(parseToolsSettings(options));
   const server = new McpServer(
     { name: options.name ?? 'claude-code-mcp', version: options.version, title: 'Claude Code' },
     {
       // `tools` is declared by the first registered tool (after enableMcpTasks has had its look).
       capabilities: { resources: {}, logging: {} },
+      // A retried call's requestState is checked (signature, expiry, caller) before a handler sees it.
+      requestState: { verify: heldRuns.verify },
       instructions:
         'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId (or, with backgroundTask, a taskId for claude_background_tasks); claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run; claude_checkpoint saves and restores the working directory.',
     },
   );
   // Before the tools: it must see McpServer install its tools/call handler.
   const mcpTasks = options.mcpTasks && options.tasks ? enableMcpTasks(server, { tasks: options.tasks, resultOf: backgroundTaskResult }) : undefined;
-  const tools = registerClaudeTools(server, options);
+  const tools = registerClaudeTools(server, { ...options, heldRuns });
   mcpTasks?.allow('claude_ask', tools.claude_ask);
   return server;
+}
+
+/** A held-runs registry for a server given none: its questions wait as long as the elicitation timeout. */
+function heldRunsFor(settings: ToolsSettings): HeldRuns {
+  return new HeldRuns({ timeoutMs: settings.elicitationTimeoutMs, logger: settings.logger ?? noopLogger });
 }

@@ -69,7 +69,7 @@ function context(): ServerContext {
 }
 
 const call = (tool: ClaudeTool, kit: ToolKit, args: Record<string, unknown>): Promise<CallToolResult> =>
-  Promise.resolve(tool.definition.handler(tool.definition.inputSchema.parse(args), context(), kit));
+  Promise.resolve(tool.definition.handler(tool.definition.inputSchema.parse(args), context(), kit)) as Promise<CallToolResult>;
 const structured = <T = Record<string, unknown>>(result: CallToolResult) => result.structuredContent as T;
 const textOf = (result: CallToolResult) => result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
 
@@ -108,6 +108,29 @@ describe('claude_ask', () => {
     await call(claudeAsk, kit, { query: '@Makefile explain the targets' });
     expect(started[0]?.prompts).toEqual(['@Makefile explain the targets']);
     expect(started[0]?.options.agent).toBeUndefined();
+  });
+});
+
+describe('log notifications on 2026-07-28', () => {
+  /** A 2026-07-28 request context whose envelope has `logLevel` when given; it records what is logged. */
+  function modernContext(logLevel?: string): { context: ServerContext; logged: string[] } {
+    const logged: string[] = [];
+    const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {}, ...(logLevel ? { 'io.modelcontextprotocol/logLevel': logLevel } : {}) };
+    const log = (level: string) => Promise.resolve(void logged.push(level));
+    const context = { mcpReq: { signal: new AbortController().signal, _meta: {}, envelope, log, notify: () => Promise.resolve(), requestState: () => undefined } } as unknown as ServerContext;
+    return { context, logged };
+  }
+
+  it.each([
+    [undefined, []],
+    ['info', ['info', 'info']],
+    ['warning', []],
+  ])('with logLevel %s the run logs %j', async (logLevel, expected) => {
+    const { kit } = setUp(() => ({ text: 'done' }));
+    const { context, logged } = modernContext(logLevel);
+    const result = (await claudeAsk.definition.handler(claudeAsk.definition.inputSchema.parse({ query: 'hi' }), context, kit)) as CallToolResult;
+    expect(structured<{ status: string }>(result).status).toBe('completed');
+    expect(logged).toEqual(expected);
   });
 });
 

@@ -1,8 +1,19 @@
-import type { CallToolResult, McpServer, RegisteredTool, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import type { CallToolResult, InputRequiredResult, McpServer, RegisteredTool, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
 
 import { withoutDialect } from '../schema-dialect.js';
 import type { ToolKit } from './tool-kit.js';
+
+/**
+ * What a tool handler answers: a result, or (2026-07-28) an input-required result that asks the
+ * client something and is retried with the answer.
+ *
+ * @example
+ * ```ts
+ * const answer: ToolResult = { content: [{ type: 'text', text: 'done' }] };
+ * ```
+ */
+export type ToolResult = CallToolResult | InputRequiredResult;
 
 /**
  * Everything one tool is: its name, what clients are told, its argument and result schemas, and
@@ -20,7 +31,7 @@ export interface ToolDefinition<Input extends z.ZodObject> {
   readonly inputSchema: Input;
   readonly outputSchema?: z.ZodObject;
   readonly annotations: ToolAnnotations;
-  readonly handler: (args: z.output<Input>, context: ServerContext, kit: ToolKit) => CallToolResult | Promise<CallToolResult>;
+  readonly handler: (args: z.output<Input>, context: ServerContext, kit: ToolKit) => ToolResult | Promise<ToolResult>;
 }
 
 /**

@@ -1,7 +1,7 @@
 // When Claude Code asks to use a tool that needs approval: the user is asked through MCP
 // elicitation when the client can be asked; otherwise the server's policy decides.
 import type { CanUseTool, Logger, PermissionResult } from '@claude-code-mcp/claude-cli-driver';
-import { CLIENT_CAPABILITIES_META_KEY, type ClientCapabilities, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, type ClientCapabilities, type ElicitRequestFormParams, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 
 /**
  * What to do with a tool call that needs approval when the MCP client cannot be asked.
@@ -25,6 +25,38 @@ function clientCapabilities(server: McpServer, context: ServerContext): ClientCa
   return (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.server.getClientCapabilities();
 }
 
+/** The form that asks the user about one tool call: they approve exactly what they see, the whole input. */
+export function permissionQuestion(toolName: string, input: Record<string, unknown>): ElicitRequestFormParams {
+  return {
+    mode: 'form',
+    message: `Claude Code wants to use ${toolName} with:\n${JSON.stringify(input, null, 2)}\nAllow it?`,
+    requestedSchema: {
+      type: 'object',
+      properties: {
+        decision: { type: 'string', title: 'Decision', enum: ['allow', 'deny'], description: `Allow ${toolName} this once, or deny it.` },
+      },
+      required: ['decision'],
+    },
+  };
+}
+
+/** The permission an answer to {@link permissionQuestion} gives: only an accepted `allow` allows. */
+export function permissionFromAnswer(toolName: string, input: Record<string, unknown>, action: string, content: unknown): PermissionResult {
+  const decision = (content as { decision?: unknown } | undefined)?.decision;
+  if (action === 'accept' && decision === 'allow') return { behavior: 'allow', updatedInput: input };
+  return { behavior: 'deny', message: `The user did not allow ${toolName} (${action}${typeof decision === 'string' ? `: ${decision}` : ''}).` };
+}
+
+/** What a question that got no answer in time gives: a no, whatever the policy. */
+export function unansweredPermission(toolName: string): PermissionResult {
+  return { behavior: 'deny', message: `${toolName} was not approved: the permission question got no answer in time.` };
+}
+
+/** Whether the client of this request declared form elicitation (per request on 2026-07-28). */
+export function canAskTheUser(server: McpServer, context: ServerContext): boolean {
+  return Boolean(clientCapabilities(server, context)?.elicitation);
+}
+
 async function askTheUser(
   context: ServerContext,
   toolName: string,
@@ -32,31 +64,14 @@ async function askTheUser(
   signal: AbortSignal,
   options: PermissionBridgeOptions,
 ): Promise<PermissionResult> {
-  // The user approves exactly what they see: the whole input, never a cut-down preview.
-  const shown = JSON.stringify(input, null, 2);
   try {
-    const answer = await context.mcpReq.elicitInput(
-      {
-        mode: 'form',
-        message: `Claude Code wants to use ${toolName} with:\n${shown}\nAllow it?`,
-        requestedSchema: {
-          type: 'object',
-          properties: {
-            decision: { type: 'string', title: 'Decision', enum: ['allow', 'deny'], description: `Allow ${toolName} this once, or deny it.` },
-          },
-          required: ['decision'],
-        },
-      },
-      { timeout: options.timeoutMs, signal },
-    );
-    const decision = (answer.content as { decision?: unknown } | undefined)?.decision;
-    options.logger.info({ toolName, action: answer.action, decision }, 'permission answered by the user');
-    if (answer.action === 'accept' && decision === 'allow') return { behavior: 'allow', updatedInput: input };
-    return { behavior: 'deny', message: `The user did not allow ${toolName} (${answer.action}${typeof decision === 'string' ? `: ${decision}` : ''}).` };
+    const answer = await context.mcpReq.elicitInput(permissionQuestion(toolName, input), { timeout: options.timeoutMs, signal });
+    options.logger.info({ toolName, action: answer.action }, 'permission answered by the user');
+    return permissionFromAnswer(toolName, input, answer.action, answer.content);
   } catch (error) {
     // Asked but not answered (timeout, error, cancel): that is a no, whatever the policy.
     options.logger.warn({ err: error, toolName }, 'permission question not answered; denying');
-    return { behavior: 'deny', message: `${toolName} was not approved: the permission question got no answer in time.` };
+    return unansweredPermission(toolName);
   }
 }
 
@@ -70,7 +85,7 @@ async function askTheUser(
  */
 export function permissionDecider(server: McpServer, context: ServerContext, options: PermissionBridgeOptions): CanUseTool {
   return async (toolName, input, { signal }): Promise<PermissionResult> => {
-    if (clientCapabilities(server, context)?.elicitation && !context.mcpReq.signal.aborted) {
+    if (canAskTheUser(server, context) && !context.mcpReq.signal.aborted) {
       return askTheUser(context, toolName, input, signal, options);
     }
     if (options.policy === 'allow') return { behavior: 'allow', updatedInput: input };

@@ -2,7 +2,7 @@
 // progress and log notifications (and an automatic checkpoint when asked), starting it in the
 // background. The permission bridge and the result views are beside this file.
 import { isSystemMessage, noopLogger, type CanUseTool, type ClaudeMessage, type Logger, type RunResult } from '@claude-code-mcp/claude-cli-driver';
-import type { CallToolResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
+import { LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, type CallToolResult, type LoggingLevel, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 
 import { checkSubagent } from '../catalogue.js';
 import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from '../claude-runtime.js';
@@ -11,7 +11,9 @@ import { buildHookSettings, type HookSpecs } from '../hook-settings.js';
 import { createProgressReporter, type ProgressReporter } from '../progress-reporter.js';
 import { resolveWorkingDirectory } from '../resolve-working-directory.js';
 import { lastMessageId } from '../transcript-path.js';
-import { permissionDecider } from './permission-bridge.js';
+import type { ToolResult } from './define-tool.js';
+import type { HeldRuns } from './held-runs.js';
+import { canAskTheUser, permissionDecider } from './permission-bridge.js';
 import type { ToolsSettings } from './tools-settings.js';
 import { completedRunResult, emptyOutput, toolError } from './run-results.js';
 import type { RunOutput } from './schema-parts.js';
@@ -44,13 +46,24 @@ export interface ToolKit {
   readonly logger: Logger;
   /** The directory a call works in: the requested one, else the session's, else the default; inside the roots. */
   resolveCwd(requested: string | undefined, sessionId: string | undefined): Promise<string>;
-  /** Runs a turn for a tool call, with progress, and returns the tool result. */
-  runTool(request: ToolRunRequest, context: ServerContext, overrides?: RunOverrides): Promise<CallToolResult>;
+  /**
+   * Runs a turn for a tool call, with progress, and returns the tool result. On 2026-07-28, a
+   * permission question becomes an input-required result and the retried call goes on with the run.
+   */
+  runTool(request: ToolRunRequest, context: ServerContext, overrides?: RunOverrides): Promise<ToolResult>;
   /** Starts a background task and returns its id at once. */
   startBackground(request: ToolRunRequest): Promise<CallToolResult>;
 }
 
 type HookEvents = NonNullable<RunOutput['hookEvents']>;
+
+/** How one run is wired: where its progress and logs go, who decides permissions, what stops it. */
+interface RunHow {
+  readonly contextOf: () => ServerContext | undefined;
+  readonly overrides: RunOverrides;
+  readonly canUseTool: CanUseTool;
+  readonly signal: AbortSignal;
+}
 
 function hookEventOf(message: ClaudeMessage): HookEvents[number] {
   const hook = message as { hook_name?: unknown; hook_event?: unknown; outcome?: unknown; exit_code?: unknown; stderr?: unknown };
@@ -63,10 +76,28 @@ function hookEventOf(message: ClaudeMessage): HookEvents[number] {
   };
 }
 
-// MCP log notifications (the client filters them with logging/setLevel); never after the request ended.
-function logNotifier(context: ServerContext): (level: 'info' | 'warning', data: Record<string, unknown>) => void {
+const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** Whether the request speaks 2026-07-28 (it carries its protocol version). */
+function isModern(context: ServerContext): boolean {
+  return typeof envelopeValue(context, PROTOCOL_VERSION_META_KEY) === 'string';
+}
+
+/** A reserved `_meta` key of a 2026-07-28 request (the SDK types the envelope as opaque). */
+function envelopeValue(context: ServerContext, key: string): unknown {
+  return (context.mcpReq.envelope as Record<string, unknown> | undefined)?.[key];
+}
+
+// MCP log notifications, never after the request ended. A 2025-era client filters them with
+// logging/setLevel; on 2026-07-28 only a request that sets a log level gets them, from that level up.
+function logNotifier(contextOf: () => ServerContext | undefined): (level: 'info' | 'warning', data: Record<string, unknown>) => void {
   return (level, data) => {
-    if (context.mcpReq.signal.aborted) return;
+    const context = contextOf();
+    if (!context || context.mcpReq.signal.aborted) return;
+    if (isModern(context)) {
+      const wanted = envelopeValue(context, LOG_LEVEL_META_KEY) as LoggingLevel | undefined;
+      if (wanted === undefined || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(wanted)) return;
+    }
     context.mcpReq.log(level, data, 'claude-code').catch(() => {});
   };
 }
@@ -109,12 +140,14 @@ class ClaudeToolKit implements ToolKit {
     }
   }
 
-  #progress(context: ServerContext): ProgressReporter {
-    const token = context.mcpReq._meta?.progressToken;
+  // Progress goes to the request that waits now (a held run's caller changes with each retry).
+  #progress(contextOf: () => ServerContext | undefined): ProgressReporter {
     const { progressIntervalMs, heartbeatMs } = this.options;
     return createProgressReporter({
       send: async (value, message) => {
-        if (token === undefined || context.mcpReq.signal.aborted) return;
+        const context = contextOf();
+        const token = context?.mcpReq._meta?.progressToken;
+        if (!context || token === undefined || context.mcpReq.signal.aborted) return;
         await context.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: value, message } });
       },
       ...(progressIntervalMs === undefined ? {} : { minIntervalMs: progressIntervalMs }),
@@ -139,13 +172,12 @@ class ClaudeToolKit implements ToolKit {
     }
   }
 
-  async #run(request: RunRequest, context: ServerContext, overrides: RunOverrides, progress: ProgressReporter, hookEvents: HookEvents): Promise<RunOutcome> {
+  async #run(request: RunRequest, how: RunHow, progress: ProgressReporter, hookEvents: HookEvents): Promise<RunOutcome> {
+    const { overrides } = how;
     try {
       return await this.runtime.run(request, {
-        signal: context.mcpReq.signal,
-        canUseTool:
-          overrides.canUseTool ??
-          permissionDecider(this.#server, context, { policy: this.options.permissionPolicy, timeoutMs: this.options.elicitationTimeoutMs, logger: this.logger }),
+        signal: how.signal,
+        canUseTool: overrides.canUseTool ?? how.canUseTool,
         onQueued: (position, length) => progress.update(`Waiting for a free slot: position ${position} of ${length}`),
         onMessage: (message) => {
           overrides.onMessage?.(message);
@@ -159,18 +191,49 @@ class ClaudeToolKit implements ToolKit {
     }
   }
 
-  async runTool(request: ToolRunRequest, context: ServerContext, overrides: RunOverrides = {}): Promise<CallToolResult> {
+  async runTool(request: ToolRunRequest, context: ServerContext, overrides: RunOverrides = {}): Promise<ToolResult> {
+    const held = this.options.heldRuns;
+    if (held && isModern(context)) {
+      const state = context.mcpReq.requestState();
+      if (state !== undefined) return this.#resume(held, state, context);
+      if (!overrides.canUseTool && canAskTheUser(this.#server, context)) return this.#hold(held, request, context, overrides);
+    }
     const checked = await this.#checkRequest(request);
     if ('error' in checked) return checked.error;
-    const prepared = checked.request;
-    const notifyLog = logNotifier(context);
-    const progress = this.#progress(context);
+    const canUseTool = permissionDecider(this.#server, context, { policy: this.options.permissionPolicy, timeoutMs: this.options.elicitationTimeoutMs, logger: this.logger });
+    return this.#pipeline(checked.request, { contextOf: () => context, overrides, canUseTool, signal: context.mcpReq.signal });
+  }
+
+  // 2026-07-28 with a client that can be asked: the run is held, its questions go back as input-required results.
+  async #hold(held: HeldRuns, request: ToolRunRequest, context: ServerContext, overrides: RunOverrides): Promise<ToolResult> {
+    const checked = await this.#checkRequest(request);
+    if ('error' in checked) return checked.error;
+    const run = held.start((run) => this.#pipeline(checked.request, { contextOf: () => run.context, overrides, canUseTool: run.ask, signal: run.controller.signal }));
+    return run.wait(context);
+  }
+
+  // A retried call: its answers go to the held run's open questions, and it waits for what comes next.
+  async #resume(held: HeldRuns, state: unknown, context: ServerContext): Promise<ToolResult> {
+    // A server built without the verify hook hands the raw string: verify it here.
+    const verified = typeof state === 'string' ? await held.verify(state, context).catch(() => undefined) : state;
+    const run = held.find(verified);
+    if (!run) {
+      const error = new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'This answer belongs to a question that was already answered or has expired; call the tool again without requestState.');
+      return toolError(error, null);
+    }
+    run.answer(context.mcpReq.inputResponses);
+    return run.wait(context);
+  }
+
+  async #pipeline(prepared: RunRequest, how: RunHow): Promise<CallToolResult> {
+    const notifyLog = logNotifier(how.contextOf);
+    const progress = this.#progress(how.contextOf);
     progress.update(`Starting Claude Code in ${prepared.cwd}`);
     // A tool with its own permission decider (claude_plan) changes nothing: no checkpoint needed.
-    if (!overrides.canUseTool) await this.#autoCheckpoint(prepared, progress);
-    notifyLog('info', { event: 'run.started', cwd: prepared.cwd, sessionId: request.sessionId ?? null });
+    if (!how.overrides.canUseTool) await this.#autoCheckpoint(prepared, progress);
+    notifyLog('info', { event: 'run.started', cwd: prepared.cwd, sessionId: prepared.sessionId ?? null });
     const hookEvents: HookEvents = [];
-    const outcome = await this.#run(prepared, context, overrides, progress, hookEvents);
+    const outcome = await this.#run(prepared, how, progress, hookEvents);
     if (outcome.status !== 'completed') {
       this.logger.info({ sessionId: outcome.sessionId, code: outcome.error.code }, 'run did not complete');
       notifyLog('warning', { event: `run.${outcome.status}`, sessionId: outcome.sessionId ?? null, code: outcome.error.code });
@@ -178,7 +241,7 @@ class ClaudeToolKit implements ToolKit {
     }
     const { result, sessionId, turnCostUsd } = outcome;
     notifyLog('info', { event: 'run.completed', sessionId, numTurns: result.numTurns, costUsd: result.costUsd });
-    const shape = overrides.shape ?? ((_result: RunResult, output: RunOutput) => output);
+    const shape = how.overrides.shape ?? ((_result: RunResult, output: RunOutput) => output);
     return completedRunResult(result, { sessionId, turnCostUsd, maxResultChars: this.options.maxResultChars, hookEvents, shape });
   }
 

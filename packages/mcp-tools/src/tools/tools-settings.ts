@@ -32,7 +32,7 @@ const toolsSettingsSchema = z.object({
   autoCheckpoint: z.boolean().default(false),
 });
 
-type Collaborators = Pick<ClaudeToolsOptions, 'runtime' | 'checkpoints' | 'tasks' | 'logger'>;
+type Collaborators = Pick<ClaudeToolsOptions, 'runtime' | 'checkpoints' | 'tasks' | 'logger' | 'heldRuns'>;
 
 /** registerClaudeTools' options after validation: defaults filled in, frozen. */
 export type ToolsSettings = Readonly<z.output<typeof toolsSettingsSchema>> & Readonly<Collaborators>;
@@ -49,10 +49,17 @@ export type ToolsSettings = Readonly<z.output<typeof toolsSettingsSchema>> & Rea
  * ```
  */
 export function parseToolsSettings(options: ClaudeToolsOptions): ToolsSettings {
-  const { runtime, checkpoints, tasks, logger, ...data } = options;
+  const { runtime, checkpoints, tasks, logger, heldRuns, ...data } = options;
   const parsed = toolsSettingsSchema.safeParse(data);
   if (!parsed.success) {
     throw new McpToolsError('MCP_TOOLS_INVALID_OPTIONS', `Invalid Claude tools options:\n${z.prettifyError(parsed.error)}`, { cause: parsed.error });
   }
-  return Object.freeze({ ...parsed.data, runtime, ...(checkpoints ? { checkpoints } : {}), ...(tasks ? { tasks } : {}), ...(logger ? { logger } : {}) });
+  return Object.freeze({
+    ...parsed.data,
+    runtime,
+    ...(checkpoints ? { checkpoints } : {}),
+    ...(tasks ? { tasks } : {}),
+    ...(logger ? { logger } : {}),
+    ...(heldRuns ? { heldRuns } : {}),
+  });
 }

@@ -1,0 +1,75 @@
+import { noopLogger, type PermissionResult } from '@claude-code-mcp/claude-cli-driver';
+import type { CallToolResult, InputRequiredResult, ServerContext } from '@modelcontextprotocol/server';
+import { describe, expect, it } from 'vitest';
+
+import { HeldRuns, type HeldRun } from '../src/tools/held-runs.js';
+
+function context(signal = new AbortController().signal, inputResponses?: Record<string, unknown>): ServerContext {
+  return { mcpReq: { method: 'tools/call', signal, inputResponses } } as unknown as ServerContext;
+}
+
+/** A run that asks once and finishes with the answer it got. */
+function askingRun(held: HeldRuns): HeldRun {
+  return held.start(async (run) => {
+    const permission: PermissionResult = await run.ask('Write', { file_path: '/x' });
+    if (run.controller.signal.aborted) return { content: [{ type: 'text', text: 'aborted' }], isError: true };
+    return { content: [{ type: 'text', text: permission.behavior }] };
+  });
+}
+
+const asInputRequired = (result: CallToolResult | InputRequiredResult) => result as InputRequiredResult;
+const textOf = (result: CallToolResult | InputRequiredResult) => ((result as CallToolResult).content[0] as { text: string }).text;
+
+describe('HeldRuns', () => {
+  it('puts a question as an input-required result, and the retry with the answer gets the run’s result', async () => {
+    const held = new HeldRuns({ timeoutMs: 5_000, logger: noopLogger });
+    const run = askingRun(held);
+    const first = asInputRequired(await run.wait(context()));
+    expect(first.resultType).toBe('input_required');
+    const [key] = Object.keys(first.inputRequests ?? {});
+    const state = await held.verify(first.requestState!, context());
+    const found = held.find(state);
+    expect(found).toBe(run);
+    found!.answer({ [key!]: { action: 'accept', content: { decision: 'allow' } } });
+    expect(textOf(await run.wait(context()))).toBe('allow');
+    // Once collected, the run is gone: the same state is stale.
+    expect(held.find(state)).toBeUndefined();
+  });
+
+  it('keeps a question open while the retry carries no answer for it, asking again under a new round', async () => {
+    const held = new HeldRuns({ timeoutMs: 5_000, logger: noopLogger });
+    const run = askingRun(held);
+    const first = asInputRequired(await run.wait(context()));
+    const firstState = await held.verify(first.requestState!, context());
+    run.answer({});
+    const second = asInputRequired(await run.wait(context()));
+    expect(Object.keys(second.inputRequests ?? {})).toEqual(Object.keys(first.inputRequests ?? {}));
+    expect(held.find(firstState)).toBeUndefined();
+    expect(held.find(await held.verify(second.requestState!, context()))).toBe(run);
+    run.answer({ [Object.keys(second.inputRequests!)[0]!]: { action: 'decline' } });
+    expect(textOf(await run.wait(context()))).toBe('deny');
+  });
+
+  it('denies a question nobody answers within the timeout', async () => {
+    const held = new HeldRuns({ timeoutMs: 50, logger: noopLogger });
+    const run = askingRun(held);
+    await run.wait(context());
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(textOf(await run.wait(context()))).toBe('deny');
+  });
+
+  it('stops the run when the waiting request is cancelled, and refuses a tampered state', async () => {
+    const held = new HeldRuns({ timeoutMs: 5_000, logger: noopLogger });
+    const run = held.start(async (run) => {
+      await new Promise((resolve) => run.controller.signal.addEventListener('abort', resolve, { once: true }));
+      return { content: [{ type: 'text', text: 'stopped' }] };
+    });
+    const cancel = new AbortController();
+    const waiting = run.wait(context(cancel.signal));
+    cancel.abort();
+    expect(textOf(await waiting)).toBe('stopped');
+    await expect(held.verify('v1.e30.AAAA', context())).rejects.toThrow();
+    expect(held.find({ run: run.id, round: 7 })).toBeUndefined();
+    expect(held.find('raw')).toBeUndefined();
+  });
+});
