@@ -10,6 +10,8 @@ import { currentProcess, stopOrphanedProcesses } from './processes/cli-processes
 import { createClaudeToolsServer, type ClaudeToolsServerOptions, type PermissionPolicy } from './register-claude-tools.js';
 import { openStore, type ClaudeToolsStore } from './store/index.js';
 import { TaskManager, type TaskEvent } from './tasks/task-manager.js';
+import { CommandWatcher } from './prompts/command-watcher.js';
+import { commandFolders } from './prompts/slash-commands.js';
 import { HeldRuns } from './tools/held-runs.js';
 import { parseToolsSettings } from './tools/tools-settings.js';
 
@@ -23,7 +25,7 @@ import { parseToolsSettings } from './tools/tools-settings.js';
  * ```
  */
 export interface ClaudeToolsServiceOptions
-  extends Omit<ClaudeToolsServerOptions, 'runtime' | 'tasks' | 'checkpoints' | 'logger' | 'mcpTasks'> {
+  extends Omit<ClaudeToolsServerOptions, 'runtime' | 'tasks' | 'checkpoints' | 'logger' | 'mcpTasks' | 'heldRuns' | 'commandWatcher'> {
   /** The data folder: the SQLite database, task logs and shadow repositories live here. */
   readonly dataDir: string;
   /** Claude processes allowed at once; more calls wait in the priority queue. Default: 4. */
@@ -128,6 +130,8 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
   const settings = parseToolsSettings({ ...serverOptions, runtime, tasks, checkpoints, logger });
   // One registry for every server: on HTTP each 2026-07-28 request gets a server of its own.
   const heldRuns = new HeldRuns({ timeoutMs: settings.elicitationTimeoutMs, logger });
+  const folders = commandFolders({ cwd: settings.defaultWorkingDirectory, claudeConfigDir: settings.claudeConfigDir });
+  const commandWatcher = new CommandWatcher(folders.map((folder) => folder.root), logger);
   let closing: Promise<void> | undefined;
   return Object.freeze({
     store,
@@ -135,12 +139,23 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     checkpoints,
     tasks,
     createServer: (context?: { readonly era?: 'legacy' | 'modern' }) =>
-      createClaudeToolsServer({ ...serverOptions, runtime, tasks, checkpoints, logger, heldRuns, mcpTasks: context?.era !== 'modern' }),
+      createClaudeToolsServer({
+        ...serverOptions,
+        runtime,
+        tasks,
+        checkpoints,
+        logger,
+        heldRuns,
+        mcpTasks: context?.era !== 'modern',
+        // A 2026-07-28 server answers one request; only a connection's server is told of changes.
+        commandWatcher: context?.era === 'modern' ? undefined : commandWatcher,
+      }),
     close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>
       (closing ??= (async () => {
         if (waitForTasks) await tasks.waitForIdle();
         await tasks.shutdown();
         await runtime.close();
+        commandWatcher.close();
         await store.close();
       })()),
   });

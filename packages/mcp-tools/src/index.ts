@@ -7,6 +7,7 @@ export type { ClaudeToolsService, ClaudeToolsServiceOptions } from './claude-too
 export { createClaudeToolsServer, registerClaudeTools, TOOL_NAMES } from './register-claude-tools.js';
 export type { ClaudeToolsOptions, ClaudeToolsServerOptions, PermissionPolicy, RegisteredClaudeTools } from './register-claude-tools.js';
 export { HeldRuns } from './tools/held-runs.js';
+export { CommandWatcher } from './prompts/command-watcher.js';
 export type { HeldRun, HeldRunsOptions } from './tools/held-runs.js';
 export type { ToolResult } from './tools/define-tool.js';
 export { ClaudeRuntime } from './claude-runtime.js';

@@ -6,6 +6,8 @@ import { McpServer, type RegisteredTool } from '@modelcontextprotocol/server';
 import type { ClaudeRuntime } from './claude-runtime.js';
 import type { CheckpointManager } from './checkpoints/index.js';
 import { enableMcpTasks } from './mcp-tasks.js';
+import { enableCommandPrompts } from './prompts/command-prompts.js';
+import type { CommandWatcher } from './prompts/command-watcher.js';
 import { registerCheckpointDiffResource } from './resources/checkpoint-diff.js';
 import { registerTranscriptResource } from './resources/transcript.js';
 import type { TaskManager } from './tasks/task-manager.js';
@@ -87,6 +89,13 @@ export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
    * `tasks`. Only for servers speaking the 2025 protocols; 2026-07-28 has no `capabilities.tasks`.
    */
   readonly mcpTasks?: boolean;
+  /**
+   * The project's and the user's Claude Code slash commands as MCP prompts (default true): read
+   * from `<defaultWorkingDirectory>/.claude/commands` and `<claudeConfigDir>/commands`.
+   */
+  readonly commandPrompts?: boolean;
+  /** Tells this server's client `prompts/list_changed` when a command file changes (long-lived servers). */
+  readonly commandWatcher?: CommandWatcher | undefined;
 }
 
 /**
@@ -151,6 +160,9 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
   const mcpTasks = options.mcpTasks && options.tasks ? enableMcpTasks(server, { tasks: options.tasks, resultOf: backgroundTaskResult }) : undefined;
   const tools = registerClaudeTools(server, { ...options, heldRuns });
   mcpTasks?.allow('claude_ask', tools.claude_ask);
+  if (options.commandPrompts !== false) {
+    enableCommandPrompts(server, { cwd: options.defaultWorkingDirectory, claudeConfigDir: options.claudeConfigDir, watcher: options.commandWatcher });
+  }
   return server;
 }
 
