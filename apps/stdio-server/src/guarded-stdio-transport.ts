@@ -18,7 +18,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
-import { LineReader, topLevelId } from './line-reader.js';
+import { LineReader, type TopLevelFields } from './line-reader.js';
 
 type RequestId = string | number;
 
@@ -54,6 +54,8 @@ export class GuardedStdioTransport implements Transport {
   readonly #idle = new PassThrough();
   readonly #reader: LineReader;
   readonly #inFlight = new Set<RequestId>();
+  /** 2025 era: the id of the initialize request being answered, then whether it succeeded. */
+  #initializing: RequestId | undefined;
   #initialized = false;
 
   constructor(options: GuardedStdioOptions = {}) {
@@ -62,7 +64,7 @@ export class GuardedStdioTransport implements Transport {
     this.#writer = new StdioServerTransport(this.#idle, options.stdout ?? process.stdout);
     this.#reader = new LineReader(this.#maxMessageBytes, {
       line: (text) => this.#onLine(text),
-      oversized: (head, bytes) => this.#refuse(topLevelId(head), INVALID_REQUEST, `The message is ${bytes} bytes, over this server's limit of ${this.#maxMessageBytes}; send less at once (a file path rather than the file's contents).`),
+      oversized: (fields, bytes) => this.#oversized(fields, bytes),
     });
   }
 
@@ -80,6 +82,11 @@ export class GuardedStdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
       if (message.id !== undefined) this.#inFlight.delete(message.id);
+      if (message.id !== undefined && message.id === this.#initializing) {
+        // Initialized once initialize succeeded: a refused one may be sent again.
+        this.#initialized = isJSONRPCResultResponse(message);
+        this.#initializing = undefined;
+      }
     }
     return this.#writer.send(message);
   }
@@ -102,6 +109,7 @@ export class GuardedStdioTransport implements Transport {
   };
 
   #closed(): void {
+    if (this.#stdin.listenerCount('data') === 1) this.#stdin.pause();
     this.#stdin.off('data', this.#onData);
     this.#stdin.off('error', this.#onError);
     this.#stdin.off('end', this.#onEnd);
@@ -120,6 +128,8 @@ export class GuardedStdioTransport implements Transport {
     try {
       message = parseJSONRPCMessage(value);
     } catch {
+      // A broken response carries an id of the server's own requests: answering it would confuse the client.
+      if (isResponseLike(value)) return this.onerror?.(new Error('Dropped a malformed JSON-RPC response from the client.'));
       return this.#refuse(idOf(value), INVALID_REQUEST, 'Invalid request: the message is not a JSON-RPC 2.0 request, notification or response.');
     }
     if (isJSONRPCRequest(message)) {
@@ -137,15 +147,22 @@ export class GuardedStdioTransport implements Transport {
   /** Why a request is refused, or `undefined` to serve it. */
   #requestProblem(request: JSONRPCRequest): string | undefined {
     if (this.#inFlight.has(request.id)) return `Invalid request: a request with id ${JSON.stringify(request.id)} is still in progress; use a new id.`;
-    // 2026-07-28 requests carry their protocol version and need no initialize.
-    if (typeof request.params?._meta?.[PROTOCOL_VERSION_META_KEY] === 'string') return undefined;
+    // 2026-07-28 (and later) requests carry their protocol version and need no initialize.
+    const claimed = request.params?._meta?.[PROTOCOL_VERSION_META_KEY];
+    if (typeof claimed === 'string' && claimed >= '2026' && request.method !== 'initialize') return undefined;
     if (request.method === 'initialize') {
-      if (this.#initialized) return 'Invalid request: this session is already initialized; initialize is sent once.';
-      this.#initialized = true;
+      if (this.#initialized || this.#initializing !== undefined) return 'Invalid request: this session is already initialized; initialize is sent once.';
+      this.#initializing = request.id;
       return undefined;
     }
     if (!this.#initialized && request.method !== 'ping') return `Invalid request: send initialize before ${request.method}.`;
     return undefined;
+  }
+
+  #oversized(fields: TopLevelFields, bytes: number): void {
+    const problem = `The message is ${bytes} bytes, over this server's limit of ${this.#maxMessageBytes}`;
+    if (fields.hasOutcome && !fields.hasMethod) return this.onerror?.(new Error(`${problem}; a response that large was dropped.`));
+    this.#refuse(fields.id, INVALID_REQUEST, `${problem}; send less at once (a file path rather than the file's contents).`);
   }
 
   #refuse(id: RequestId | null, code: number, message: string): void {
@@ -158,4 +175,9 @@ export class GuardedStdioTransport implements Transport {
 function idOf(value: unknown): RequestId | null {
   const id = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { id?: unknown }).id : undefined;
   return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
+function isResponseLike(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return !('method' in value) && ('result' in value || 'error' in value);
 }

@@ -1,17 +1,15 @@
 // Newline-delimited framing for stdio that survives a line over the size limit: the line is
-// skipped as it streams in (never buffered whole), and what it began with is kept so that its id
-// can be answered.
+// skipped as it streams in (never buffered whole), read only for its top-level fields so that
+// its id can be answered.
 
-/** Bytes kept of an oversized line, to find its id. */
-const HEAD_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 
 /** What the reader hands on. */
 export interface LineReaderEvents {
   /** A complete line (without its newline, `\r` trimmed). */
   readonly line: (text: string) => void;
-  /** A line longer than the limit: its first bytes and its whole length. */
-  readonly oversized: (head: Buffer, bytes: number) => void;
+  /** A line longer than the limit: its top-level fields and its whole length. */
+  readonly oversized: (fields: TopLevelFields, bytes: number) => void;
 }
 
 /**
@@ -19,7 +17,7 @@ export interface LineReaderEvents {
  *
  * @example
  * ```ts
- * const reader = new LineReader(10 * 1024 * 1024, { line: (text) => handle(text), oversized: (head, bytes) => refuse(head, bytes) });
+ * const reader = new LineReader(10 * 1024 * 1024, { line: (text) => handle(text), oversized: (fields, bytes) => refuse(fields.id, bytes) });
  * process.stdin.on('data', (chunk: Buffer) => reader.push(chunk));
  * ```
  */
@@ -28,8 +26,8 @@ export class LineReader {
   readonly #events: LineReaderEvents;
   #parts: Buffer[] = [];
   #bytes = 0;
-  /** While skipping an oversized line: its first bytes. */
-  #head: Buffer | undefined;
+  /** While skipping an oversized line: what it says at its top level. */
+  #skipped: TopLevelFields | undefined;
 
   constructor(maxLineBytes: number, events: LineReaderEvents) {
     this.#maxLineBytes = maxLineBytes;
@@ -48,68 +46,134 @@ export class LineReader {
 
   #take(piece: Buffer): void {
     this.#bytes += piece.length;
-    if (this.#head !== undefined) {
-      if (this.#head.length < HEAD_BYTES) this.#head = Buffer.concat([this.#head, piece.subarray(0, HEAD_BYTES - this.#head.length)]);
-      return;
-    }
+    if (this.#skipped !== undefined) return this.#skipped.push(piece);
     this.#parts.push(piece);
     if (this.#bytes > this.#maxLineBytes) {
-      this.#head = Buffer.concat(this.#parts).subarray(0, HEAD_BYTES);
+      this.#skipped = new TopLevelFields();
+      for (const part of this.#parts) this.#skipped.push(part);
       this.#parts = [];
     }
   }
 
   #endLine(): void {
-    const head = this.#head;
+    const skipped = this.#skipped;
     const bytes = this.#bytes;
     const parts = this.#parts;
     this.#parts = [];
     this.#bytes = 0;
-    this.#head = undefined;
-    if (head !== undefined) return this.#events.oversized(head, bytes);
+    this.#skipped = undefined;
+    if (skipped !== undefined) {
+      skipped.end();
+      return this.#events.oversized(skipped, bytes);
+    }
     const text = Buffer.concat(parts).toString('utf8').replace(/\r$/, '');
     if (text.trim() !== '') this.#events.line(text);
   }
 }
 
 /**
- * The top-level `"id"` of a JSON object's first bytes (a string or a number), or `null` when it
- * is not among them: nested `"id"` keys (inside `params`) are skipped.
+ * What a JSON object says at its top level about being a JSON-RPC message, read byte by byte as
+ * it streams in (so a line of any length costs no memory): its `id`, and whether it has a
+ * `method` (a request or notification) or a `result`/`error` (a response). Nested keys (inside
+ * `params`) do not count.
  *
  * @example
  * ```ts
- * topLevelId(Buffer.from('{"jsonrpc":"2.0","params":{"id":9},"id":4,"method":"x"')); // 4
+ * const fields = new TopLevelFields();
+ * fields.push(Buffer.from('{"jsonrpc":"2.0","params":{"id":9},"method":"x","id":4}'));
+ * fields.id; // 4
  * ```
  */
-export function topLevelId(head: Buffer): string | number | null {
-  const text = head.toString('utf8');
-  let depth = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === '{' || char === '[') depth += 1;
-    else if (char === '}' || char === ']') depth -= 1;
-    else if (char === '"') {
-      const end = stringEnd(text, index);
-      if (end === -1) return null;
-      if (depth === 1 && text.slice(index, end + 1) === '"id"') return idValue(text.slice(end + 1));
-      index = end;
+export class TopLevelFields {
+  /** The first top-level `id` that is a string or a number, else `null`. */
+  id: string | number | null = null;
+  hasMethod = false;
+  hasOutcome = false;
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+  #expectKey = false;
+  #key: string | undefined;
+  /** Bytes of the string being read, when it is a top-level key or the id's value. */
+  #text: number[] | undefined;
+  #textIsKey = false;
+  #number: string | undefined;
+
+  push(chunk: Buffer): void {
+    for (const byte of chunk) this.#byte(byte);
+  }
+
+  /** The line ended: a number still being read is complete. */
+  end(): void {
+    if (this.#number !== undefined) this.#endNumber();
+  }
+
+  #byte(byte: number): void {
+    if (this.#inString) return this.#stringByte(byte);
+    const char = String.fromCharCode(byte);
+    if (this.#number !== undefined) {
+      if (/[0-9eE+.-]/.test(char)) {
+        this.#number += char;
+        return;
+      }
+      this.#endNumber();
+    }
+    if (char === '"') return this.#startString();
+    if (char === '{' || char === '[') {
+      this.#depth += 1;
+      this.#expectKey = this.#depth === 1 && char === '{';
+    } else if (char === '}' || char === ']') {
+      this.#depth -= 1;
+    } else if (this.#depth === 1 && char === ',') {
+      this.#expectKey = true;
+      this.#key = undefined;
+    } else if (this.#depth === 1 && char === ':') {
+      this.#expectKey = false;
+    } else if (this.#depth === 1 && this.#key === 'id' && /[0-9-]/.test(char)) {
+      this.#number = char;
     }
   }
-  return null;
-}
 
-/** Index of the quote that closes the string opening at `start`, or -1 if it is cut off. */
-function stringEnd(text: string, start: number): number {
-  for (let index = start + 1; index < text.length; index += 1) {
-    if (text[index] === '\\') index += 1;
-    else if (text[index] === '"') return index;
+  #startString(): void {
+    this.#inString = true;
+    const wanted = this.#depth === 1 && (this.#expectKey || this.#key === 'id');
+    this.#text = wanted ? [] : undefined;
+    this.#textIsKey = this.#expectKey;
   }
-  return -1;
-}
 
-/** The value after `"id"`: `: 42` or `: "abc"`. */
-function idValue(rest: string): string | number | null {
-  const match = /^\s*:\s*(-?\d+(?:\.\d+)?|"(?:[^"\\]|\\.)*")/.exec(rest);
-  if (!match?.[1]) return null;
-  return JSON.parse(match[1]) as string | number;
+  #stringByte(byte: number): void {
+    if (this.#escaped) this.#escaped = false;
+    else if (byte === 0x5c) this.#escaped = true;
+    else if (byte === 0x22) return this.#endString();
+    if (this.#text !== undefined && this.#text.length < 1024) this.#text.push(byte);
+  }
+
+  #endString(): void {
+    this.#inString = false;
+    const raw = this.#text;
+    this.#text = undefined;
+    if (raw === undefined) return;
+    let value: string;
+    try {
+      value = JSON.parse(`"${Buffer.from(raw).toString('utf8')}"`) as string;
+    } catch {
+      return;
+    }
+    if (!this.#textIsKey) return this.#setId(value);
+    this.#key = value;
+    this.#expectKey = false;
+    if (value === 'method') this.hasMethod = true;
+    if (value === 'result' || value === 'error') this.hasOutcome = true;
+  }
+
+  #endNumber(): void {
+    const text = this.#number ?? '';
+    this.#number = undefined;
+    const value = Number(text);
+    if (Number.isFinite(value)) this.#setId(value);
+  }
+
+  #setId(value: string | number): void {
+    if (this.id === null) this.id = value;
+  }
 }

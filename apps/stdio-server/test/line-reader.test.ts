@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { LineReader, topLevelId } from '../src/line-reader.js';
+import { LineReader, TopLevelFields } from '../src/line-reader.js';
 
 function collect(max: number) {
   const events: string[] = [];
   const reader = new LineReader(max, {
     line: (text) => events.push(`line ${text}`),
-    oversized: (head, bytes) => events.push(`oversized ${bytes} ${head.toString().slice(0, 12)}`),
+    oversized: (fields, bytes) => events.push(`oversized ${bytes} id ${String(fields.id)}`),
   });
   return { reader, events };
 }
@@ -26,7 +26,7 @@ describe('LineReader', () => {
     reader.push(Buffer.from('{"id":7,"x":"'));
     reader.push(Buffer.from('y'.repeat(50)));
     reader.push(Buffer.from('"}\n{"ok":1}\n'));
-    expect(events).toEqual(['oversized 65 {"id":7,"x":', 'line {"ok":1}']);
+    expect(events).toEqual(['oversized 65 id 7', 'line {"ok":1}']);
   });
 
   it('counts a line of exactly the limit as fine', () => {
@@ -36,15 +36,37 @@ describe('LineReader', () => {
   });
 });
 
-describe('topLevelId', () => {
+describe('TopLevelFields', () => {
+  const read = (...chunks: string[]) => {
+    const fields = new TopLevelFields();
+    for (const chunk of chunks) fields.push(Buffer.from(chunk));
+    fields.end();
+    return fields;
+  };
+
   it.each([
-    ['{"jsonrpc":"2.0","id":4,"method":"x"', 4],
-    ['{"jsonrpc":"2.0","id":"abc","method":"x"', 'abc'],
-    ['{"params":{"id":9,"s":"\\"id\\":3"},"id":5,', 5],
+    ['{"jsonrpc":"2.0","id":4,"method":"x"}', 4],
+    ['{"jsonrpc":"2.0","id":"a\\"b","method":"x"}', 'a"b'],
+    ['{"params":{"id":9,"s":"\\"id\\":3"},"id":5}', 5],
     ['{"method":"x","params":{"arguments":{"query":"aaaa', null],
     ['{"id": -2 ,"method":"x"}', -2],
+    ['{"id":1e3}', 1000],
+    ['{"id":{"nested":1}}', null],
     ['not json at all', null],
-  ])('reads %s as %j', (head, id) => {
-    expect(topLevelId(Buffer.from(head))).toBe(id);
+  ])('reads the id of %s as %j', (line, id) => {
+    expect(read(line).id).toBe(id);
+  });
+
+  it('finds an id that comes after megabytes of params, split across chunks anywhere', () => {
+    const line = `{"method":"tools/call","params":{"arguments":{"query":"${'x'.repeat(3 * 1024 * 1024)}","id":"inner"}},"jsonrpc":"2.0","id":42}`;
+    const chunks = [line.slice(0, 7), line.slice(7, 1_000_003), line.slice(1_000_003, line.length - 3), line.slice(line.length - 3)];
+    const fields = read(...chunks);
+    expect(fields.id).toBe(42);
+    expect(fields.hasMethod).toBe(true);
+  });
+
+  it('tells a response (result or error, no method) from a request', () => {
+    expect(read('{"jsonrpc":"2.0","id":0,"result":{}}')).toMatchObject({ hasOutcome: true, hasMethod: false });
+    expect(read('{"jsonrpc":"2.0","id":0,"method":"x","params":{"result":1}}')).toMatchObject({ hasOutcome: false, hasMethod: true });
   });
 });

@@ -70,6 +70,11 @@ class RawClient {
     return reply;
   }
 
+  /** Whether no reply with this id arrived. */
+  unanswered(id: string | number): boolean {
+    return !this.#messages.some((message) => message.method === undefined && message.id === id);
+  }
+
   get alive(): boolean {
     return this.#child.exitCode === null && this.#child.signalCode === null;
   }
@@ -106,7 +111,8 @@ describe('stdio framing', () => {
     client = new RawClient(fixture);
     expect((await client.initialize(1)).result).toBeDefined();
     client.send({ id: 2, method: 'tools/call', params: slowRun() });
-    client.send({ id: 3, method: 'tools/call', params: { name: 'claude_ask', arguments: { query: 'x'.repeat(11 * 1024 * 1024) } } });
+    // The id last, after the 11 MiB of params, as the SDK client writes its requests.
+    client.write(JSON.stringify({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'claude_ask', arguments: { query: 'x'.repeat(11 * 1024 * 1024) } }, id: 3 }));
     const refused = await client.reply(3);
     expect(refused.error?.code).toBe(-32600);
     expect(refused.error?.message).toMatch(/over this server's limit of 10485760/);
@@ -127,11 +133,17 @@ describe('stdio framing', () => {
     expect((await client.reply(2)).error?.code).toBe(-32600);
     client.write('[1, 2]');
     expect((await client.reply(null)).error?.code).toBe(-32600);
+    // A broken response (its id is one of the server's own) gets no answer.
+    client.write('{"jsonrpc":"2.0","id":0,"result":5}');
+    // An initialize the server refuses can be sent again.
+    client.send({ id: 6, method: 'initialize', params: { protocolVersion: '2025-11-25', clientInfo: { name: 'raw', version: '1' } } });
+    expect((await client.reply(6)).error).toBeDefined();
     expect((await client.initialize(3)).result).toBeDefined();
     client.send({ id: 4, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
     expect((await client.reply(4)).error?.message).toMatch(/already initialized/);
     client.send({ id: 5, method: 'tools/list' });
     expect((await client.reply(5)).result?.tools?.length).toBe(9);
+    expect(client.unanswered(0)).toBe(true);
   });
 
   it('refuses a request whose id is still in flight instead of running it twice, and takes the id again once answered', async () => {
