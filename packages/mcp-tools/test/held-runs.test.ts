@@ -10,7 +10,7 @@ function context(signal = new AbortController().signal, inputResponses?: Record<
 
 /** A run that asks once and finishes with the answer it got. */
 function askingRun(held: HeldRuns): HeldRun {
-  return held.start(async (run) => {
+  return held.start(context(), async (run) => {
     const permission: PermissionResult = await run.ask('Write', { file_path: '/x' });
     if (run.controller.signal.aborted) return { content: [{ type: 'text', text: 'aborted' }], isError: true };
     return { content: [{ type: 'text', text: permission.behavior }] };
@@ -30,6 +30,9 @@ describe('HeldRuns', () => {
     const state = await held.verify(first.requestState!, context());
     const found = held.find(state);
     expect(found).toBe(run);
+    // The round is claimed by that retry: a second one with the same state (a replay, or another
+    // client that got hold of it) finds nothing.
+    expect(held.find(state)).toBeUndefined();
     found!.answer({ [key!]: { action: 'accept', content: { decision: 'allow' } } });
     expect(textOf(await run.wait(context()))).toBe('allow');
     // Once collected, the run is gone: the same state is stale.
@@ -41,6 +44,7 @@ describe('HeldRuns', () => {
     const run = askingRun(held);
     const first = asInputRequired(await run.wait(context()));
     const firstState = await held.verify(first.requestState!, context());
+    expect(held.find(firstState)).toBe(run);
     run.answer({});
     const second = asInputRequired(await run.wait(context()));
     expect(Object.keys(second.inputRequests ?? {})).toEqual(Object.keys(first.inputRequests ?? {}));
@@ -60,7 +64,7 @@ describe('HeldRuns', () => {
 
   it('stops the run when the waiting request is cancelled, and refuses a tampered state', async () => {
     const held = new HeldRuns({ timeoutMs: 5_000, logger: noopLogger });
-    const run = held.start(async (run) => {
+    const run = held.start(context(), async (run) => {
       await new Promise((resolve) => run.controller.signal.addEventListener('abort', resolve, { once: true }));
       return { content: [{ type: 'text', text: 'stopped' }] };
     });
@@ -71,5 +75,16 @@ describe('HeldRuns', () => {
     await expect(held.verify('v1.e30.AAAA', context())).rejects.toThrow();
     expect(held.find({ run: run.id, round: 7 })).toBeUndefined();
     expect(held.find('raw')).toBeUndefined();
+  });
+
+  it('drops a question Claude Code withdraws, as a deny', async () => {
+    const held = new HeldRuns({ timeoutMs: 5_000, logger: noopLogger });
+    const withdraw = new AbortController();
+    const run = held.start(context(), async (run) => {
+      const asked = run.ask('Bash', { command: 'ls' }, { signal: withdraw.signal } as never);
+      withdraw.abort();
+      return { content: [{ type: 'text', text: (await asked).behavior }] };
+    });
+    expect(textOf(await run.wait(context()))).toBe('deny');
   });
 });

@@ -1,10 +1,12 @@
 // Permission questions on 2026-07-28, where a server cannot send the client a request: the tool
 // call answers with an input-required result while the run waits; the client's retry carries the
-// answer and the request state, and the same run goes on. The state is signed (HMAC), bound to the
-// method and the caller, and good for one round only.
+// answer and the request state, and the same run goes on. The state is signed (HMAC) with a key
+// of this process, bound to the method and, with OAuth, the token's client, and claimed by the
+// first retry that brings it (one round, one waiter). Without OAuth, whoever holds the state (an
+// unguessable run id) may answer.
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import type { Logger, PermissionResult } from '@claude-code-mcp/claude-cli-driver';
+import type { CanUseToolContext, Logger, PermissionResult } from '@claude-code-mcp/claude-cli-driver';
 import {
   createRequestStateCodec,
   inputRequired,
@@ -52,6 +54,8 @@ export interface HeldRunsOptions {
  * @example
  * ```ts
  * const held = new HeldRuns({ timeoutMs: 120_000, logger });
+ * // The server's one requestState hook: a server whose other tools mint states of their own must
+ * // chain verifiers instead (held.verify refuses every state it did not mint).
  * const server = new McpServer(info, { requestState: { verify: held.verify } });
  * ```
  */
@@ -73,20 +77,27 @@ export class HeldRuns {
   /** The `requestState.verify` hook for the servers: a tampered, expired or foreign state is refused. */
   readonly verify = (state: string, context: ServerContext): Promise<HeldState> => this.#codec.verify(state, context);
 
-  /** Starts `work` as a held run; `work` gets the run's permission decider and its abort signal. */
-  start(work: (run: HeldRun) => Promise<CallToolResult>): HeldRun {
+  /**
+   * Starts `work` as a held run for the request `context` (its first progress goes there); `work`
+   * gets the run's permission decider and its abort signal.
+   */
+  start(context: ServerContext, work: (run: HeldRun) => Promise<CallToolResult>): HeldRun {
     const run = new HeldRun(randomUUID(), this.#codec, this.#options, () => this.#runs.delete(run.id));
     this.#runs.set(run.id, run);
+    run.context = context;
     run.begin(work);
     return run;
   }
 
-  /** The run a verified state names, when that state is its latest round; else `undefined` (stale). */
+  /**
+   * The run a verified state names, claimed for the caller, when that state is the run's latest
+   * round and no one claimed it yet; else `undefined` (stale, replayed, or a second retry).
+   */
   find(state: unknown): HeldRun | undefined {
     if (typeof state !== 'object' || state === null) return undefined;
     const { run, round } = state as Partial<HeldState>;
     const held = typeof run === 'string' ? this.#runs.get(run) : undefined;
-    return held?.isRound(round) ? held : undefined;
+    return held?.claim(round) ? held : undefined;
   }
 }
 
@@ -110,6 +121,7 @@ export class HeldRun {
   readonly #questions = new Map<string, Question>();
   #result: Promise<CallToolResult> = Promise.resolve({ content: [] });
   #round = 0;
+  #claimed = false;
   #asked = 0;
   #wake: (() => void) | undefined;
 
@@ -128,20 +140,29 @@ export class HeldRun {
     );
   }
 
-  isRound(round: unknown): boolean {
-    return round === this.#round;
+  /** Takes the latest round for one retry: a second one with the same state is refused. */
+  claim(round: unknown): boolean {
+    if (round !== this.#round || this.#claimed) return false;
+    this.#claimed = true;
+    return true;
   }
 
-  /** The run's permission decider: a question waits for the caller's answer, at most `timeoutMs`. */
-  readonly ask = (toolName: string, input: Record<string, unknown>): Promise<PermissionResult> =>
+  /**
+   * The run's permission decider: a question waits for the caller's answer, at most `timeoutMs`,
+   * and is dropped (denied) when Claude Code withdraws it.
+   */
+  readonly ask = (toolName: string, input: Record<string, unknown>, options?: CanUseToolContext): Promise<PermissionResult> =>
     new Promise((resolve) => {
       const key = `permission-${++this.#asked}`;
-      const timer = setTimeout(() => settle(unansweredPermission(toolName)), this.#options.timeoutMs);
       const settle = (result: PermissionResult) => {
         clearTimeout(timer);
+        options?.signal.removeEventListener('abort', withdrawn);
         if (!this.#questions.delete(key)) return;
         resolve(result);
       };
+      const withdrawn = () => settle(unansweredPermission(toolName));
+      const timer = setTimeout(withdrawn, this.#options.timeoutMs);
+      options?.signal.addEventListener('abort', withdrawn, { once: true });
       this.#questions.set(key, { toolName, input, settle });
       this.#wake?.();
     });
@@ -181,6 +202,7 @@ export class HeldRun {
 
   async #inputRequired(context: ServerContext): Promise<InputRequiredResult> {
     this.#round += 1;
+    this.#claimed = false;
     const inputRequests = Object.fromEntries(
       [...this.#questions].map(([key, question]) => [key, inputRequired.elicit(permissionQuestion(question.toolName, question.input))]),
     );
@@ -190,6 +212,7 @@ export class HeldRun {
   // A result nobody waits for yet is kept as long as its last request state is valid: a caller
   // whose answer came too late still gets it; one that went away lets it go.
   #finished(): void {
+    for (const question of [...this.#questions.values()]) question.settle(unansweredPermission(question.toolName));
     if (this.#wake !== undefined) return this.#forget();
     setTimeout(() => this.#forget(), this.#options.timeoutMs + STATE_GRACE_MS).unref();
   }

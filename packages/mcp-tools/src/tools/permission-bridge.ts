@@ -52,9 +52,14 @@ export function unansweredPermission(toolName: string): PermissionResult {
   return { behavior: 'deny', message: `${toolName} was not approved: the permission question got no answer in time.` };
 }
 
-/** Whether the client of this request declared form elicitation (per request on 2026-07-28). */
+/**
+ * Whether the client of this request declared form elicitation (per request on 2026-07-28): a
+ * bare `elicitation: {}` means form; a client that declared only `url` cannot show the question.
+ */
 export function canAskTheUser(server: McpServer, context: ServerContext): boolean {
-  return Boolean(clientCapabilities(server, context)?.elicitation);
+  const elicitation = clientCapabilities(server, context)?.elicitation as Record<string, unknown> | undefined;
+  if (typeof elicitation !== 'object' || elicitation === null) return false;
+  return elicitation['form'] !== undefined || Object.keys(elicitation).length === 0;
 }
 
 async function askTheUser(

@@ -208,7 +208,7 @@ class ClaudeToolKit implements ToolKit {
   async #hold(held: HeldRuns, request: ToolRunRequest, context: ServerContext, overrides: RunOverrides): Promise<ToolResult> {
     const checked = await this.#checkRequest(request);
     if ('error' in checked) return checked.error;
-    const run = held.start((run) => this.#pipeline(checked.request, { contextOf: () => run.context, overrides, canUseTool: run.ask, signal: run.controller.signal }));
+    const run = held.start(context, (run) => this.#pipeline(checked.request, { contextOf: () => run.context, overrides, canUseTool: run.ask, signal: run.controller.signal }));
     return run.wait(context);
   }
 
