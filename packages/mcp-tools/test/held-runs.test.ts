@@ -87,4 +87,24 @@ describe('HeldRuns', () => {
     });
     expect(textOf(await run.wait(context()))).toBe('deny');
   });
+
+  it('asks once for a tool the user allows "always": its later calls in the run are allowed without a round', async () => {
+    const held = new HeldRuns({ timeoutMs: 5_000, logger: noopLogger });
+    const run = held.start(context(), async (run) => {
+      const first = await run.ask('Bash', { command: 'ls' });
+      const second = await run.ask('Bash', { command: 'pwd' });
+      const other = await run.ask('Write', { file_path: '/x' });
+      return { content: [{ type: 'text', text: [first, second, other].map((result) => result.behavior).join(',') }] };
+    });
+    const first = asInputRequired(await run.wait(context()));
+    expect(held.find(await held.verify(first.requestState!, context()))).toBe(run);
+    run.answer({ [Object.keys(first.inputRequests!)[0]!]: { action: 'accept', content: { decision: 'always' } } });
+    const next = asInputRequired(await run.wait(context()));
+    // The next question is the Write: the second Bash was not asked.
+    expect(JSON.stringify(next.inputRequests)).toContain('Write');
+    expect(held.find(await held.verify(next.requestState!, context()))).toBe(run);
+    run.answer({ [Object.keys(next.inputRequests!)[0]!]: { action: 'accept', content: { decision: 'deny' } } });
+    expect(textOf(await run.wait(context()))).toBe('allow,allow,deny');
+  });
 });
+

@@ -17,7 +17,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 
-import { permissionFromAnswer, permissionQuestion, unansweredPermission } from './permission-bridge.js';
+import { permissionFromAnswer, permissionQuestion, RunAllowances, unansweredPermission } from './permission-bridge.js';
 
 /** How much longer than a question's timeout a request state, and a finished run's result, are kept. */
 const STATE_GRACE_MS = 60_000;
@@ -119,6 +119,7 @@ export class HeldRun {
   readonly #options: HeldRunsOptions;
   readonly #forget: () => void;
   readonly #questions = new Map<string, Question>();
+  readonly #allowances = new RunAllowances();
   #result: Promise<CallToolResult> = Promise.resolve({ content: [] });
   #round = 0;
   #claimed = false;
@@ -153,6 +154,7 @@ export class HeldRun {
    */
   readonly ask = (toolName: string, input: Record<string, unknown>, options?: CanUseToolContext): Promise<PermissionResult> =>
     new Promise((resolve) => {
+      if (this.#allowances.covers(toolName)) return resolve({ behavior: 'allow', updatedInput: input });
       const key = `permission-${++this.#asked}`;
       const settle = (result: PermissionResult) => {
         clearTimeout(timer);
@@ -173,7 +175,7 @@ export class HeldRun {
       const view = inputResponse(responses, key);
       if (view.kind !== 'elicit') continue;
       this.#options.logger.info({ toolName: question.toolName, action: view.action }, 'permission answered by the user');
-      question.settle(permissionFromAnswer(question.toolName, question.input, view.action, view.content));
+      question.settle(this.#allowances.apply(question.toolName, permissionFromAnswer(question.toolName, question.input, view.action, view.content)));
     }
   }
 

@@ -33,18 +33,57 @@ export function permissionQuestion(toolName: string, input: Record<string, unkno
     requestedSchema: {
       type: 'object',
       properties: {
-        decision: { type: 'string', title: 'Decision', enum: ['allow', 'deny'], description: `Allow ${toolName} this once, or deny it.` },
+        decision: {
+          type: 'string',
+          title: 'Decision',
+          enum: ['allow', 'always', 'deny'],
+          description: `Allow ${toolName} this once, always (every ${toolName} call for the rest of this run, without asking), or deny it.`,
+        },
       },
       required: ['decision'],
     },
   };
 }
 
-/** The permission an answer to {@link permissionQuestion} gives: only an accepted `allow` allows. */
-export function permissionFromAnswer(toolName: string, input: Record<string, unknown>, action: string, content: unknown): PermissionResult {
+/**
+ * The permission an answer to {@link permissionQuestion} gives (only an accepted `allow` or
+ * `always` allows), and whether it covers the rest of the run.
+ */
+export function permissionFromAnswer(
+  toolName: string,
+  input: Record<string, unknown>,
+  action: string,
+  content: unknown,
+): { readonly result: PermissionResult; readonly always: boolean } {
   const decision = (content as { decision?: unknown } | undefined)?.decision;
-  if (action === 'accept' && decision === 'allow') return { behavior: 'allow', updatedInput: input };
-  return { behavior: 'deny', message: `The user did not allow ${toolName} (${action}${typeof decision === 'string' ? `: ${decision}` : ''}).` };
+  if (action === 'accept' && (decision === 'allow' || decision === 'always')) {
+    return { result: { behavior: 'allow', updatedInput: input }, always: decision === 'always' };
+  }
+  const message = `The user did not allow ${toolName} (${action}${typeof decision === 'string' ? `: ${decision}` : ''}).`;
+  return { result: { behavior: 'deny', message }, always: false };
+}
+
+/**
+ * The tools the user allowed for the rest of one run ("always"): their later calls are not asked.
+ *
+ * @example
+ * ```ts
+ * const allowed = new RunAllowances();
+ * if (allowed.covers('Bash')) return { behavior: 'allow', updatedInput: input };
+ * ```
+ */
+export class RunAllowances {
+  readonly #tools = new Set<string>();
+
+  covers(toolName: string): boolean {
+    return this.#tools.has(toolName);
+  }
+
+  /** Records the answer's scope and returns its permission. */
+  apply(toolName: string, answer: { readonly result: PermissionResult; readonly always: boolean }): PermissionResult {
+    if (answer.always) this.#tools.add(toolName);
+    return answer.result;
+  }
 }
 
 /** What a question that got no answer in time gives: a no, whatever the policy. */
@@ -68,11 +107,12 @@ async function askTheUser(
   input: Record<string, unknown>,
   signal: AbortSignal,
   options: PermissionBridgeOptions,
+  allowances: RunAllowances,
 ): Promise<PermissionResult> {
   try {
     const answer = await context.mcpReq.elicitInput(permissionQuestion(toolName, input), { timeout: options.timeoutMs, signal });
     options.logger.info({ toolName, action: answer.action }, 'permission answered by the user');
-    return permissionFromAnswer(toolName, input, answer.action, answer.content);
+    return allowances.apply(toolName, permissionFromAnswer(toolName, input, answer.action, answer.content));
   } catch (error) {
     // Asked but not answered (timeout, error, cancel): that is a no, whatever the policy.
     options.logger.warn({ err: error, toolName }, 'permission question not answered; denying');
@@ -89,9 +129,11 @@ async function askTheUser(
  * ```
  */
 export function permissionDecider(server: McpServer, context: ServerContext, options: PermissionBridgeOptions): CanUseTool {
+  const allowances = new RunAllowances();
   return async (toolName, input, { signal }): Promise<PermissionResult> => {
+    if (allowances.covers(toolName)) return { behavior: 'allow', updatedInput: input };
     if (canAskTheUser(server, context) && !context.mcpReq.signal.aborted) {
-      return askTheUser(context, toolName, input, signal, options);
+      return askTheUser(context, toolName, input, signal, options, allowances);
     }
     if (options.policy === 'allow') return { behavior: 'allow', updatedInput: input };
     return {
