@@ -93,11 +93,11 @@ describe('permission questions as input-required results (2026-07-28, HTTP)', ()
 describe('the request state of a held run (raw 2026-07-28 requests)', () => {
   const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } }, 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' } };
 
-  async function call(id: number, params: Record<string, unknown>): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
+  async function call(id: number, params: Record<string, unknown>, tool = 'claude_ask'): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
     const response = await fetch(new URL('/mcp', server!.origin), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'claude_ask' },
-      body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'claude_ask', arguments: { query: 'write it' }, ...params, _meta: meta } }),
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool },
+      body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: { query: 'write it' }, ...params, _meta: meta } }),
     });
     const body = await response.text();
     // A JSON body, or an event stream whose last data line is the answer.
@@ -128,5 +128,21 @@ describe('the request state of a held run (raw 2026-07-28 requests)', () => {
     const replayed = await call(4, { requestState: state, inputResponses: allow });
     expect(replayed.result).toMatchObject({ isError: true });
     expect(JSON.stringify(replayed.result)).toMatch(/already answered or has expired/);
+  });
+
+  it('names the session of a held run with each question, so that a caller who will not answer can stop it', async () => {
+    const target = join(fixture.sandbox.cwd, 'abandoned.txt');
+    scriptWrite(target);
+    server = await startServer(fixture);
+    const first = await call(1, {});
+    const sessionId = (first.result?.['_meta'] as Record<string, unknown> | undefined)?.['claude-code-mcp/sessionId'];
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const aborted = await call(2, { arguments: { sessionId } }, 'claude_abort');
+    expect(aborted.result).toMatchObject({ structuredContent: { aborted: true } });
+    // The answer that comes afterwards finds the run stopped, and nothing was written.
+    const [key] = Object.keys(first.result?.['inputRequests'] as Record<string, unknown>);
+    const late = await call(3, { requestState: first.result?.['requestState'], inputResponses: { [key!]: { action: 'accept', content: { decision: 'allow' } } } });
+    expect(JSON.stringify(late.result)).toMatch(/cancelled|interrupted|aborted/i);
+    expect(existsSync(target)).toBe(false);
   });
 });

@@ -22,6 +22,12 @@ import { permissionFromAnswer, permissionQuestion, RunAllowances, unansweredPerm
 /** How much longer than a question's timeout a request state, and a finished run's result, are kept. */
 const STATE_GRACE_MS = 60_000;
 
+/**
+ * The `_meta` key of an input-required result that names the held run's Claude Code session, so
+ * that a caller who will not answer can stop the run with claude_abort.
+ */
+export const HELD_SESSION_META_KEY = 'claude-code-mcp/sessionId';
+
 /** What the request state carries: the run, and the round it was minted for. */
 interface HeldState {
   readonly run: string;
@@ -115,6 +121,8 @@ export class HeldRun {
   readonly controller = new AbortController();
   /** The request waiting now (progress and logs go there). */
   context: ServerContext | undefined;
+  /** The run's Claude Code session, once the CLI named it. */
+  sessionId: string | undefined;
   readonly #codec: RequestStateCodec<HeldState>;
   readonly #options: HeldRunsOptions;
   readonly #forget: () => void;
@@ -208,7 +216,8 @@ export class HeldRun {
     const inputRequests = Object.fromEntries(
       [...this.#questions].map(([key, question]) => [key, inputRequired.elicit(permissionQuestion(question.toolName, question.input))]),
     );
-    return inputRequired({ inputRequests, requestState: await this.#codec.mint({ run: this.id, round: this.#round }, context) });
+    const result = inputRequired({ inputRequests, requestState: await this.#codec.mint({ run: this.id, round: this.#round }, context) });
+    return this.sessionId === undefined ? result : { ...result, _meta: { ...result._meta, [HELD_SESSION_META_KEY]: this.sessionId } };
   }
 
   // A result nobody waits for yet is kept as long as its last request state is valid: a caller

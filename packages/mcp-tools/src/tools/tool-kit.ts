@@ -208,7 +208,15 @@ class ClaudeToolKit implements ToolKit {
   async #hold(held: HeldRuns, request: ToolRunRequest, context: ServerContext, overrides: RunOverrides): Promise<ToolResult> {
     const checked = await this.#checkRequest(request);
     if ('error' in checked) return checked.error;
-    const run = held.start(context, (run) => this.#pipeline(checked.request, { contextOf: () => run.context, overrides, canUseTool: run.ask, signal: run.controller.signal }));
+    const run = held.start(context, (run) => {
+      // The session id goes with each question, so a caller who will not answer can claude_abort it.
+      const onMessage = (message: ClaudeMessage) => {
+        const sessionId = (message as { session_id?: unknown }).session_id;
+        if (typeof sessionId === 'string') run.sessionId = sessionId;
+        overrides.onMessage?.(message);
+      };
+      return this.#pipeline(checked.request, { contextOf: () => run.context, overrides: { ...overrides, onMessage }, canUseTool: run.ask, signal: run.controller.signal });
+    });
     return run.wait(context);
   }
 
