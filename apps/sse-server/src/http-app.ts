@@ -66,6 +66,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const started = Date.now();
   const routes = registerMcpRoutes(app, {
     createServer: (context) => service.createServer(context),
+    watchPrompts: (listener) => service.watchPrompts(listener),
     transport: config.transport,
     sessionIdleTimeoutMs: config.sessionTimeoutMs,
     logger,

@@ -18,6 +18,8 @@ import type { Transport } from './config.js';
 export interface McpRoutesOptions {
   /** A new MCP server with the tools registered: one per session (2025 era) or request (2026). */
   readonly createServer: (context: { readonly era: 'legacy' | 'modern' }) => McpServer;
+  /** Calls back when the prompts change, to notify 2026-07-28 listen streams; returns an unsubscribe. */
+  readonly watchPrompts?: (listener: () => void) => () => void;
   readonly transport: Transport;
   /** Sessions unused for this long are closed (their Claude sessions stay resumable). */
   readonly sessionIdleTimeoutMs: number;
@@ -109,9 +111,12 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     });
   };
   let modernHandler: McpHttpHandler | undefined;
+  let stopWatching: (() => void) | undefined;
 
   if (options.transport !== 'sse') {
     modernHandler = createMcpHandler((context) => createServer({ era: context.era }), { legacy: 'reject', onerror });
+    const handler = modernHandler;
+    stopWatching = options.watchPrompts?.(() => handler.notify.promptsChanged());
     const modern = toNodeHandler(modernHandler, { onerror });
 
     const serveLegacy = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -184,6 +189,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   return {
     counts: () => ({ streamableSessions: legacySessions.size, sseStreams: sseStreams.size }),
     close: async () => {
+      stopWatching?.();
       clearInterval(sweeper);
       await modernHandler?.close();
       await Promise.all([...legacySessions.keys()].map((id) => closeLegacySession(id, 'server shutting down')));

@@ -59,6 +59,11 @@ export interface ClaudeToolsService {
    */
   createServer(context?: { readonly era?: 'legacy' | 'modern' }): McpServer;
   /**
+   * Calls `listener` when a slash-command file changes (the prompts list changed): for an HTTP
+   * entry to tell its 2026-07-28 `subscriptions/listen` streams. Returns the unsubscribe function.
+   */
+  watchPrompts(listener: () => void): () => void;
+  /**
    * Stops everything: with `waitForTasks`, running background tasks finish first; otherwise they
    * are interrupted. Then warm sessions end and the store closes. Safe to call more than once.
    */
@@ -150,6 +155,7 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
         // A 2026-07-28 server answers one request; only a connection's server is told of changes.
         commandWatcher: context?.era === 'modern' ? undefined : commandWatcher,
       }),
+    watchPrompts: (listener: () => void) => commandWatcher.onChange(listener),
     close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>
       (closing ??= (async () => {
         if (waitForTasks) await tasks.waitForIdle();
