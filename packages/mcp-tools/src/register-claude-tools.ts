@@ -1,7 +1,7 @@
 // Puts the Claude Code tools and resources on an MCP server: one module per tool in tools/, the
 // resources in resources/; this file is the options, the registration loop and the server factory.
 import { noopLogger, type Logger } from '@claude-code-mcp/claude-cli-driver';
-import { McpServer, type RegisteredTool } from '@modelcontextprotocol/server';
+import { McpServer, type RegisteredTool, type ServerContext } from '@modelcontextprotocol/server';
 
 import type { ClaudeRuntime } from './claude-runtime.js';
 import type { CheckpointManager } from './checkpoints/index.js';
@@ -96,6 +96,11 @@ export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
   readonly commandPrompts?: boolean;
   /** Tells this server's client `prompts/list_changed` when a command file changes (long-lived servers). */
   readonly commandWatcher?: CommandWatcher | undefined;
+  /**
+   * Verifies the request states of other tools on the same server (the server has one
+   * `requestState.verify` hook): tried when a state is not one the held runs minted.
+   */
+  readonly requestStateVerifier?: ((state: string, context: ServerContext) => Promise<unknown>) | undefined;
 }
 
 /**
@@ -151,7 +156,7 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
       // `tools` is declared by the first registered tool (after enableMcpTasks has had its look).
       capabilities: { resources: {}, logging: {} },
       // A retried call's requestState is checked (signature, expiry, caller) before a handler sees it.
-      requestState: { verify: heldRuns.verify },
+      requestState: { verify: chainVerifiers(heldRuns.verify, options.requestStateVerifier) },
       instructions:
         'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId (or, with backgroundTask, a taskId for claude_background_tasks); claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run; claude_checkpoint saves and restores the working directory.',
     },
@@ -164,6 +169,15 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
     enableCommandPrompts(server, { cwd: options.defaultWorkingDirectory, claudeConfigDir: options.claudeConfigDir, watcher: options.commandWatcher });
   }
   return server;
+}
+
+/** The held runs' verifier, then (for a state they did not mint) the other tools' one. */
+function chainVerifiers(
+  held: (state: string, context: ServerContext) => Promise<unknown>,
+  other: ((state: string, context: ServerContext) => Promise<unknown>) | undefined,
+): (state: string, context: ServerContext) => Promise<unknown> {
+  if (!other) return held;
+  return (state, context) => held(state, context).catch(() => other(state, context));
 }
 
 /** A held-runs registry for a server given none: its questions wait as long as the elicitation timeout. */

@@ -60,8 +60,8 @@ export interface HeldRunsOptions {
  * @example
  * ```ts
  * const held = new HeldRuns({ timeoutMs: 120_000, logger });
- * // The server's one requestState hook: a server whose other tools mint states of their own must
- * // chain verifiers instead (held.verify refuses every state it did not mint).
+ * // The server's one requestState hook: held.verify refuses every state it did not mint, so a
+ * // server whose other tools mint states chains verifiers (createClaudeToolsServer's requestStateVerifier).
  * const server = new McpServer(info, { requestState: { verify: held.verify } });
  * ```
  */
