@@ -1,0 +1,38 @@
+// Runs the pinned conformance suite against a server URL for one requirement set and baseline.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const SUITE = join(dirname(require.resolve('@modelcontextprotocol/conformance/package.json')), 'dist', 'index.js');
+const BASELINES = fileURLToPath(new URL('./', import.meta.url));
+
+/** What a run printed, its exit code, and the lines that say what went wrong. */
+export interface SuiteRun {
+  readonly code: number | null;
+  readonly output: string;
+  readonly summary: string;
+}
+
+/**
+ * `conformance server --url <url> --requirements <revision> --expected-failures <baseline>`, the
+ * baseline a file of this folder.
+ *
+ * @example
+ * const run = await runConformance(new URL('/mcp', origin).href, '2026-07-28', 'expected-failures-2026-07-28.yaml');
+ * expect(run.code, run.summary).toBe(0);
+ */
+export function runConformance(url: string, revision: string, baseline: string): Promise<SuiteRun> {
+  const args = ['server', '--url', url, '--requirements', revision, '--expected-failures', join(BASELINES, baseline)];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SUITE, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      const lines = output.split('\n').filter((line) => /^(Total|✗|Unexpected|Stale|Expected)|regress|stale/i.test(line));
+      resolve({ code, output, summary: lines.join('\n') || output.slice(-3000) });
+    });
+  });
+}
