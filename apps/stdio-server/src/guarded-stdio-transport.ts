@@ -155,7 +155,8 @@ export class GuardedStdioTransport implements Transport {
       this.#initializing = request.id;
       return undefined;
     }
-    if (!this.#initialized && request.method !== 'ping') return `Invalid request: send initialize before ${request.method}.`;
+    // Pipelined after an initialize still being answered is fine (the spec's SHOULD NOT, not a MUST).
+    if (!this.#initialized && this.#initializing === undefined && request.method !== 'ping') return `Invalid request: send initialize before ${request.method}.`;
     return undefined;
   }
 

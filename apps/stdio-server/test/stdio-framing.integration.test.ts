@@ -146,6 +146,19 @@ describe('stdio framing', () => {
     expect(client.unanswered(0)).toBe(true);
   });
 
+  it('serves a tools/list pipelined right behind initialize (the spec asks clients not to, but does not forbid it)', async () => {
+    client = new RawClient(fixture);
+    client.write(
+      [
+        JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+        JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      ].join('\n'),
+    );
+    expect((await client.reply(1)).result).toBeDefined();
+    expect((await client.reply(2)).result?.tools?.length).toBe(9);
+  });
+
   it('refuses a request whose id is still in flight instead of running it twice, and takes the id again once answered', async () => {
     client = new RawClient(fixture);
     await client.initialize(1);
