@@ -49,7 +49,7 @@ export interface RunCallbacks {
  * @example
  * ```ts
  * const outcome: RunOutcome = await runtime.run(request, callbacks);
- * if (outcome.status === 'completed') console.log(outcome.result.text, outcome.turnCostUsd);
+ * if (outcome.status === 'completed') logger.info({ costUsd: outcome.turnCostUsd }, outcome.result.text);
  * ```
  */
 export type RunOutcome =

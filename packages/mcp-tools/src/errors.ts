@@ -57,7 +57,7 @@ export type McpToolsErrorCode =
  *
  * @example
  * ```ts
- * if (error.plugin?.failureCode === 'not_found') console.log('update the marketplace, then retry');
+ * const retryAfterUpdate = error.plugin?.failureCode === 'not_found'; // update the marketplace, then retry
  * ```
  */
 export interface PluginCommandDetails {

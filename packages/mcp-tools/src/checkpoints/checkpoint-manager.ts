@@ -101,7 +101,7 @@ export interface ListCheckpointsFilter {
  * @example
  * ```ts
  * const { changed }: { changed: RestoreChanges } = await checkpoints.restore(id);
- * console.log(changed.restored, changed.removed, changed.recreated);
+ * logger.info({ restored: changed.restored, removed: changed.removed, recreated: changed.recreated }, 'checkpoint restored');
  * ```
  */
 export interface RestoreChanges {
@@ -166,7 +166,7 @@ export interface ChangedFile {
  * @example
  * ```ts
  * const result: CompareResult = await checkpoints.compare(id, 'present');
- * if (result.truncated) console.log(`diff cut at ${result.diff.length} of ${result.fullDiffBytes} bytes`);
+ * if (result.truncated) logger.warn({ shown: result.diff.length, bytes: result.fullDiffBytes }, 'diff cut');
  * ```
  */
 export interface CompareResult {

@@ -243,7 +243,7 @@ export interface CliProcessRecord {
  *
  * @example
  * ```ts
- * for (const process of await store.processes.list()) console.log(process.pid);
+ * const pids = (await store.processes.list()).map((process) => process.pid);
  * ```
  */
 export interface CliProcessStore {

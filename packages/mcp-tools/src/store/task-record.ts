@@ -13,7 +13,7 @@ export type TaskStatus = 'queued' | 'running' | 'completed' | 'failed' | 'stoppe
  *
  * @example
  * ```ts
- * if (TERMINAL_TASK_STATUSES.includes(task.status)) console.log('done');
+ * const done = TERMINAL_TASK_STATUSES.includes(task.status);
  * ```
  */
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = Object.freeze(['completed', 'failed', 'stopped', 'interrupted']);

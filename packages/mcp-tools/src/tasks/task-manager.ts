@@ -19,7 +19,7 @@ export type { TaskRecord, TaskStatus } from '../store/index.js';
  *
  * @example
  * ```ts
- * const onEvent = (event: TaskEvent) => console.log(event.type, event.task.id, event.task.status);
+ * const onEvent = (event: TaskEvent) => logger.info({ type: event.type, taskId: event.task.id, status: event.task.status }, 'task event');
  * ```
  */
 export interface TaskEvent {
