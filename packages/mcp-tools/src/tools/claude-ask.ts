@@ -2,9 +2,9 @@
 import * as z from 'zod';
 
 import { checkSubagent } from '../catalogue.js';
-import { thinkingLevelToEffort } from '../thinking-level.js';
 import { defineTool } from './define-tool.js';
-import { AGENT, effort, maxTurns, model, priority, query, runOutputSchema, sessionId, thinkingLevel, toolRules, workingDirectory } from './schema-parts.js';
+import { AGENT, effort, effortOf, maxTurns, model, priority, query, runOutputSchema, sessionId, thinkingLevel, toolRules, workingDirectory } from './schema-parts.js';
+import { allowedToolsFor } from './tool-kit.js';
 
 /** Arguments of `claude_ask`. */
 export const askInputSchema = z.object({
@@ -77,8 +77,8 @@ export const claudeAsk = defineTool({
       workingDirectory: args.workingDirectory,
       model: args.model,
       agent,
-      effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
-      allowedTools: [...kit.options.defaultAllowedTools, ...(args.allowedTools ?? [])],
+      effort: effortOf(args),
+      allowedTools: allowedToolsFor(kit.options, args.allowedTools),
       disallowedTools: args.disallowedTools,
       priority: args.priority,
       maxTurns: args.maxTurns,

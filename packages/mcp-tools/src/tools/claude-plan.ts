@@ -3,9 +3,8 @@ import type { CanUseTool, ClaudeMessage } from '@claude-code-mcp/claude-cli-driv
 import { isAssistantMessage } from '@claude-code-mcp/claude-cli-driver';
 import * as z from 'zod';
 
-import { thinkingLevelToEffort } from '../thinking-level.js';
 import { defineTool } from './define-tool.js';
-import { effort, maxTurns, model, priority, query, runOutputSchema, sessionId, thinkingLevel, workingDirectory } from './schema-parts.js';
+import { effort, effortOf, maxTurns, model, priority, query, runOutputSchema, sessionId, thinkingLevel, workingDirectory } from './schema-parts.js';
 
 const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS', 'NotebookRead', 'TodoWrite', 'Task'];
 
@@ -54,7 +53,7 @@ export const claudePlan = defineTool({
         sessionId: args.sessionId,
         workingDirectory: args.workingDirectory,
         model: args.model,
-        effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
+        effort: effortOf(args),
         permissionMode: 'plan',
         allowedTools: READ_ONLY_TOOLS,
         disallowedTools: ['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Bash'],

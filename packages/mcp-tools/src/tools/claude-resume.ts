@@ -1,9 +1,9 @@
 // claude_resume: the next message in an earlier session (warm, or resumed after a restart).
 import * as z from 'zod';
 
-import { thinkingLevelToEffort } from '../thinking-level.js';
 import { defineTool } from './define-tool.js';
-import { effort, maxTurns, model, priority, query, runOutputSchema, sessionId, thinkingLevel, toolRules, workingDirectory } from './schema-parts.js';
+import { effort, effortOf, maxTurns, model, priority, query, runOutputSchema, sessionId, thinkingLevel, toolRules, workingDirectory } from './schema-parts.js';
+import { allowedToolsFor } from './tool-kit.js';
 
 /** Arguments of `claude_resume`. */
 export const resumeInputSchema = z.object({
@@ -37,8 +37,8 @@ export const claudeResume = defineTool({
         sessionId: args.sessionId,
         workingDirectory: args.workingDirectory,
         model: args.model,
-        effort: args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined),
-        allowedTools: [...kit.options.defaultAllowedTools, ...(args.allowedTools ?? [])],
+        effort: effortOf(args),
+        allowedTools: allowedToolsFor(kit.options, args.allowedTools),
         disallowedTools: args.disallowedTools,
         priority: args.priority,
         maxTurns: args.maxTurns,

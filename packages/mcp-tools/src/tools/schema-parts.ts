@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { PRIORITIES } from '../run-limiter.js';
-import { THINKING_LEVELS } from '../thinking-level.js';
+import { THINKING_LEVELS, thinkingLevelToEffort, type EffortLevel, type ThinkingLevel } from '../thinking-level.js';
 
 // The pieces the tools' argument and result schemas share. Validation here is the first line; the
 // driver validates every value that reaches the CLI's argv again before spawning.
@@ -68,3 +68,8 @@ export const runOutputSchema = z.object({
 
 /** The structured result of a run tool. */
 export type RunOutput = z.infer<typeof runOutputSchema>;
+
+/** The effort a call asks for: `effort` when given, else its `thinkingLevel`'s, else none. */
+export function effortOf(args: { readonly effort?: EffortLevel | undefined; readonly thinkingLevel?: ThinkingLevel | undefined }): EffortLevel | undefined {
+  return args.effort ?? (args.thinkingLevel ? thinkingLevelToEffort(args.thinkingLevel) : undefined);
+}

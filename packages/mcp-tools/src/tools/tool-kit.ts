@@ -20,6 +20,11 @@ import type { RunOutput } from './schema-parts.js';
 
 export { actionError, backgroundTaskResult, emptyOutput, toolError } from './run-results.js';
 
+/** The server's default rules first, then the call's own. */
+export function allowedToolsFor(settings: ToolsSettings, requested: readonly string[] | undefined): string[] {
+  return [...settings.defaultAllowedTools, ...(requested ?? [])];
+}
+
 /** A run as a tool asks for it: a directory still to check against the roots, hooks still to build. */
 export type ToolRunRequest = Omit<RunRequest, 'cwd'> & { workingDirectory?: string | undefined; hooks?: HookSpecs | undefined };
 
