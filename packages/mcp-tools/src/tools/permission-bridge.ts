@@ -3,6 +3,8 @@
 import type { CanUseTool, Logger, PermissionResult } from '@claude-code-mcp/claude-cli-driver';
 import { CLIENT_CAPABILITIES_META_KEY, type ClientCapabilities, type ElicitRequestFormParams, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 
+import { envelopeValue } from './request-envelope.js';
+
 /**
  * What to do with a tool call that needs approval when the MCP client cannot be asked.
  *
@@ -21,8 +23,7 @@ export interface PermissionBridgeOptions {
 }
 
 function clientCapabilities(server: McpServer, context: ServerContext): ClientCapabilities | undefined {
-  const envelope = context.mcpReq.envelope as Record<string, unknown> | undefined;
-  return (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.server.getClientCapabilities();
+  return (envelopeValue(context, CLIENT_CAPABILITIES_META_KEY) as ClientCapabilities | undefined) ?? server.server.getClientCapabilities();
 }
 
 /** The form that asks the user about one tool call: they approve exactly what they see, the whole input. */

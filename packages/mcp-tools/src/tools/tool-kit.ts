@@ -2,7 +2,7 @@
 // progress and log notifications (and an automatic checkpoint when asked), starting it in the
 // background. The permission bridge and the result views are beside this file.
 import { isSystemMessage, noopLogger, type CanUseTool, type ClaudeMessage, type Logger, type RunResult } from '@claude-code-mcp/claude-cli-driver';
-import { LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, type CallToolResult, type LoggingLevel, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { LOG_LEVEL_META_KEY, type CallToolResult, type LoggingLevel, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 
 import { checkSubagent } from '../catalogue.js';
 import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from '../claude-runtime.js';
@@ -14,6 +14,7 @@ import { lastMessageId } from '../transcript-path.js';
 import type { ToolResult } from './define-tool.js';
 import type { HeldRuns } from './held-runs.js';
 import { canAskTheUser, permissionDecider } from './permission-bridge.js';
+import { envelopeValue, isModern } from './request-envelope.js';
 import type { ToolsSettings } from './tools-settings.js';
 import { completedRunResult, emptyOutput, toolError } from './run-results.js';
 import type { RunOutput } from './schema-parts.js';
@@ -82,16 +83,6 @@ function hookEventOf(message: ClaudeMessage): HookEvents[number] {
 }
 
 const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
-
-/** Whether the request speaks 2026-07-28 (it carries its protocol version). */
-function isModern(context: ServerContext): boolean {
-  return typeof envelopeValue(context, PROTOCOL_VERSION_META_KEY) === 'string';
-}
-
-/** A reserved `_meta` key of a 2026-07-28 request (the SDK types the envelope as opaque). */
-function envelopeValue(context: ServerContext, key: string): unknown {
-  return (context.mcpReq.envelope as Record<string, unknown> | undefined)?.[key];
-}
 
 // MCP log notifications, never after the request ended. A 2025-era client filters them with
 // logging/setLevel; on 2026-07-28 only a request that sets a log level gets them, from that level up.
