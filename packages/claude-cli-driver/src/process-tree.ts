@@ -139,3 +139,20 @@ export function killSnapshot(entries: readonly ProcessEntry[]): number {
   }
   return killed;
 }
+
+/**
+ * This boot of the machine (Linux: `/proc/sys/kernel/random/boot_id`), or `undefined` where it
+ * cannot be read. A process recorded under another boot cannot be running now.
+ *
+ * @example
+ * ```ts
+ * const rebooted = record.bootId !== undefined && record.bootId !== currentBootId();
+ * ```
+ */
+export function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
