@@ -28,21 +28,17 @@ export async function main(): Promise<void> {
       logger,
     }),
   );
-  const { tasks } = service;
   const served = serveStdio((context) => service.createServer(context), {
     transport: new GuardedStdioTransport(),
     onerror: (error) => logger.error({ err: error }, 'MCP transport error'),
   });
   logger.info({ dataDir: config.dataDir, roots: config.allowedRoots }, 'claude-code-mcp stdio server ready');
 
+  // Background tasks do not hold the server: they run in processes of their own, go on after it
+  // exits (unless BACKGROUND_TASKS_ON_SHUTDOWN=stop) and the next server on DATA_DIR adopts them.
   let stopping: Promise<void> | undefined;
-  const stop = (reason: string, waitForTasks: boolean) => {
+  const stop = (reason: string) => {
     stopping ??= (async () => {
-      if (waitForTasks && tasks.activeCount > 0) {
-        // The client went away, but background tasks were asked to outlive it: finish them first.
-        logger.info({ tasks: tasks.activeCount }, 'client disconnected; finishing background tasks before exiting');
-        await tasks.waitForIdle();
-      }
       logger.info({ reason }, 'shutting down');
       await service.close();
       await served.close();
@@ -50,14 +46,8 @@ export async function main(): Promise<void> {
     })();
     return stopping;
   };
-  // A signal is an explicit stop: background tasks are interrupted, even while a disconnected
-  // client's tasks were being waited for.
-  const onSignal = (name: string) => {
-    void tasks.shutdown();
-    void stop(name, false);
-  };
-  handleShutdownSignals(onSignal);
+  handleShutdownSignals((name) => void stop(name));
   // The client closing stdin is the normal end of a stdio session.
-  process.stdin.once('end', () => void stop('stdin closed', true));
-  process.stdin.once('close', () => void stop('stdin closed', true));
+  process.stdin.once('end', () => void stop('stdin closed'));
+  process.stdin.once('close', () => void stop('stdin closed'));
 }

@@ -1,7 +1,9 @@
 // Background tasks through the built server: started at once, listed, logs paged, stopped with no
-// process left, restarted; they outlive a client that disconnects, and a server killed mid-task
-// leaves them `interrupted` and no orphan once it starts again.
+// process left, restarted; they run in processes of their own that outlive the server (a client
+// that exits, a SIGKILL), and the next server on the data folder adopts them.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { listDescendants } from '@claude-code-mcp/claude-cli-driver';
 import { descendantPids, text, toolUse, turn } from '@claude-code-mcp/test-harness';
@@ -9,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/client';
 import { createTaskSessionFromClient, resultFromTaskOutcome, toolDeclarationFromMcpTool } from '@modelcontextprotocol/ext-tasks/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { connect, createServerFixture, isRunning, LONG_BASH, SERVER_ENTRY, waitForDescendant, type ServerFixture } from './helpers.js';
+import { commandLine, connect, createServerFixture, isRunning, LONG_BASH, SERVER_ENTRY, waitForDescendant, type ServerFixture } from './helpers.js';
 
 let fixture: ServerFixture;
 beforeEach(async () => {
@@ -23,6 +25,7 @@ interface TaskView {
   id: string;
   status: string;
   result: string | null;
+  costUsd: number;
   restartedFrom: string | null;
   sessionId: string | null;
 }
@@ -38,6 +41,22 @@ async function waitForStatus(call: () => Promise<CallToolResult>, status: string
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   throw new Error(`task never became ${status} (last: ${JSON.stringify(last)})`);
+}
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The pid of the Claude Code process below `serverPid` once its Bash command matches `pattern`. */
+async function cliOf(serverPid: number, pattern: RegExp): Promise<number> {
+  const tree = await waitForDescendant(serverPid, pattern);
+  const cli = tree.find((pid) => /claude/.test(commandLine(pid)));
+  if (cli === undefined) throw new Error(`no claude process below ${serverPid}`);
+  return cli;
 }
 
 /** The server started by hand, speaking raw JSON-RPC, so the test decides how it ends. */
@@ -124,49 +143,90 @@ describe('background tasks', () => {
     await close();
   });
 
-  it('outlives a client that disconnects: another client sees it finish', async () => {
+  it('a client that exits (the SDK client closing) leaves its task running; the next server reports it completed, with result and cost', async () => {
     fixture.mock.script(
-      toolUse('Bash', { command: 'for i in 1 2 3; do sleep 1; done; echo outlived', description: 'slow' }),
-      turn(text('finished without a client'), { match: { toolResult: true } }),
+      toolUse('Bash', { command: 'sleep 3; echo outlived > outlived.txt', description: 'slow' }),
+      turn(text('finished without a server'), { match: { toolResult: true } }),
+    );
+    const first = await connect(fixture);
+    const ask = await first.client.callTool({ name: 'claude_ask', arguments: { query: 'go', allowedTools: ['Bash'], backgroundTask: true } });
+    const taskId = (ask.structuredContent as { taskId: string }).taskId;
+    const serverPid = first.transport.pid ?? -1;
+    const cli = await cliOf(serverPid, /^sleep 3$/);
+    await first.close();
+    await waitUntil(() => !isRunning(serverPid), 'the first server to exit');
+    expect(first.stderr()).toContain('the next server on this data folder adopts them');
+    expect(isRunning(cli)).toBe(true);
+
+    const second = await connect(fixture);
+    const done = await waitForStatus(() => second.client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } }), 'completed');
+    expect(done.result).toBe('finished without a server');
+    expect(done.costUsd).toBeGreaterThan(0);
+    expect(readFileSync(join(fixture.sandbox.cwd, 'outlived.txt'), 'utf8')).toBe('outlived\n');
+    expect(second.stderr()).toContain('adopting a background task');
+    await second.close();
+  });
+
+  it('a server killed mid-task (SIGKILL): its task runs on and the next server records it completed', async () => {
+    fixture.mock.script(
+      toolUse('Bash', { command: 'sleep 2; echo survived', description: 'slow' }),
+      turn(text('survived the kill'), { match: { toolResult: true } }),
     );
     const first = startRawServer();
     await first.request(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
     const reply = await first.request(2, 'tools/call', { name: 'claude_ask', arguments: { query: 'go', allowedTools: ['Bash'], backgroundTask: true } });
     const taskId = ((reply['result'] as { structuredContent: { taskId: string } }).structuredContent).taskId;
-    first.child.stdin.end();
+    const cli = await cliOf(first.child.pid ?? -1, /^sleep 2$/);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.on('close', resolve));
+    expect(isRunning(cli)).toBe(true);
 
     const { client, close } = await connect(fixture);
-    const running = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } })).task;
-    expect(['queued', 'running']).toContain(running?.status);
     const done = await waitForStatus(() => client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } }), 'completed');
-    expect(done.result).toBe('finished without a client');
-    const code = await new Promise<number | null>((resolve) => (first.child.exitCode === null ? first.child.on('close', resolve) : resolve(first.child.exitCode)));
-    expect(code).toBe(0);
+    expect(done).toMatchObject({ result: 'survived the kill', status: 'completed' });
+    expect(done.costUsd).toBeGreaterThan(0);
+    await waitUntil(() => !isRunning(cli), 'the CLI to exit');
     await close();
   });
 
-  it('a server killed mid-task: the next start reports interrupted and leaves no orphan', async () => {
+  it('stop after adoption ends the CLI and its Bash command (pids checked)', async () => {
     fixture.mock.script(toolUse('Bash', { command: LONG_BASH, description: 'wait' }));
     const first = startRawServer();
     await first.request(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
     const reply = await first.request(2, 'tools/call', { name: 'claude_ask', arguments: { query: 'go', allowedTools: ['Bash'], backgroundTask: true } });
     const taskId = ((reply['result'] as { structuredContent: { taskId: string } }).structuredContent).taskId;
     const tree = await waitForDescendant(first.child.pid ?? -1, /^sleep 1$/);
-    // SIGKILL: the server gets no chance to clean up, so its CLI and the Bash child outlive it.
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.on('close', resolve));
     expect(tree.some(isRunning)).toBe(true);
 
     const { client, close } = await connect(fixture);
-    const task = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } })).task;
-    expect(task?.status).toBe('interrupted');
-    const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline && tree.some(isRunning)) await new Promise((resolve) => setTimeout(resolve, 100));
-    for (const pid of tree) expect(isRunning(pid), `pid ${pid}`).toBe(false);
-    const interrupted = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'list', status: 'interrupted' } })).tasks;
-    expect(interrupted?.map((entry) => entry.id)).toContain(taskId);
+    const adopted = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } })).task;
+    expect(adopted?.status).toBe('running');
+    const stopped = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'stop', taskId } })).task;
+    expect(stopped?.status).toBe('stopped');
+    for (const pid of tree.filter((pid) => pid !== first.child.pid)) expect(isRunning(pid), `pid ${pid}`).toBe(false);
     expect(listDescendants(process.pid).some((entry) => tree.includes(entry.pid))).toBe(false);
     await close();
+  });
+
+  it.each([
+    ['allow', true],
+    ['deny', false],
+  ])('PERMISSION_POLICY=%s decides a Write of a background task (no one to ask)', async (policy, written) => {
+    const own = await createServerFixture({ PERMISSION_POLICY: policy });
+    try {
+      const target = join(own.sandbox.cwd, 'policy.txt');
+      own.mock.script(toolUse('Write', { file_path: target, content: 'by policy\n' }), turn(text('wrote or not'), { match: { toolResult: true } }));
+      const { client, close } = await connect(own);
+      const ask = await client.callTool({ name: 'claude_ask', arguments: { query: 'write it', backgroundTask: true } });
+      const taskId = (ask.structuredContent as { taskId: string }).taskId;
+      await waitForStatus(() => client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } }), 'completed');
+      expect(existsSync(target)).toBe(written);
+      await close();
+    } finally {
+      await own.dispose();
+    }
   });
 });
 

@@ -36,7 +36,7 @@ afterEach(async () => {
 
 const LONG_BASH = 'for i in $(seq 1 120); do sleep 1; done';
 function detachedOptions() {
-  const { killGraceMs: _grace, ...runOptions } = fixture.options;
+  const { killGraceMs: _grace, spawn: _spawn, canUseTool: _canUseTool, hooks: _hooks, logger: _logger, ...runOptions } = fixture.options;
   return { ...runOptions, files };
 }
 

@@ -16,7 +16,7 @@ import { McpToolsError } from './errors.js';
 import { OrderedWrites } from './ordered-writes.js';
 import { currentProcess, trackCliProcess } from './processes/cli-processes.js';
 import { driverOptionsOf, fingerprintOf, type RunRequest } from './run-request.js';
-import { RunLimiter } from './run-limiter.js';
+import { RunLimiter, type AcquireOptions } from './run-limiter.js';
 import type { ClaudeToolsStore, SessionSeed } from './store/index.js';
 import { parseRuntimeSettings, type RuntimeSettings } from './runtime-settings.js';
 import { roundUsd } from './usd.js';
@@ -76,6 +76,24 @@ export type RuntimeSession = Pick<ClaudeSession, 'pid' | 'state' | 'sessionId' |
  * ```
  */
 export type SessionFactory = (options: RunOptions) => Promise<RuntimeSession>;
+
+/**
+ * A run the runtime does not execute itself (a detached background task), held so that it counts
+ * like its own: its folder is busy (no checkpoint restore under it), its session cannot start
+ * another turn, and claude_abort on that session aborts `controller`.
+ *
+ * @example
+ * ```ts
+ * const hold = runtime.hold(request.cwd, controller);
+ * if (!hold.setSession(sessionId)) throw new Error('busy');
+ * hold.release();
+ * ```
+ */
+export interface RunHold {
+  /** Names the run's session; `false` when another run already holds that session. */
+  setSession(sessionId: string): boolean;
+  release(): void;
+}
 
 /**
  * Options of {@link ClaudeRuntime}.
@@ -144,6 +162,8 @@ export class ClaudeRuntime {
   readonly #warm = new Map<string, WarmSession>();
   /** Every run not yet settled, queued ones included. */
   readonly #inFlight = new Set<{ controller: AbortController; done: Promise<RunOutcome>; cwd: string }>();
+  /** Runs executed elsewhere (detached tasks), by their folder. */
+  readonly #held = new Set<{ controller: AbortController; cwd: string }>();
   /** Runs in progress, by session id once known. */
   readonly #running = new Map<string, AbortController>();
   readonly #now: () => number;
@@ -173,7 +193,50 @@ export class ClaudeRuntime {
 
   /** Whether a run (queued or running) works in `cwd`. */
   isBusy(cwd: string): boolean {
-    return [...this.#inFlight].some((entry) => entry.cwd === cwd);
+    return [...this.#inFlight, ...this.#held].some((entry) => entry.cwd === cwd);
+  }
+
+  /** A slot of the run cap for a run executed elsewhere; resolves with its release. */
+  acquireSlot(options: AcquireOptions): Promise<() => void> {
+    return this.#limiter.acquire(options);
+  }
+
+  /** Holds a run executed elsewhere as one of this runtime's (see {@link RunHold}). */
+  hold(cwd: string, controller: AbortController): RunHold {
+    const entry = { controller, cwd };
+    this.#held.add(entry);
+    const sessions = new Set<string>();
+    return {
+      setSession: (sessionId) => {
+        const holder = this.#running.get(sessionId);
+        if (holder !== undefined && holder !== controller) return false;
+        this.#running.set(sessionId, controller);
+        sessions.add(sessionId);
+        // Another process now writes this session: a warm one would answer from an old history.
+        const warm = this.#warm.get(sessionId);
+        if (warm !== undefined && !warm.busy) void this.#discard(warm, sessionId);
+        return true;
+      },
+      release: () => {
+        this.#held.delete(entry);
+        for (const id of sessions) if (this.#running.get(id) === controller) this.#running.delete(id);
+      },
+    };
+  }
+
+  /**
+   * The driver options a run of `request` gets: the executable, environment and flags, and how
+   * its session resumes (a planned fork included). For runs executed elsewhere.
+   */
+  async claudeOptions(request: RunRequest): Promise<Omit<RunOptions, 'canUseTool' | 'hooks' | 'logger' | 'spawn'> & { cwd: string }> {
+    return {
+      cwd: request.cwd,
+      ...(this.#settings.claudeExecutable ? { executable: this.#settings.claudeExecutable } : {}),
+      ...(this.#settings.claudeEnv ? { env: this.#settings.claudeEnv } : {}),
+      ...driverOptionsOf(request),
+      ...(request.permissionMode === 'bypassPermissions' && this.#settings.allowBypassPermissions ? { allowDangerouslySkipPermissions: true } : {}),
+      ...(request.sessionId === undefined ? {} : await this.#resumeFlags(request.sessionId)),
+    };
   }
 
   /**
@@ -411,15 +474,9 @@ export class ClaudeRuntime {
     }
     // A resumed process reports the session's whole cost so far: start from what is recorded.
     const costReported = request.sessionId === undefined ? 0 : ((await this.store.sessions.get(request.sessionId))?.costUsd ?? 0);
-    const resume = request.sessionId === undefined ? {} : await this.#resumeFlags(request.sessionId);
     const holder: { current?: WarmSession } = {};
     const session = await (this.#options.createSession ?? createSession)({
-      cwd: request.cwd,
-      ...(this.#settings.claudeExecutable ? { executable: this.#settings.claudeExecutable } : {}),
-      ...(this.#settings.claudeEnv ? { env: this.#settings.claudeEnv } : {}),
-      ...driverOptionsOf(request),
-      ...(request.permissionMode === 'bypassPermissions' && this.#settings.allowBypassPermissions ? { allowDangerouslySkipPermissions: true } : {}),
-      ...resume,
+      ...(await this.claudeOptions(request)),
       logger: this.#logger,
       // One callback for the life of the process, forwarding to whichever request uses it now.
       canUseTool: (toolName, input, context) => (holder.current?.canUseTool ?? denyAll)(toolName, input, context),

@@ -7,9 +7,9 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import { createCheckpointManager, type CheckpointManager } from './checkpoints/index.js';
 import { ClaudeRuntime } from './claude-runtime.js';
 import { currentProcess, stopOrphanedProcesses } from './processes/cli-processes.js';
-import { createClaudeToolsServer, type ClaudeToolsServerOptions, type PermissionPolicy } from './register-claude-tools.js';
+import { createClaudeToolsServer, type ClaudeToolsServerOptions } from './register-claude-tools.js';
 import { openStore, type ClaudeToolsStore } from './store/index.js';
-import { TaskManager, type TaskEvent } from './tasks/task-manager.js';
+import { TaskManager, type TaskEvent, type TaskShutdownPolicy } from './tasks/task-manager.js';
 import { CommandWatcher } from './prompts/command-watcher.js';
 import { commandFolders } from './prompts/slash-commands.js';
 import { HeldRuns } from './tools/held-runs.js';
@@ -34,6 +34,11 @@ export interface ClaudeToolsServiceOptions
   readonly sessionIdleTimeoutMs?: number;
   /** Receives background task events (started, completed, failed, stopped, interrupted). */
   readonly onTaskEvent?: (event: TaskEvent) => void;
+  /**
+   * What `close()` does with running background tasks: `continue` (default) leaves them running
+   * for the next server on this data folder to adopt; `stop` stops them.
+   */
+  readonly backgroundTasksOnShutdown?: TaskShutdownPolicy;
   readonly logger?: Logger;
 }
 
@@ -65,14 +70,16 @@ export interface ClaudeToolsService {
   watchPrompts(listener: () => void): () => void;
   /**
    * Stops everything: with `waitForTasks`, running background tasks finish first; otherwise they
-   * are interrupted. Then warm sessions end and the store closes. Safe to call more than once.
+   * go on without this server (or are stopped, per `backgroundTasksOnShutdown`). Then warm
+   * sessions end and the store closes. Safe to call more than once.
    */
   close(options?: { readonly waitForTasks?: boolean }): Promise<void>;
 }
 
 /**
- * Opens the store (running migrations), marks what a previous server left running as
- * interrupted (and stops its leftover processes), and returns the shared service.
+ * Opens the store (running migrations), stops the interactive Claude Code processes a previous
+ * server left running, takes over its background tasks (adopting those still running), and
+ * returns the shared service.
  *
  * Background runs have nobody to ask for permission, so `permissionPolicy` decides for them.
  *
@@ -108,26 +115,23 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
   });
   // Restoring files under a running Claude Code would race with it: refuse while a run works there.
   const checkpoints = createCheckpointManager({ store, dataDir: options.dataDir, isBusy: (cwd) => runtime.isBusy(cwd) });
-  const policy: PermissionPolicy = options.permissionPolicy ?? 'deny';
   const tasks = new TaskManager({
     runtime,
     store,
     dataDir: options.dataDir,
     logger,
-    canUseTool: (toolName, input) =>
-      policy === 'allow'
-        ? { behavior: 'allow', updatedInput: input }
-        : { behavior: 'deny', message: `${toolName} needs approval, and background tasks cannot ask; allow it up front with allowedTools.` },
+    permissionPolicy: options.permissionPolicy ?? 'deny',
+    onShutdown: options.backgroundTasksOnShutdown ?? 'continue',
     onEvent: options.onTaskEvent,
   });
-  const recovered = await tasks.recoverAfterRestart();
-  if (recovered.interrupted > 0) logger.warn(recovered, 'background tasks left by a stopped server are marked interrupted');
+  await tasks.recoverAfterRestart();
 
   const {
     dataDir: _dataDir,
     maxConcurrentRuns: _maxConcurrentRuns,
     sessionIdleTimeoutMs: _sessionIdleTimeoutMs,
     onTaskEvent: _onTaskEvent,
+    backgroundTasksOnShutdown: _backgroundTasksOnShutdown,
     logger: _logger,
     ...serverOptions
   } = options;

@@ -22,7 +22,7 @@
  * | `MCP_TOOLS_GIT_FAILED` | the system `git` that checkpoints use is missing, failed or timed out; the message quotes git |
  * | `MCP_TOOLS_TASK_FAILED` | (in a task's result) the background run failed; the message says why |
  * | `MCP_TOOLS_TASK_STOPPED` | (in a task's result) the background run was stopped (`claude_background_tasks` stop, `tasks/cancel`) |
- * | `MCP_TOOLS_TASK_INTERRUPTED` | (in a task's result) the server stopped while the background run worked |
+ * | `MCP_TOOLS_TASK_INTERRUPTED` | (in a task's result) its process cannot run any more (the machine restarted) |
  *
  * @example
  * ```ts

@@ -15,7 +15,9 @@ export type { ClaudeRuntimeOptions, RunCallbacks, RunOutcome, RuntimeSession, Se
 export type { RunRequest } from './run-request.js';
 export type { Priority } from './run-limiter.js';
 export { TaskManager } from './tasks/task-manager.js';
-export type { TaskEvent, TaskLogPage, TaskManagerOptions } from './tasks/task-manager.js';
+export type { TaskEvent, TaskLogPage, TaskManagerOptions, TaskRecovery, TaskShutdownPolicy } from './tasks/task-manager.js';
+export { detachedProcesses } from './tasks/detached-processes.js';
+export type { DetachedProcesses, RecordedProcess } from './tasks/detached-processes.js';
 export {
   CHECKPOINT_ID_PATTERN,
   DEFAULT_CHECKPOINT_MAX_BYTES,

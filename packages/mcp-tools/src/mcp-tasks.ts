@@ -55,10 +55,7 @@ const listParams = z.looseObject({ cursor: z.string().optional() });
 // A task record as MCP's Task: status mapped, why it waits or ended, never expiring.
 function toTask(record: TaskRecord, pollInterval: number): Task {
   const status = STATUS[record.status];
-  const statusMessage =
-    record.status === 'interrupted'
-      ? 'The server stopped while this task ran; restart it with claude_background_tasks.'
-      : (record.error ?? (record.status === 'queued' ? 'Waiting for a free Claude Code slot.' : undefined));
+  const statusMessage = record.error ?? (record.status === 'queued' ? 'Waiting for a free Claude Code slot.' : undefined);
   return {
     taskId: record.id,
     status,

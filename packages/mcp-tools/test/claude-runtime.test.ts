@@ -9,8 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ClaudeRuntime, type ClaudeRuntimeOptions, type RunOutcome, type RunRequest } from '../src/claude-runtime.js';
 import { McpToolsError } from '../src/errors.js';
-import { createMemoryStore, openStore, type ClaudeToolsStore } from '../src/store/index.js';
-import { TaskManager } from '../src/tasks/task-manager.js';
+import { createMemoryStore, type ClaudeToolsStore } from '../src/store/index.js';
 import { fakeSessions, type TurnScript } from './fake-session.js';
 
 const denyAll: CanUseTool = () => ({ behavior: 'deny', message: 'no' });
@@ -225,71 +224,6 @@ describe('ClaudeRuntime and its store', () => {
   });
 });
 
-describe.each([
-  ['the memory store', () => createMemoryStore()],
-  ['the SQLite store', () => openStore({ dataDir: path.join(dataDir, 'state') })],
-])('TaskManager on %s', (_name, makeStore) => {
-  beforeEach(async () => {
-    await store.close();
-    store = makeStore();
-  });
-
-  function tasksWith(script: TurnScript) {
-    const { runtime } = runtimeWith(script);
-    const events: string[] = [];
-    const tasks = new TaskManager({ runtime, store, dataDir, canUseTool: denyAll, onEvent: (event) => events.push(`${event.type}:${event.task.status}`) });
-    return { tasks, events };
-  }
-
-  it('runs a task to its result, with events in order, and restarts it from the stored request', async () => {
-    const { tasks, events } = tasksWith(() => ({ text: 'all green', costUsd: 0.02 }));
-    const task = await tasks.start({ prompt: 'run the tests', cwd, model: 'opus' });
-    expect(task).toMatchObject({ status: 'queued', prompt: 'run the tests', cwd });
-    const done = await tasks.settled(task.id);
-    expect(done).toMatchObject({ status: 'completed', result: 'all green', costUsd: 0.02, numTurns: 1, pid: null });
-    expect(done.sessionId).toEqual(expect.any(String));
-    expect(events).toEqual(['background_task.started:running', 'background_task.completed:completed']);
-    const again = await tasks.restart(task.id);
-    expect(again).toMatchObject({ restartedFrom: task.id, prompt: 'run the tests' });
-    expect((await tasks.settled(again.id)).status).toBe('completed');
-    expect((await tasks.list()).map((entry) => entry.id).sort()).toEqual([task.id, again.id].sort());
-  });
-
-  it('finishes a crashed task only after its "started" write has landed, so it stays finished', async () => {
-    const slow: ClaudeToolsStore = Object.freeze({
-      ...store,
-      tasks: Object.freeze({
-        ...bind(store.tasks),
-        markStarted: (id: string, at: number, pid: number | null) => new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => store.tasks.markStarted(id, at, pid)),
-      }),
-    });
-    const crashing = {
-      run: (_request: RunRequest, callbacks: { onProcess?: (pid: number | undefined) => void }) => {
-        callbacks.onProcess?.(undefined);
-        return Promise.reject(new Error('the runtime broke'));
-      },
-    } as unknown as ClaudeRuntime;
-    const events: string[] = [];
-    const tasks = new TaskManager({ runtime: crashing, store: slow, dataDir, canUseTool: denyAll, onEvent: (event) => events.push(event.type) });
-    const task = await tasks.start({ prompt: 'p', cwd });
-    await tasks.waitForIdle();
-    expect(await tasks.get(task.id)).toMatchObject({ status: 'failed', error: 'the runtime broke' });
-    expect(events).toEqual(['background_task.started', 'background_task.failed']);
-  });
-
-  it('stops a running task, and after a restart marks what a dead server left as interrupted', async () => {
-    const { tasks } = tasksWith(() => ({ until: new Promise(() => undefined) }));
-    const task = await tasks.start({ prompt: 'forever', cwd });
-    await expect.poll(async () => (await tasks.get(task.id))?.status).toBe('running');
-    expect((await tasks.stop(task.id)).status).toBe('stopped');
-    await store.tasks.insert({ id: 'left-behind', prompt: 'p', cwd, request: { prompt: 'p', cwd }, sessionId: null, createdAt: 1, ownerPid: 2 ** 22 + 1, logPath: path.join(dataDir, 'x.jsonl'), restartedFrom: null });
-    expect(await tasks.recoverAfterRestart()).toEqual({ interrupted: 1, killed: 0 });
-    const left = await tasks.get('left-behind');
-    expect(left?.status).toBe('interrupted');
-    expect(left?.error).toContain('restart it');
-  });
-});
-
 /** The methods of a class instance as an object of bound functions (to override one of them). */
 function bind<T extends object>(instance: T): T {
   const prototype = Object.getPrototypeOf(instance) as object;
@@ -320,17 +254,3 @@ describe('ClaudeRuntime environment', () => {
     expect(() => new ClaudeRuntime({ store, claudeEnv: process.env })).not.toThrow();
   });
 });
-
-describe('TaskManager options', () => {
-  it('refuses a relative data folder, naming it', () => {
-    let caught: unknown;
-    try {
-      new TaskManager({ runtime: new ClaudeRuntime({ store }), store, dataDir: 'relative/data', canUseTool: denyAll });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toMatchObject({ code: 'MCP_TOOLS_INVALID_OPTIONS' });
-    expect((caught as Error).message).toContain('dataDir');
-  });
-});
-

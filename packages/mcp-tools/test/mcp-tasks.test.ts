@@ -17,7 +17,7 @@ let tasks: TaskManager;
 beforeEach(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'mcp-tasks-'));
   store = createMemoryStore();
-  tasks = new TaskManager({ runtime: new ClaudeRuntime({ store }), store, dataDir, canUseTool: () => ({ behavior: 'deny', message: 'no' }) });
+  tasks = new TaskManager({ runtime: new ClaudeRuntime({ store }), store, dataDir });
 });
 afterEach(async () => {
   await store.close();
@@ -55,6 +55,9 @@ describe('backgroundTaskResult', () => {
     numTurns: 2,
     error: null,
     pid: null,
+    processStartTime: null,
+    bootId: null,
+    ownerStartTime: null,
     ownerPid: 1,
     logPath: '/l',
     restartedFrom: null,

@@ -264,10 +264,10 @@ export function describeStoreContract(name: string, open: () => Promise<ClaudeTo
         await store.tasks.insert(task('t-c', { createdAt: 2_000 }));
         expect((await store.tasks.list({ limit: 10, offset: 0 })).map((t) => t.id)).toEqual(['t-c', 't-a', 't-b']);
         expect((await store.tasks.list({ limit: 1, offset: 1 })).map((t) => t.id)).toEqual(['t-a']);
-        await store.tasks.markStarted('t-a', 1_500, 4242);
+        await store.tasks.markStarted('t-a', 1_500, { pid: 4242, startTime: '777', bootId: 'boot-1' });
         expect((await store.tasks.list({ status: 'running', limit: 10, offset: 0 })).map((t) => t.id)).toEqual(['t-a']);
         expect((await store.tasks.listUnfinished()).map((t) => t.id).sort()).toEqual(['t-a', 't-b', 't-c']);
-        expect(await store.tasks.get('t-a')).toMatchObject({ status: 'running', startedAt: 1_500, pid: 4242 });
+        expect(await store.tasks.get('t-a')).toMatchObject({ status: 'running', startedAt: 1_500, pid: 4242, processStartTime: '777', bootId: 'boot-1' });
         expect(await store.tasks.get('nope')).toBeUndefined();
       });
 
@@ -279,7 +279,7 @@ export function describeStoreContract(name: string, open: () => Promise<ClaudeTo
         await store.tasks.noteSession('t', 'first');
         await store.tasks.noteSession('t', 'second');
         expect((await store.tasks.get('t'))?.sessionId).toBe('first');
-        await store.tasks.markStarted('t', 2_000, 99);
+        await store.tasks.markStarted('t', 2_000, { pid: 99, startTime: '5', bootId: null });
         await store.tasks.finish('t', { status: 'completed', at: 3_000, error: null, result: 'done', structuredOutput: { ok: [1, 2] }, costUsd: 0.2, numTurns: 2 });
         const done = await store.tasks.get('t');
         expect(done).toMatchObject({ status: 'completed', finishedAt: 3_000, result: 'done', costUsd: 0.2, numTurns: 2, pid: null, sessionId: 'first', startedAt: 2_000 });
@@ -288,8 +288,26 @@ export function describeStoreContract(name: string, open: () => Promise<ClaudeTo
         expect(await store.tasks.get('t')).toMatchObject({ status: 'failed', finishedAt: 4_000, result: 'done', costUsd: 0.2, error: 'later' });
         expect((await store.tasks.listUnfinished()).map((t) => t.id)).toEqual([]);
         // A start reported after the end does not reopen the task.
-        await store.tasks.markStarted('t', 5_000, 7);
-        expect(await store.tasks.get('t')).toMatchObject({ status: 'failed', startedAt: 2_000, pid: null });
+        await store.tasks.markStarted('t', 5_000, { pid: 7, startTime: '6', bootId: null });
+        expect(await store.tasks.get('t')).toMatchObject({ status: 'failed', startedAt: 2_000, pid: null, processStartTime: null, bootId: null });
+      });
+
+      it('hands an unfinished task to one new owner, only from the owner it names', async () => {
+        const store = await open();
+        await store.tasks.insert(task('t', { ownerPid: 10, ownerStartTime: 'old' }));
+        expect(await store.tasks.get('t')).toMatchObject({ ownerPid: 10, ownerStartTime: 'old' });
+        expect(await store.tasks.claim('t', { pid: 10, startTime: 'other' }, { pid: 20, startTime: 'new' })).toBe(false);
+        expect(await store.tasks.claim('t', { pid: 10, startTime: 'old' }, { pid: 20, startTime: 'new' })).toBe(true);
+        // The second of two servers starting together gets nothing.
+        expect(await store.tasks.claim('t', { pid: 10, startTime: 'old' }, { pid: 30, startTime: 'newer' })).toBe(false);
+        expect(await store.tasks.get('t')).toMatchObject({ ownerPid: 20, ownerStartTime: 'new' });
+        await store.tasks.insert(task('legacy'));
+        expect((await store.tasks.get('legacy'))?.ownerStartTime).toBeNull();
+        expect(await store.tasks.claim('legacy', { pid: 42, startTime: null }, { pid: 20, startTime: 'new' })).toBe(true);
+        await store.tasks.finish('t', { status: 'completed', at: 1, error: null });
+        expect(await store.tasks.claim('t', { pid: 20, startTime: 'new' }, { pid: 30, startTime: 'newer' })).toBe(false);
+        expect(await store.tasks.claim('nope', { pid: 20, startTime: 'new' }, { pid: 30, startTime: 'newer' })).toBe(false);
+        await expectCode(() => store.tasks.markStarted('legacy', 1, { pid: 1.5, startTime: 'x', bootId: null }), 'MCP_TOOLS_STORE_FAILED', /pid/);
       });
 
       it('refuses a taken id, malformed tasks and filters, and hands out copies of structured output', async () => {

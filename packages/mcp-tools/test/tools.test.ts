@@ -13,6 +13,7 @@ import { ClaudeRuntime } from '../src/claude-runtime.js';
 import type { ClaudeToolsOptions } from '../src/register-claude-tools.js';
 import { createMemoryStore, type ClaudeToolsStore } from '../src/store/index.js';
 import { TaskManager } from '../src/tasks/task-manager.js';
+import { FakeProcesses, resultLine } from './fake-processes.js';
 import { claudeAbort } from '../src/tools/claude-abort.js';
 import { claudeAsk } from '../src/tools/claude-ask.js';
 import { claudeBackgroundTasks } from '../src/tools/claude-background-tasks.js';
@@ -178,9 +179,9 @@ describe('claude_background_tasks', () => {
   });
 
   it('lists, gets and returns the result of a task started by claude_ask', async () => {
-    const sessions = fakeSessions(() => ({ text: 'done in the background' }));
-    const runtime = new ClaudeRuntime({ store, claudeExecutable: MISSING_CLAUDE, createSession: sessions.factory });
-    const tasks = new TaskManager({ runtime, store, dataDir: path.join(scratch, 'data'), canUseTool: () => ({ behavior: 'deny', message: 'no' }) });
+    const processes = new FakeProcesses(() => ({ lines: [resultLine('s-bg', 'done in the background', 0.01)] }));
+    const runtime = new ClaudeRuntime({ store, claudeExecutable: MISSING_CLAUDE });
+    const tasks = new TaskManager({ runtime, store, dataDir: path.join(scratch, 'data'), processes, pollIntervalMs: 10 });
     closers.push(() => runtime.close(), () => tasks.shutdown());
     const kit = createToolKit(new McpServer({ name: 't', version: '1' }), parseToolsSettings({ runtime, tasks, roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir: scratch }));
     const { taskId } = structured<{ taskId: string }>(await call(claudeAsk, kit, { query: 'in the background', backgroundTask: true }));

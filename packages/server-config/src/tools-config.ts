@@ -93,6 +93,8 @@ export interface ToolsConfig {
   readonly autoCheckpoint: boolean;
   /** `HOOK_DIRECTORIES`: folders (comma-separated) besides `<cwd>/.claude/hooks` that hook scripts may live in. Default: none. */
   readonly hookDirectories: readonly string[];
+  /** `BACKGROUND_TASKS_ON_SHUTDOWN`: `continue` (default: background tasks run on, the next server adopts them) or `stop` them when the server stops. */
+  readonly backgroundTasksOnShutdown: 'continue' | 'stop';
 }
 
 /**
@@ -118,6 +120,7 @@ export const TOOLS_VARIABLES: readonly string[] = Object.freeze([
   'DATA_DIR',
   'AUTO_CHECKPOINT',
   'HOOK_DIRECTORIES',
+  'BACKGROUND_TASKS_ON_SHUTDOWN',
 ]);
 
 const contextSchema = z.object({
@@ -182,6 +185,7 @@ export interface ToolsVariables {
   readonly DATA_DIR: Variable<string>;
   readonly AUTO_CHECKPOINT: Variable<boolean>;
   readonly HOOK_DIRECTORIES: Variable<readonly string[]>;
+  readonly BACKGROUND_TASKS_ON_SHUTDOWN: Variable<'continue' | 'stop'>;
 }
 
 // Node timers cannot wait longer than 2^31-1 ms; a larger value would fire at once.
@@ -208,6 +212,7 @@ export function toolsVariables(env: Readonly<Record<string, string | undefined>>
       1_800_000,
     ),
     PERMISSION_POLICY: variable<'deny' | 'allow'>(choiceReader('PERMISSION_POLICY', ['deny', 'allow'] as const, 'deny'), 'deny'),
+    BACKGROUND_TASKS_ON_SHUTDOWN: variable<'continue' | 'stop'>(choiceReader('BACKGROUND_TASKS_ON_SHUTDOWN', ['continue', 'stop'] as const, 'continue'), 'continue'),
     PERMISSION_TIMEOUT_MS: variable(
       integerReader('PERMISSION_TIMEOUT_MS', { min: 100, max: MAX_TIMER_MS, unit: 'milliseconds', example: '120000' }),
       120_000,
@@ -264,6 +269,7 @@ export function toolsConfigFrom(values: ToolsValues): ToolsConfig {
     permissionTimeoutMs: values.PERMISSION_TIMEOUT_MS,
     autoCheckpoint: values.AUTO_CHECKPOINT,
     hookDirectories: values.HOOK_DIRECTORIES,
+    backgroundTasksOnShutdown: values.BACKGROUND_TASKS_ON_SHUTDOWN,
   };
 }
 
@@ -336,6 +342,7 @@ export function toolsServiceOptions(
     claudeEnv: runtime.claudeEnv,
     autoCheckpoint: config.autoCheckpoint,
     hookDirectories: config.hookDirectories,
+    backgroundTasksOnShutdown: config.backgroundTasksOnShutdown,
   };
 }
 

@@ -32,6 +32,7 @@ describe('parseConfig (stdio)', () => {
       permissionTimeoutMs: 120_000,
       hookDirectories: [],
       autoCheckpoint: false,
+      backgroundTasksOnShutdown: 'continue',
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.defaultAllowedTools)).toBe(true);
@@ -54,6 +55,7 @@ describe('parseConfig (stdio)', () => {
         PERMISSION_TIMEOUT_MS: '5000',
         HOOK_DIRECTORIES: '~/hooks',
         AUTO_CHECKPOINT: 'yes',
+        BACKGROUND_TASKS_ON_SHUTDOWN: 'Stop',
         UNRELATED: 'ignored',
       },
       context,
@@ -73,6 +75,7 @@ describe('parseConfig (stdio)', () => {
       permissionTimeoutMs: 5000,
       hookDirectories: ['/home/me/hooks'],
       autoCheckpoint: true,
+      backgroundTasksOnShutdown: 'stop',
     });
   });
 

@@ -22,4 +22,4 @@ export type {
   TaskStore,
 } from './stores.js';
 export { TERMINAL_TASK_STATUSES } from './task-record.js';
-export type { NewTaskRecord, TaskFinish, TaskRecord, TaskStatus } from './task-record.js';
+export type { NewTaskRecord, TaskFinish, TaskOwner, TaskProcess, TaskRecord, TaskStatus } from './task-record.js';

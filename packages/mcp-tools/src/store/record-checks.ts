@@ -4,7 +4,7 @@ import { McpToolsError } from '../errors.js';
 import type { CheckpointRecord } from './checkpoint-record.js';
 import { checkObject, checkText, checkTextOrNull, checkWholeNumber } from './session-record.js';
 import type { CheckpointIndexFilter, IndexedCheckpoint, ListTasksFilter, PlannedFork } from './stores.js';
-import type { NewTaskRecord, TaskStatus } from './task-record.js';
+import type { NewTaskRecord, TaskProcess, TaskStatus } from './task-record.js';
 
 const TASK_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'];
 
@@ -17,7 +17,7 @@ function checkLimit(action: string, value: unknown): number | undefined {
 }
 
 /** A new task, with its request as the JSON text to keep. */
-export function checkNewTask(task: NewTaskRecord): Omit<NewTaskRecord, 'request'> & { readonly request: string } {
+export function checkNewTask(task: NewTaskRecord): Omit<NewTaskRecord, 'request' | 'ownerStartTime'> & { readonly request: string; readonly ownerStartTime: string | null } {
   const action = 'store a task';
   checkObject(action, 'task', task);
   let request: string | undefined;
@@ -35,9 +35,18 @@ export function checkNewTask(task: NewTaskRecord): Omit<NewTaskRecord, 'request'
     sessionId: checkTextOrNull(action, 'sessionId', task.sessionId),
     createdAt: checkWholeNumber(action, 'createdAt', task.createdAt),
     ownerPid: checkWholeNumber(action, 'ownerPid', task.ownerPid),
+    ownerStartTime: checkTextOrNull(action, 'ownerStartTime', task.ownerStartTime ?? null),
     logPath: checkText(action, 'logPath', task.logPath),
     restartedFrom: checkTextOrNull(action, 'restartedFrom', task.restartedFrom),
   });
+}
+
+/** The process of a started task (or `null`: none is known). */
+export function checkTaskProcess(process: TaskProcess | null): TaskProcess | null {
+  const action = 'mark a task started';
+  if (process === null) return null;
+  checkObject(action, 'process', process);
+  return { pid: checkWholeNumber(action, 'pid', process.pid), startTime: checkText(action, 'startTime', process.startTime), bootId: checkTextOrNull(action, 'bootId', process.bootId) };
 }
 
 /** A page of tasks: a status or none, a limit of at least 1, an offset of at least 0. */

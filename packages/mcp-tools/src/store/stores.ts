@@ -4,7 +4,7 @@
 // them atomically. Failures reject with `McpToolsError` `MCP_TOOLS_STORE_FAILED` unless stated.
 import type { CheckpointRecord } from './checkpoint-record.js';
 import type { NewSessionRecord, SessionRecord, SessionStatus } from './session-record.js';
-import type { NewTaskRecord, TaskFinish, TaskRecord, TaskStatus } from './task-record.js';
+import type { NewTaskRecord, TaskFinish, TaskOwner, TaskProcess, TaskRecord, TaskStatus } from './task-record.js';
 
 /**
  * Filter for {@link SessionStore.list}.
@@ -158,8 +158,13 @@ export interface TaskStore {
   listUnfinished(): Promise<TaskRecord[]>;
   /** The request the task was started with, as stored, or `undefined` for an unknown task. */
   requestOf(id: string): Promise<unknown>;
-  /** The task's process started: status `running`, `startedAt`, `pid` (only while it is `queued`). */
-  markStarted(id: string, at: number, pid: number | null): Promise<void>;
+  /** The task's process started: status `running`, `startedAt` and the process (only while it is `queued`). */
+  markStarted(id: string, at: number, process: TaskProcess | null): Promise<void>;
+  /**
+   * Hands an unfinished task from `from` (a server that is gone) to `to`, unless it has changed
+   * hands or ended meanwhile: `true` for the one caller that got it.
+   */
+  claim(id: string, from: TaskOwner, to: TaskOwner): Promise<boolean>;
   /** Sets the task's session id unless it has one. */
   noteSession(id: string, sessionId: string): Promise<void>;
   /** Ends the task: status, `finishedAt`, the fields given (others kept), `pid` cleared. */

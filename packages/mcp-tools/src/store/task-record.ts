@@ -43,8 +43,14 @@ export interface TaskRecord {
   readonly error: string | null;
   /** The CLI's process id while it runs. */
   readonly pid: number | null;
+  /** With `pid`, the CLI process as the process table identifies it (a reused pid has another). */
+  readonly processStartTime: string | null;
+  /** The boot of the machine the CLI process started in: after a reboot it cannot be running. */
+  readonly bootId: string | null;
   /** The server process that owns the task. */
   readonly ownerPid: number;
+  /** With `ownerPid`, the owning server as the process table identifies it. */
+  readonly ownerStartTime: string | null;
   readonly logPath: string;
   /** The task this one restarted. */
   readonly restartedFrom: string | null;
@@ -67,8 +73,37 @@ export interface NewTaskRecord {
   readonly sessionId: string | null;
   readonly createdAt: number;
   readonly ownerPid: number;
+  /** The owning server's start time (`describeProcess`); default `null` (unknown). */
+  readonly ownerStartTime?: string | null;
   readonly logPath: string;
   readonly restartedFrom: string | null;
+}
+
+/**
+ * The CLI process of a running task, for `TaskStore.markStarted`.
+ *
+ * @example
+ * ```ts
+ * const started: TaskProcess = { pid: run.pid, startTime: run.startTime, bootId: currentBootId() ?? null };
+ * ```
+ */
+export interface TaskProcess {
+  readonly pid: number;
+  readonly startTime: string;
+  readonly bootId: string | null;
+}
+
+/**
+ * A server process as the owner of tasks, for `TaskStore.claim`.
+ *
+ * @example
+ * ```ts
+ * const owner: TaskOwner = { pid: process.pid, startTime: describeProcess(process.pid)?.startTime ?? null };
+ * ```
+ */
+export interface TaskOwner {
+  readonly pid: number;
+  readonly startTime: string | null;
 }
 
 /**

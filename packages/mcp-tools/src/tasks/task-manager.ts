@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
-import { listDescendants, noopLogger, type CanUseTool, type ClaudeMessage, type Logger } from '@claude-code-mcp/claude-cli-driver';
+import { describeProcess, isAlive, noopLogger, type ClaudeMessage, type Logger } from '@claude-code-mcp/claude-cli-driver';
 import * as z from 'zod';
 
 import type { ClaudeRuntime } from '../claude-runtime.js';
 import { McpToolsError } from '../errors.js';
-import { OrderedWrites } from '../ordered-writes.js';
 import type { RunRequest } from '../run-request.js';
-import { TERMINAL_TASK_STATUSES, type ClaudeToolsStore, type TaskFinish, type TaskRecord, type TaskStatus } from '../store/index.js';
+import { TERMINAL_TASK_STATUSES, type ClaudeToolsStore, type TaskFinish, type TaskOwner, type TaskRecord, type TaskStatus } from '../store/index.js';
+import type { PermissionPolicy } from '../tools/permission-bridge.js';
+import { detachedProcesses, type DetachedProcesses } from './detached-processes.js';
 import { renderMessage } from './render-message.js';
+import { adoptTask, launchTask, type TaskRunContext, type TaskSignals } from './task-run.js';
 
 export type { TaskRecord, TaskStatus } from '../store/index.js';
 
@@ -45,11 +47,22 @@ export interface TaskLogPage {
 }
 
 /**
+ * What {@link TaskManager.shutdown} does with the tasks it runs: `continue` (the default) leaves
+ * their processes running for the next server on the data folder to adopt; `stop` stops them.
+ *
+ * @example
+ * ```ts
+ * const onShutdown: TaskShutdownPolicy = config.backgroundTasksOnShutdown;
+ * ```
+ */
+export type TaskShutdownPolicy = 'continue' | 'stop';
+
+/**
  * Options of {@link TaskManager}.
  *
  * @example
  * ```ts
- * const options: TaskManagerOptions = { runtime, store, dataDir, canUseTool: () => ({ behavior: 'deny', message: 'no one to ask' }) };
+ * const options: TaskManagerOptions = { runtime, store, dataDir, permissionPolicy: 'deny' };
  * ```
  */
 export interface TaskManagerOptions {
@@ -57,74 +70,107 @@ export interface TaskManagerOptions {
   readonly store: ClaudeToolsStore;
   /** Logs go to `<dataDir>/tasks/<id>.jsonl`. */
   readonly dataDir: string;
-  /** Decides tool calls that need approval: nobody is there to ask, so a policy. */
-  readonly canUseTool: CanUseTool;
+  /** Tool calls that need approval: nobody is there to ask, so a policy (default `deny`). */
+  readonly permissionPolicy?: PermissionPolicy;
+  /** What `shutdown()` does with running tasks (default `continue`). */
+  readonly onShutdown?: TaskShutdownPolicy;
   /** Receives task events (started, completed, failed, stopped, interrupted). */
   readonly onEvent?: (event: TaskEvent) => void;
   readonly logger?: Logger;
   readonly now?: () => number;
-  /** This server's process id (default `process.pid`). */
-  readonly ownerPid?: number;
+  /** This server process as the owner of its tasks (default: this process, from the process table). */
+  readonly owner?: TaskOwner;
+  /** Starts, checks and stops the detached processes (default: the driver's). */
+  readonly processes?: DetachedProcesses;
+  /** How often a running task's log and process are checked, in ms (default 200). */
+  readonly pollIntervalMs?: number;
 }
 
 const taskManagerDataSchema = z.object({
   dataDir: z.string().refine((value) => isAbsolute(value) && !value.includes('\0'), 'must be an absolute path'),
-  ownerPid: z.number().int().positive().optional(),
+  permissionPolicy: z.enum(['deny', 'allow']).default('deny'),
+  onShutdown: z.enum(['continue', 'stop']).default('continue'),
+  pollIntervalMs: z.number().int().min(10).max(60_000).default(200),
 });
 
-function checkTaskManagerOptions(options: TaskManagerOptions): void {
-  const parsed = taskManagerDataSchema.safeParse({ dataDir: options.dataDir, ownerPid: options.ownerPid });
+function checkTaskManagerOptions(options: TaskManagerOptions): z.infer<typeof taskManagerDataSchema> {
+  const { dataDir, permissionPolicy, onShutdown, pollIntervalMs } = options;
+  const parsed = taskManagerDataSchema.safeParse({ dataDir, permissionPolicy, onShutdown, pollIntervalMs });
   if (!parsed.success) {
     throw new McpToolsError('MCP_TOOLS_INVALID_OPTIONS', `Invalid TaskManager options:\n${z.prettifyError(parsed.error)}`, { cause: parsed.error });
   }
+  return parsed.data;
 }
 
 const TERMINAL: ReadonlySet<TaskStatus> = new Set(TERMINAL_TASK_STATUSES);
 
-function processAlive(pid: number): boolean {
+function thisProcess(): TaskOwner {
+  return { pid: process.pid, startTime: describeProcess(process.pid)?.startTime ?? null };
+}
+
+// A task recorded before owners had start times: its owner counts as alive while a Node process has its pid.
+function legacyOwnerAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return /node/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
   } catch {
     return false;
   }
 }
 
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
-
 /**
- * Background runs: a `claude_ask` that returns a task id at once and runs as a managed CLI
- * process, its stream written to a log file, its state in the store. After a restart, tasks
- * whose server died are reported `interrupted` and their leftover processes are stopped.
+ * What {@link TaskManager.recoverAfterRestart} did.
  *
  * @example
  * ```ts
- * const tasks = new TaskManager({ runtime, store, dataDir, canUseTool: denyAll, onEvent: (event) => webhooks.emit(event) });
+ * const { adopted, started, interrupted } = await tasks.recoverAfterRestart();
+ * ```
+ */
+export interface TaskRecovery {
+  /** Running tasks whose process still runs (or ended while no server watched): followed now. */
+  readonly adopted: number;
+  /** Queued tasks that never started: started now. */
+  readonly started: number;
+  /** Tasks that cannot go on (the machine restarted, or an older server ran them in-process). */
+  readonly interrupted: number;
+}
+
+interface ActiveTask extends TaskSignals {
+  readonly done: Promise<void>;
+}
+
+/**
+ * Background runs: a `claude_ask` that returns a task id at once and runs in a Claude Code
+ * process of its own, outside the server: it goes on when the server exits, is killed or
+ * crashes, writing its stream to its log file. The next server on the same data folder adopts
+ * it (follows the log, records the result and cost when it ends). Only a task whose process
+ * cannot exist any more (the machine restarted) is `interrupted`.
+ *
+ * @example
+ * ```ts
+ * const tasks = new TaskManager({ runtime, store, dataDir, onEvent: (event) => webhooks.emit(event) });
+ * await tasks.recoverAfterRestart();
  * const task = await tasks.start({ prompt: 'run the tests', cwd: '/repo' });
  * ```
  */
 export class TaskManager {
   readonly #options: TaskManagerOptions;
+  readonly #settings: z.infer<typeof taskManagerDataSchema>;
   readonly #tasks: ClaudeToolsStore['tasks'];
   readonly #logger: Logger;
   readonly #now: () => number;
-  readonly #ownerPid: number;
-  readonly #active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #owner: TaskOwner;
+  readonly #processes: DetachedProcesses;
+  readonly #active = new Map<string, ActiveTask>();
   #shuttingDown = false;
 
   constructor(options: TaskManagerOptions) {
-    checkTaskManagerOptions(options);
+    this.#settings = checkTaskManagerOptions(options);
     this.#options = options;
     this.#tasks = options.store.tasks;
     this.#logger = (options.logger ?? noopLogger).child({ component: 'background-tasks' });
     this.#now = options.now ?? Date.now;
-    this.#ownerPid = options.ownerPid ?? process.pid;
+    this.#owner = options.owner ?? thisProcess();
+    this.#processes = options.processes ?? detachedProcesses;
     mkdirSync(join(options.dataDir, 'tasks'), { recursive: true, mode: 0o700 });
   }
 
@@ -133,10 +179,9 @@ export class TaskManager {
     return this.#active.size;
   }
 
-  /** Starts a background run and returns its record at once. */
+  /** Starts a background run and returns its record at once (queued until a slot is free). */
   async start(request: RunRequest, restartedFrom: string | null = null): Promise<TaskRecord> {
     const id = randomUUID();
-    const logPath = join(this.#options.dataDir, 'tasks', `${id}.jsonl`);
     const record = await this.#tasks.insert({
       id,
       prompt: request.prompt,
@@ -144,15 +189,12 @@ export class TaskManager {
       request,
       sessionId: request.sessionId ?? null,
       createdAt: this.#now(),
-      ownerPid: this.#ownerPid,
-      logPath,
+      ownerPid: this.#owner.pid,
+      ownerStartTime: this.#owner.startTime,
+      logPath: join(this.#options.dataDir, 'tasks', `${id}.jsonl`),
       restartedFrom,
     });
-    const controller = new AbortController();
-    const done = this.#execute(id, request, logPath, controller)
-      .catch((error: unknown) => this.#logger.error({ err: error, taskId: id }, 'background task bookkeeping failed'))
-      .finally(() => this.#active.delete(id));
-    this.#active.set(id, { controller, done });
+    this.#track(id, (signals) => launchTask(this.#context, record, request, signals));
     return record;
   }
 
@@ -200,14 +242,14 @@ export class TaskManager {
     return this.#active.has(id);
   }
 
-  /** Stops a running task; resolves once its process is gone. */
+  /** Stops a running task; resolves once its process (and everything below it) is gone. */
   async stop(id: string): Promise<TaskRecord> {
     const task = await this.#require(id);
     const active = this.#active.get(id);
     if (!active) {
       throw new McpToolsError('MCP_TOOLS_NOT_RUNNING', `Task ${id} is not running here (it is ${task.status}).`);
     }
-    active.controller.abort(new Error('Stopped with claude_background_tasks.'));
+    active.stop.abort(new Error('Stopped with claude_background_tasks.'));
     await active.done;
     return await this.#require(id);
   }
@@ -251,31 +293,24 @@ export class TaskManager {
   }
 
   /**
-   * At start: tasks left queued or running by a server that is gone become `interrupted`, and a
-   * CLI process they left behind (found by its recorded pid) is stopped with its children.
+   * At start: takes over the unfinished tasks of servers that are gone (a live server sharing the
+   * data folder keeps its own). A running task whose process still runs is followed to its end;
+   * one whose process ended meanwhile is recorded from its log; a queued one is started. Only a
+   * task whose process cannot exist any more (the machine restarted) is `interrupted`.
    */
-  async recoverAfterRestart(): Promise<{ interrupted: number; killed: number }> {
-    let interrupted = 0;
-    let killed = 0;
+  async recoverAfterRestart(): Promise<TaskRecovery> {
+    const counts = { adopted: 0, started: 0, interrupted: 0 };
     for (const task of await this.#tasks.listUnfinished()) {
-      if (task.ownerPid !== this.#ownerPid && processAlive(task.ownerPid) && /node/.test(commandLine(task.ownerPid))) continue;
-      if (task.pid !== null && processAlive(task.pid) && /claude/.test(commandLine(task.pid))) {
-        const tree = listDescendants(task.pid);
-        for (const target of [task.pid, ...tree.map((entry) => entry.pid)]) {
-          for (const signalTarget of [-target, target]) {
-            try {
-              process.kill(signalTarget, 'SIGKILL');
-            } catch {
-              // Gone already, or not a group leader.
-            }
-          }
-        }
-        killed += 1;
-      }
-      await this.#finish(task.id, { status: 'interrupted', error: 'The server stopped while this task was running; restart it with claude_background_tasks.' });
-      interrupted += 1;
+      const owner: TaskOwner = { pid: task.ownerPid, startTime: task.ownerStartTime };
+      if (this.#isUs(owner) || this.#ownerAlive(owner)) continue;
+      // Another server starting on the same folder may take it first.
+      if (!(await this.#tasks.claim(task.id, owner, this.#owner))) continue;
+      const request = (await this.#tasks.requestOf(task.id)) as RunRequest;
+      const outcome = await this.#takeOver(task, request);
+      counts[outcome] += 1;
     }
-    return { interrupted, killed };
+    if (counts.adopted + counts.started + counts.interrupted > 0) this.#logger.info(counts, 'background tasks of a server that is gone taken over');
+    return counts;
   }
 
   /** Resolves when no task of this process is running. */
@@ -283,11 +318,80 @@ export class TaskManager {
     while (this.#active.size > 0) await Promise.allSettled([...this.#active.values()].map((active) => active.done));
   }
 
-  /** Interrupts every running task (server shutdown). */
+  /**
+   * Server shutdown. With `onShutdown: 'continue'` (the default) every running task is left
+   * running for the next server (queued ones stay queued); with `'stop'` each is stopped.
+   */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
-    for (const active of this.#active.values()) active.controller.abort(new Error('The server is shutting down.'));
+    const leave = this.#settings.onShutdown === 'continue';
+    if (leave && this.#active.size > 0) this.#logger.info({ tasks: this.#active.size }, 'background tasks go on; the next server on this data folder adopts them');
+    for (const active of this.#active.values()) {
+      if (leave) active.detach.abort(new Error('The server is shutting down.'));
+      else active.stop.abort(new Error('Stopped because the server shut down (BACKGROUND_TASKS_ON_SHUTDOWN=stop).'));
+    }
     await this.waitForIdle();
+  }
+
+  async #takeOver(task: TaskRecord, request: RunRequest): Promise<keyof TaskRecovery> {
+    if (task.status === 'queued') {
+      this.#track(task.id, (signals) => launchTask(this.#context, task, request, signals));
+      return 'started';
+    }
+    const bootId = this.#processes.bootId();
+    if (task.pid === null || task.processStartTime === null) {
+      await this.#finish(task.id, { status: 'interrupted', error: 'An earlier version of the server ran this task inside its own process, which has ended; restart it with claude_background_tasks.' });
+      return 'interrupted';
+    }
+    if (task.bootId !== null && bootId !== undefined && task.bootId !== bootId) {
+      const error = 'The machine restarted while this task ran, which ended its Claude Code process; restart it with claude_background_tasks.';
+      this.#logger.warn({ taskId: task.id }, error);
+      await this.#finish(task.id, { status: 'interrupted', error });
+      return 'interrupted';
+    }
+    const run = { pid: task.pid, startTime: task.processStartTime };
+    this.#logger.info({ taskId: task.id, pid: run.pid, running: this.#processes.isAlive(run) }, 'adopting a background task');
+    this.#track(task.id, (signals) => adoptTask(this.#context, task, request, run, signals));
+    return 'adopted';
+  }
+
+  #isUs(owner: TaskOwner): boolean {
+    return owner.pid === this.#owner.pid && owner.startTime === this.#owner.startTime;
+  }
+
+  #ownerAlive(owner: TaskOwner): boolean {
+    if (owner.startTime === null) return isAlive({ pid: owner.pid }) && legacyOwnerAlive(owner.pid);
+    return this.#processes.isAlive({ pid: owner.pid, startTime: owner.startTime });
+  }
+
+  #track(id: string, run: (signals: TaskSignals) => Promise<void>): void {
+    const signals: TaskSignals = { stop: new AbortController(), detach: new AbortController() };
+    // A shutdown that began meanwhile applies to this task too.
+    if (this.#shuttingDown) signals.detach.abort(new Error('The server is shutting down.'));
+    const done = run(signals)
+      .catch(async (error: unknown) => {
+        this.#logger.error({ err: error, taskId: id }, 'background task bookkeeping failed');
+        await this.#finish(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      })
+      .finally(() => this.#active.delete(id));
+    this.#active.set(id, { ...signals, done });
+  }
+
+  get #context(): TaskRunContext {
+    return {
+      runtime: this.#options.runtime,
+      store: this.#options.store,
+      processes: this.#processes,
+      policy: this.#settings.permissionPolicy,
+      logger: this.#logger,
+      now: this.#now,
+      pollMs: this.#settings.pollIntervalMs,
+      finish: (id, finish) => this.#finish(id, finish),
+      started: async (id, run) => {
+        await this.#tasks.markStarted(id, this.#now(), { pid: run.pid, startTime: run.startTime, bootId: this.#processes.bootId() ?? null });
+        await this.#emit('background_task.started', id);
+      },
+    };
   }
 
   async #require(id: string): Promise<TaskRecord> {
@@ -309,54 +413,5 @@ export class TaskManager {
   async #finish(id: string, finish: Omit<TaskFinish, 'at'>): Promise<void> {
     await this.#tasks.finish(id, { ...finish, at: this.#now() });
     await this.#emit(`background_task.${finish.status}`, id);
-  }
-
-  async #execute(id: string, request: RunRequest, logPath: string, controller: AbortController): Promise<void> {
-    let log: WriteStream | undefined;
-    // The callbacks cannot wait: their writes are applied in order, and all of them land before
-    // the task is finished (a late "started" must not reopen an ended task).
-    const writes = new OrderedWrites(this.#logger);
-    try {
-      log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
-      const output = log;
-      const outcome = await this.#options.runtime.run(request, {
-        signal: controller.signal,
-        canUseTool: this.#options.canUseTool,
-        onProcess: (pid) => {
-          const at = this.#now();
-          writes.push('mark the task started', { taskId: id }, async () => {
-            await this.#tasks.markStarted(id, at, pid ?? null);
-            await this.#emit('background_task.started', id);
-          });
-        },
-        onMessage: (message) => {
-          output.write(`${JSON.stringify(message)}\n`);
-          const sessionId = (message as { session_id?: unknown }).session_id;
-          if (typeof sessionId === 'string') writes.push('note the session of the task', { taskId: id }, () => this.#tasks.noteSession(id, sessionId));
-        },
-      });
-      await writes.drain();
-      if (outcome.status === 'completed') {
-        await this.#finish(id, {
-          status: 'completed',
-          result: outcome.result.text,
-          structuredOutput: outcome.result.structuredOutput,
-          costUsd: outcome.result.costUsd,
-          numTurns: outcome.result.numTurns,
-          sessionId: outcome.sessionId,
-          error: null,
-        });
-      } else if (outcome.status === 'cancelled') {
-        await this.#finish(id, { status: this.#shuttingDown ? 'interrupted' : 'stopped', error: outcome.error.message, sessionId: outcome.sessionId ?? null });
-      } else {
-        await this.#finish(id, { status: 'failed', error: `${outcome.error.code}: ${outcome.error.message}`, sessionId: outcome.sessionId ?? null });
-      }
-    } catch (error) {
-      this.#logger.error({ err: error, taskId: id }, 'background task crashed');
-      await writes.drain();
-      await this.#finish(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
-    } finally {
-      await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
-    }
   }
 }

@@ -41,7 +41,7 @@ export const askInputSchema = z.object({
   backgroundTask: z
     .boolean()
     .optional()
-    .describe('Run in the background: returns a taskId at once; follow it with claude_background_tasks. Tool calls that need approval are denied.'),
+    .describe('Run in the background: returns a taskId at once; follow it with claude_background_tasks. It goes on if this server stops. Nobody is asked about tool calls that need approval: the server policy decides (by default they are denied).'),
 });
 
 /** Parsed `claude_ask` arguments. */

@@ -75,7 +75,7 @@ export const claudeBackgroundTasks = defineTool({
   name: 'claude_background_tasks',
   title: 'Background Claude Code tasks',
   description:
-    'Manage runs started with claude_ask backgroundTask: list (by status), get, result, logs (paged, readable or raw), stop, restart. Tasks and their logs survive a server restart; a task that was running when the server stopped is reported interrupted.',
+    'Manage runs started with claude_ask backgroundTask: list (by status), get, result, logs (paged, readable or raw), stop, restart. Tasks run in processes of their own and outlive the server (the next server adopts them); only a task whose machine restarted is reported interrupted.',
   inputSchema: backgroundTasksInputSchema,
   outputSchema: backgroundTasksOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

@@ -1,6 +1,6 @@
-import { checkNewTask, checkTaskFilter, taskTaken } from '../record-checks.js';
+import { checkNewTask, checkTaskFilter, checkTaskProcess, taskTaken } from '../record-checks.js';
 import type { ListTasksFilter, TaskStore } from '../stores.js';
-import type { NewTaskRecord, TaskFinish, TaskRecord } from '../task-record.js';
+import { TERMINAL_TASK_STATUSES, type NewTaskRecord, type TaskFinish, type TaskOwner, type TaskProcess, type TaskRecord } from '../task-record.js';
 import { jsonCopy, type MemoryState } from './memory-state.js';
 
 interface Entry {
@@ -36,7 +36,10 @@ export class MemoryTaskStore implements TaskStore {
       numTurns: 0,
       error: null,
       pid: null,
+      processStartTime: null,
+      bootId: null,
       ownerPid: values.ownerPid,
+      ownerStartTime: values.ownerStartTime,
       logPath: values.logPath,
       restartedFrom: values.restartedFrom,
     });
@@ -72,9 +75,20 @@ export class MemoryTaskStore implements TaskStore {
     return entry === undefined ? undefined : (JSON.parse(entry.request) as unknown);
   }
 
-  async markStarted(id: string, at: number, pid: number | null): Promise<void> {
+  async markStarted(id: string, at: number, process: TaskProcess | null): Promise<void> {
+    const started = checkTaskProcess(process);
     this.#state.check('mark a task started');
-    this.#update(id, (task) => (task.status === 'queued' ? { status: 'running', startedAt: at, pid } : {}));
+    this.#update(id, (task) =>
+      task.status === 'queued' ? { status: 'running', startedAt: at, pid: started?.pid ?? null, processStartTime: started?.startTime ?? null, bootId: started?.bootId ?? null } : {},
+    );
+  }
+
+  async claim(id: string, from: TaskOwner, to: TaskOwner): Promise<boolean> {
+    this.#state.check('claim a task');
+    const task = this.#entries.get(id)?.record;
+    if (task === undefined || TERMINAL_TASK_STATUSES.includes(task.status) || task.ownerPid !== from.pid || task.ownerStartTime !== from.startTime) return false;
+    this.#update(id, () => ({ ownerPid: to.pid, ownerStartTime: to.startTime }));
+    return true;
   }
 
   async noteSession(id: string, sessionId: string): Promise<void> {
@@ -94,6 +108,7 @@ export class MemoryTaskStore implements TaskStore {
       error: finish.error,
       sessionId: finish.sessionId ?? task.sessionId,
       pid: null,
+      processStartTime: null,
     }));
   }
 

@@ -115,6 +115,19 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       `);
     },
   }),
+  Object.freeze({
+    version: 6,
+    name: 'detached-tasks',
+    up(db: DatabaseSync): void {
+      // Background tasks run in processes that outlive their server: the next server adopts them
+      // by the CLI's pid and start time (in this boot), and claims them from an owner that is gone.
+      db.exec(`
+        ALTER TABLE tasks ADD COLUMN process_start_time TEXT;
+        ALTER TABLE tasks ADD COLUMN boot_id TEXT;
+        ALTER TABLE tasks ADD COLUMN owner_start_time TEXT;
+      `);
+    },
+  }),
 ]);
 
 function checkMigrationList(migrations: readonly Migration[]): void {

@@ -1,23 +1,26 @@
-import { checkNewTask, checkTaskFilter, taskTaken } from '../record-checks.js';
+import { checkNewTask, checkTaskFilter, checkTaskProcess, taskTaken } from '../record-checks.js';
 import type { ListTasksFilter, TaskStore } from '../stores.js';
-import type { NewTaskRecord, TaskFinish, TaskRecord, TaskStatus } from '../task-record.js';
+import type { NewTaskRecord, TaskFinish, TaskOwner, TaskProcess, TaskRecord, TaskStatus } from '../task-record.js';
 import { numberOrNull, textOrNull, type Row, type SqliteContext, type Statements } from './sqlite-context.js';
 import { isSqliteError, SQLITE_CONSTRAINT_PRIMARYKEY } from './store-error.js';
 
 const SQL = {
-  insert: `INSERT INTO tasks (id, status, prompt, cwd, request_json, session_id, created_at, owner_pid, log_path, restarted_from)
-           VALUES (:id, 'queued', :prompt, :cwd, :request, :sessionId, :createdAt, :ownerPid, :logPath, :restartedFrom)
+  insert: `INSERT INTO tasks (id, status, prompt, cwd, request_json, session_id, created_at, owner_pid, owner_start_time, log_path, restarted_from)
+           VALUES (:id, 'queued', :prompt, :cwd, :request, :sessionId, :createdAt, :ownerPid, :ownerStartTime, :logPath, :restartedFrom)
            RETURNING *`,
   get: 'SELECT * FROM tasks WHERE id = ?',
   list: 'SELECT * FROM tasks ORDER BY created_at DESC, id LIMIT ? OFFSET ?',
   listByStatus: 'SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?',
   unfinished: "SELECT * FROM tasks WHERE status IN ('queued', 'running')",
   request: 'SELECT request_json FROM tasks WHERE id = ?',
-  started: "UPDATE tasks SET status = 'running', started_at = ?, pid = ? WHERE id = ? AND status = 'queued'",
+  started: "UPDATE tasks SET status = 'running', started_at = ?, pid = ?, process_start_time = ?, boot_id = ? WHERE id = ? AND status = 'queued'",
+  claim: `UPDATE tasks SET owner_pid = :toPid, owner_start_time = :toStartTime
+          WHERE id = :id AND owner_pid = :fromPid AND owner_start_time IS :fromStartTime AND status IN ('queued', 'running')`,
   session: 'UPDATE tasks SET session_id = ? WHERE id = ? AND session_id IS NULL',
   finish: `UPDATE tasks SET status = :status, finished_at = :at, result = COALESCE(:result, result),
              structured_json = COALESCE(:structured, structured_json), cost_usd = COALESCE(:costUsd, cost_usd),
-             num_turns = COALESCE(:numTurns, num_turns), error = :error, session_id = COALESCE(:sessionId, session_id), pid = NULL
+             num_turns = COALESCE(:numTurns, num_turns), error = :error, session_id = COALESCE(:sessionId, session_id), pid = NULL,
+             process_start_time = NULL
            WHERE id = :id`,
 } as const;
 
@@ -37,7 +40,10 @@ function toTaskRecord(row: Row): TaskRecord {
     numTurns: Number(row['num_turns'] ?? 0),
     error: textOrNull(row['error']),
     pid: numberOrNull(row['pid']),
+    processStartTime: textOrNull(row['process_start_time']),
+    bootId: textOrNull(row['boot_id']),
     ownerPid: Number(row['owner_pid']),
+    ownerStartTime: textOrNull(row['owner_start_time']),
     logPath: String(row['log_path']),
     restartedFrom: textOrNull(row['restarted_from']),
   });
@@ -90,8 +96,14 @@ export class SqliteTaskStore implements TaskStore {
     return row === undefined ? undefined : (JSON.parse(String(row['request_json'])) as unknown);
   }
 
-  async markStarted(id: string, at: number, pid: number | null): Promise<void> {
-    this.#db.use('mark a task started', () => this.#sql.started.run(at, pid, id));
+  async markStarted(id: string, at: number, process: TaskProcess | null): Promise<void> {
+    const started = checkTaskProcess(process);
+    this.#db.use('mark a task started', () => this.#sql.started.run(at, started?.pid ?? null, started?.startTime ?? null, started?.bootId ?? null, id));
+  }
+
+  async claim(id: string, from: TaskOwner, to: TaskOwner): Promise<boolean> {
+    const values = { id, fromPid: from.pid, fromStartTime: from.startTime, toPid: to.pid, toStartTime: to.startTime };
+    return this.#db.use('claim a task', () => this.#sql.claim.run(values)).changes === 1;
   }
 
   async noteSession(id: string, sessionId: string): Promise<void> {
