@@ -6,7 +6,7 @@ import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/fa
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import type { SseServerConfig } from './config.js';
-import { registerMcpRoutes } from './mcp-routes.js';
+import { registerMcpRoutes, type McpRoutesOptions } from './mcp-routes.js';
 
 /** Options of {@link buildHttpApp}. */
 export interface HttpAppOptions {
@@ -14,6 +14,11 @@ export interface HttpAppOptions {
   readonly service: ClaudeToolsService;
   readonly logger: Logger;
   readonly version: string;
+  /**
+   * What tells 2026-07-28 listen streams that a list changed. Default: the service's slash-command
+   * watcher (prompts). An embedder whose servers add tools of their own passes its own.
+   */
+  readonly watchLists?: McpRoutesOptions['watchLists'];
 }
 
 const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -66,7 +71,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const started = Date.now();
   const routes = registerMcpRoutes(app, {
     createServer: (context) => service.createServer(context),
-    watchPrompts: (listener) => service.watchPrompts(listener),
+    watchLists: options.watchLists ?? ((listener) => service.watchPrompts(() => listener('prompts'))),
     transport: config.transport,
     sessionIdleTimeoutMs: config.sessionTimeoutMs,
     logger,

@@ -18,14 +18,17 @@ import type { Transport } from './config.js';
 export interface McpRoutesOptions {
   /** A new MCP server with the tools registered: one per session (2025 era) or request (2026). */
   readonly createServer: (context: { readonly era: 'legacy' | 'modern' }) => McpServer;
-  /** Calls back when the prompts change, to notify 2026-07-28 listen streams; returns an unsubscribe. */
-  readonly watchPrompts?: (listener: () => void) => () => void;
+  /** Calls back when a list (tools, prompts, resources) changes, to notify 2026-07-28 listen streams; returns an unsubscribe. */
+  readonly watchLists?: (listener: (list: ChangedList) => void) => () => void;
   readonly transport: Transport;
   /** Sessions unused for this long are closed (their Claude sessions stay resumable). */
   readonly sessionIdleTimeoutMs: number;
   readonly logger: Logger;
   readonly now?: () => number;
 }
+
+/** A list whose change 2026-07-28 clients hear of on their `subscriptions/listen` streams. */
+export type ChangedList = 'tools' | 'prompts' | 'resources';
 
 /** What the routes hold open, for `/health` and for shutdown. */
 export interface McpRoutes {
@@ -116,7 +119,11 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   if (options.transport !== 'sse') {
     modernHandler = createMcpHandler((context) => createServer({ era: context.era }), { legacy: 'reject', onerror });
     const handler = modernHandler;
-    stopWatching = options.watchPrompts?.(() => handler.notify.promptsChanged());
+    stopWatching = options.watchLists?.((list) => {
+      if (list === 'tools') handler.notify.toolsChanged();
+      else if (list === 'prompts') handler.notify.promptsChanged();
+      else handler.notify.resourcesChanged();
+    });
     const modern = toNodeHandler(modernHandler, { onerror });
 
     const serveLegacy = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { startFixtureStack, type FixtureStack } from './conformance/fixture-stack.js';
-import { runConformance } from './conformance/run-suite.js';
+import { TASKS_SCENARIOS, runConformance, runScenario } from './conformance/run-suite.js';
 
 let stack: FixtureStack | undefined;
 afterEach(async () => {
@@ -20,4 +20,17 @@ describe('the MCP conformance suite against the fixture stack', () => {
     expect(run.code, run.summary).toBe(0);
     expect(run.output).toMatch(/Total: \d+ passed/);
   }, 180_000);
+});
+
+describe('the tasks extension scenarios (run one by one: the requirement sets do not score them) against the fixture stack', () => {
+  it('passes every one', async () => {
+    stack = await startFixtureStack();
+    const url = new URL('/mcp', stack.origin).href;
+    const failed: string[] = [];
+    for (const scenario of TASKS_SCENARIOS) {
+      const run = await runScenario(url, scenario);
+      if (run.code !== 0) failed.push(`${scenario}:\n${run.output.split('\n').filter((line) => /FAIL|✗|error/i.test(line)).join('\n')}`);
+    }
+    expect(failed, failed.join('\n\n')).toEqual([]);
+  }, 300_000);
 });

@@ -28,7 +28,8 @@ export async function main(): Promise<void> {
       logger,
     }),
   );
-  const served = serveStdio((context) => service.createServer(context), {
+  // One server for the whole connection, whichever the era: it is told when the slash commands change.
+  const served = serveStdio((context) => service.createServer({ ...context, lifetime: 'connection' }), {
     transport: new GuardedStdioTransport(),
     onerror: (error) => logger.error({ err: error }, 'MCP transport error'),
   });

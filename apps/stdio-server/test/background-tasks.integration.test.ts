@@ -6,12 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { listDescendants } from '@claude-code-mcp/claude-cli-driver';
-import { descendantPids, text, toolUse, turn } from '@claude-code-mcp/test-harness';
+import { descendantPids, stdioRawDispatch, tasksPort, text, toolUse, turn } from '@claude-code-mcp/test-harness';
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import { createTaskSessionFromClient, resultFromTaskOutcome, toolDeclarationFromMcpTool } from '@modelcontextprotocol/ext-tasks/client';
+import { createTaskSessionFromClient, resultFromTaskOutcome, toolDeclarationFromMcpTool, withTasks, type ConnectedMcpSessionPort } from '@modelcontextprotocol/ext-tasks/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { commandLine, connect, createServerFixture, isRunning, LONG_BASH, SERVER_ENTRY, waitForDescendant, type ServerFixture } from './helpers.js';
+
+const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 let fixture: ServerFixture;
 beforeEach(async () => {
@@ -60,8 +62,8 @@ async function cliOf(serverPid: number, pattern: RegExp): Promise<number> {
 }
 
 /** The server started by hand, speaking raw JSON-RPC, so the test decides how it ends. */
-function startRawServer(): { child: ChildProcessWithoutNullStreams; request: (id: number, method: string, params?: object) => Promise<Record<string, unknown>> } {
-  const child = spawn(process.execPath, [SERVER_ENTRY], { env: fixture.env, stdio: ['pipe', 'pipe', 'pipe'] });
+function startRawServer(env: Record<string, string> = fixture.env): { child: ChildProcessWithoutNullStreams; request: (id: number, method: string, params?: object) => Promise<Record<string, unknown>> } {
+  const child = spawn(process.execPath, [SERVER_ENTRY], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.resume();
@@ -210,6 +212,29 @@ describe('background tasks', () => {
     await close();
   });
 
+  it('with BACKGROUND_TASKS_ON_SHUTDOWN=stop, SIGTERM stops the task and its processes, and says why', async () => {
+    const own = await createServerFixture({ BACKGROUND_TASKS_ON_SHUTDOWN: 'stop' });
+    try {
+      own.mock.script(toolUse('Bash', { command: LONG_BASH, description: 'wait' }));
+      const first = startRawServer(own.env);
+      await first.request(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+      const reply = await first.request(2, 'tools/call', { name: 'claude_ask', arguments: { query: 'go', allowedTools: ['Bash'], backgroundTask: true } });
+      const taskId = ((reply['result'] as { structuredContent: { taskId: string } }).structuredContent).taskId;
+      const tree = await waitForDescendant(first.child.pid ?? -1, /^sleep 1$/);
+      first.child.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => first.child.on('close', resolve));
+      expect(code).toBe(0);
+      for (const pid of tree) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+      const { client, close } = await connect(own);
+      const task = tasksOutput(await client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } })).task as TaskView & { error: string };
+      expect(task.status).toBe('stopped');
+      expect(task.error).toContain('BACKGROUND_TASKS_ON_SHUTDOWN=stop');
+      await close();
+    } finally {
+      await own.dispose();
+    }
+  });
+
   it.each([
     ['allow', true],
     ['deny', false],
@@ -337,5 +362,37 @@ describe('MCP tasks (protocol 2025-11-25)', () => {
     const { tools } = await client.listTools();
     expect(tools.find((tool) => tool.name === 'claude_ask')?.execution).toBeUndefined();
     await close();
+  });
+});
+
+describe('MCP tasks through the extension (protocol 2026-07-28, stdio)', () => {
+  it('the ext-tasks requester runs claude_ask as a task over stdio: created, polled, result, then a cancelled one', async () => {
+    fixture.mock.script(
+      turn(toolUse('Bash', { command: 'sleep 1; echo over stdio', description: 'wait' }), { match: { userText: 'stdio task' } }),
+      turn(text('done over stdio'), { match: { toolResult: true } }),
+      turn(toolUse('Bash', { command: LONG_BASH, description: 'wait' }), { match: { userText: 'long one' } }),
+    );
+    const child = spawn(process.execPath, [SERVER_ENTRY], { env: fixture.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr.resume();
+    const dispatch = stdioRawDispatch(child);
+    const session = withTasks(tasksPort({ endpointId: 'stdio', dispatch, clientCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } }) as unknown as ConnectedMcpSessionPort);
+    const execution = await session.callTool('claude_ask', { query: 'stdio task', allowedTools: ['Bash'] });
+    expect(execution.kind).toBe('task');
+    const { outcome } = await execution.settle();
+    expect(outcome.status).toBe('completed');
+    const result = (outcome as unknown as { result: { structuredContent: { result: string; costUsd: number; taskId: string } } }).result.structuredContent;
+    expect(result).toMatchObject({ result: 'done over stdio', taskId: execution.handle?.taskId });
+    expect(result.costUsd).toBeGreaterThan(0);
+
+    const long = await session.callTool('claude_ask', { query: 'long one', allowedTools: ['Bash'] });
+    const tree = await waitForDescendant(child.pid ?? -1, /^sleep 1$/);
+    await long.cancel();
+    const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS_EXTENSION]: {} } } };
+    const statusOf = async () => ((await dispatch({ method: 'tasks/get', params: { taskId: long.handle?.taskId, _meta: envelope } })) as { result: { status: string } }).result.status;
+    await expect.poll(statusOf, { timeout: 15_000 }).toBe('cancelled');
+    for (const pid of tree) expect(isRunning(pid), `pid ${pid}`).toBe(false);
+    await session.close();
+    child.stdin.end();
+    await new Promise((resolve) => child.on('close', resolve));
   });
 });

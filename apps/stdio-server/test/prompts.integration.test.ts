@@ -1,12 +1,13 @@
 // The project's Claude Code slash commands as MCP prompts: listed, fetched with an argument, run
 // through claude_ask (the CLI expands `/name args` itself), and prompts/list_changed on a change.
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { text } from '@claude-code-mcp/test-harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { connect, createServerFixture, type ServerFixture } from './helpers.js';
+import { connect, createServerFixture, SERVER_ENTRY, type ServerFixture } from './helpers.js';
 
 let fixture: ServerFixture;
 beforeEach(async () => {
@@ -52,5 +53,33 @@ describe('slash commands as prompts', () => {
     await changed;
     expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toContain('deploy');
     await close();
+  });
+});
+
+describe('slash commands as prompts (2026-07-28, stdio)', () => {
+  it('a change reaches the connection\'s subscriptions/listen stream as prompts/list_changed', async () => {
+    const child = spawn(process.execPath, [SERVER_ENTRY], { env: fixture.env, cwd: fixture.sandbox.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr.resume();
+    const lines: Record<string, unknown>[] = [];
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const part of parts) if (part) lines.push(JSON.parse(part) as Record<string, unknown>);
+    });
+    const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+    const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+    const seen = (method: string) => expect.poll(() => lines.find((line) => line['method'] === method), { timeout: 10_000 }).toBeDefined();
+    send({ id: 1, method: 'prompts/list', params: { _meta: envelope } });
+    await expect.poll(() => lines.find((line) => line['id'] === 1), { timeout: 10_000 }).toMatchObject({ result: { prompts: expect.arrayContaining([expect.objectContaining({ name: 'greet' })]) as unknown } });
+    send({ id: 2, method: 'subscriptions/listen', params: { _meta: envelope, notifications: { promptsListChanged: true } } });
+    await seen('notifications/subscriptions/acknowledged');
+    writeFileSync(join(fixture.sandbox.cwd, '.claude', 'commands', 'deploy.md'), 'Deploy $ARGUMENTS.\n');
+    await seen('notifications/prompts/list_changed');
+    const change = lines.find((line) => line['method'] === 'notifications/prompts/list_changed') as { params: { _meta: Record<string, unknown> } };
+    expect(change.params._meta['io.modelcontextprotocol/subscriptionId']).toBeDefined();
+    child.stdin.end();
+    await new Promise((resolve) => child.on('close', resolve));
   });
 });

@@ -25,7 +25,7 @@ import { parseToolsSettings } from './tools/tools-settings.js';
  * ```
  */
 export interface ClaudeToolsServiceOptions
-  extends Omit<ClaudeToolsServerOptions, 'runtime' | 'tasks' | 'checkpoints' | 'logger' | 'mcpTasks' | 'heldRuns' | 'commandWatcher'> {
+  extends Omit<ClaudeToolsServerOptions, 'runtime' | 'tasks' | 'checkpoints' | 'logger' | 'mcpTasks' | 'tasksExtension' | 'heldRuns' | 'commandWatcher'> {
   /** The data folder: the SQLite database, task logs and shadow repositories live here. */
   readonly dataDir: string;
   /** Claude processes allowed at once; more calls wait in the priority queue. Default: 4. */
@@ -40,6 +40,20 @@ export interface ClaudeToolsServiceOptions
    */
   readonly backgroundTasksOnShutdown?: TaskShutdownPolicy;
   readonly logger?: Logger;
+}
+
+/**
+ * What a server is made for: the protocol era (the SDK's factory context) and, for 2026-07-28,
+ * whether it serves one request (HTTP, the default) or a whole connection (stdio).
+ *
+ * @example
+ * ```ts
+ * serveStdio((context) => service.createServer({ ...context, lifetime: 'connection' }));
+ * ```
+ */
+export interface ServerContextOptions {
+  readonly era?: 'legacy' | 'modern';
+  readonly lifetime?: 'request' | 'connection';
 }
 
 /**
@@ -59,10 +73,12 @@ export interface ClaudeToolsService {
   readonly tasks: TaskManager;
   /**
    * A new MCP server with every tool registered, backed by the shared parts. Pass the SDK's
-   * factory context: a server for a 2025-era connection also offers background runs through MCP
-   * tasks (2026-07-28 moved tasks out of the core protocol).
+   * factory context: a server for a 2025-era connection offers background runs through MCP tasks,
+   * a 2026-07-28 one through the tasks extension. A 2026-07-28 server answers one HTTP request,
+   * unless `lifetime` says it serves a whole connection (stdio): then it is told when the slash
+   * commands change, like a 2025-era server.
    */
-  createServer(context?: { readonly era?: 'legacy' | 'modern' }): McpServer;
+  createServer(context?: ServerContextOptions): McpServer;
   /**
    * Calls `listener` when a slash-command file changes (the prompts list changed): for an HTTP
    * entry to tell its 2026-07-28 `subscriptions/listen` streams. Returns the unsubscribe function.
@@ -147,7 +163,7 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     runtime,
     checkpoints,
     tasks,
-    createServer: (context?: { readonly era?: 'legacy' | 'modern' }) =>
+    createServer: (context?: ServerContextOptions) =>
       createClaudeToolsServer({
         ...serverOptions,
         runtime,
@@ -156,8 +172,9 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
         logger,
         heldRuns,
         mcpTasks: context?.era !== 'modern',
-        // A 2026-07-28 server answers one request; only a connection's server is told of changes.
-        commandWatcher: context?.era === 'modern' ? undefined : commandWatcher,
+        tasksExtension: context?.era === 'modern',
+        // A 2026-07-28 HTTP server answers one request; only a connection's server is told of changes.
+        commandWatcher: context?.era === 'modern' && context.lifetime !== 'connection' ? undefined : commandWatcher,
       }),
     watchPrompts: (listener: () => void) => commandWatcher.onChange(listener),
     close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>

@@ -4,8 +4,8 @@
 // task; `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` read, await and stop it.
 //
 // The MCP SDK v2 ships no task runtime, and McpServer drops `params.task` before a tool handler
-// sees it. So the tools/call handler McpServer installs is captured when it is installed (through
-// the public `setRequestHandler`) and wrapped: calls without `params.task` go to it unchanged.
+// sees it. So McpServer's tools/call handler is wrapped (tools-call-interceptor.ts): calls without
+// `params.task` go to it unchanged.
 import {
   type McpServer,
   ProtocolError,
@@ -13,12 +13,12 @@ import {
   RELATED_TASK_META_KEY,
   type CallToolResult,
   type RegisteredTool,
-  type ServerContext,
   type Task,
 } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 
 import type { TaskManager, TaskRecord, TaskStatus } from './tasks/task-manager.js';
+import { interceptToolsCall, type ToolsCallHandler } from './tools-call-interceptor.js';
 
 /** Options of {@link enableMcpTasks}. */
 export interface McpTasksOptions {
@@ -36,8 +36,6 @@ export interface McpTasks {
   /** Declares `execution.taskSupport: 'optional'` on `tool` and lets its calls run as tasks. */
   allow(name: string, tool: RegisteredTool): void;
 }
-
-type ToolsCallHandler = (request: { params: { name: string; arguments?: Record<string, unknown>; task?: unknown } }, context: ServerContext) => Promise<CallToolResult>;
 
 const STATUS: Record<TaskStatus, Task['status']> = {
   queued: 'working',
@@ -71,25 +69,19 @@ function toTask(record: TaskRecord, pollInterval: number): Task {
 type LowLevelServer = McpServer['server'];
 type TaskLookup = (taskId: string) => Promise<TaskRecord>;
 
-// Captures McpServer's tools/call handler as it is installed, and puts a task-aware one in its
-// place: a call with `params.task` runs as a background task and answers with the task at once.
-function wrapToolsCall(lowLevel: LowLevelServer, taskCapable: ReadonlySet<string>, find: TaskLookup, pollInterval: number): void {
-  const install = lowLevel.setRequestHandler.bind(lowLevel) as (method: string, ...rest: unknown[]) => void;
-  (lowLevel as { setRequestHandler: (method: string, ...rest: unknown[]) => void }).setRequestHandler = (method, ...rest) => {
-    if (method !== 'tools/call' || typeof rest[0] !== 'function') return install(method, ...rest);
-    const delegate = rest[0] as ToolsCallHandler;
-    return install('tools/call', async (request: Parameters<ToolsCallHandler>[0], context: ServerContext) => {
-      const { name, task } = request.params;
-      if (task === undefined) return delegate(request, context);
-      // 2025-11-25: a tool without task support (taskSupport absent = forbidden) answers -32601.
-      if (!taskCapable.has(name)) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Tool ${name} cannot run as a task; call it without params.task`);
-      // The same call as a background run: validation, roots and subagent checks all apply.
-      const started = await delegate({ ...request, params: { ...request.params, task: undefined, arguments: { ...request.params.arguments, backgroundTask: true } } }, context);
-      const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
-      if (started.isError || typeof taskId !== 'string') return started;
-      // CreateTaskResult; `content` stays because the SDK checks every tools/call result for it.
-      return { content: started.content, task: toTask(await find(taskId), pollInterval) } as CallToolResult;
-    });
+// A call with `params.task` runs as a background task and answers with the task at once.
+function taskAwareToolsCall(delegate: ToolsCallHandler, taskCapable: ReadonlySet<string>, find: TaskLookup, pollInterval: number): ToolsCallHandler {
+  return async (request, context) => {
+    const { name, task } = request.params;
+    if (task === undefined) return delegate(request, context);
+    // 2025-11-25: a tool without task support (taskSupport absent = forbidden) answers -32601.
+    if (!taskCapable.has(name)) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Tool ${name} cannot run as a task; call it without params.task`);
+    // The same call as a background run: validation, roots and subagent checks all apply.
+    const started = (await delegate({ ...request, params: { ...request.params, task: undefined, arguments: { ...request.params.arguments, backgroundTask: true } } }, context)) as CallToolResult;
+    const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
+    if (started.isError || typeof taskId !== 'string') return started;
+    // CreateTaskResult; `content` stays because the SDK checks every tools/call result for it.
+    return { content: started.content, task: toTask(await find(taskId), pollInterval) };
   };
 }
 
@@ -144,16 +136,15 @@ export function enableMcpTasks(server: McpServer, options: McpTasksOptions): Mcp
   const pollInterval = options.pollIntervalMs ?? 1000;
   const taskCapable = new Set<string>();
   const lowLevel = server.server;
-  // Throws when McpServer already installed its tools/call handler (constructed with the `tools`
-  // capability, or a tool registered): too late to wrap it.
-  lowLevel.assertCanSetRequestHandler('tools/call');
-  lowLevel.registerCapabilities({ tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } });
   const find: TaskLookup = async (taskId) => {
     const record = await options.tasks.get(taskId);
     if (!record) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId}`);
     return record;
   };
-  wrapToolsCall(lowLevel, taskCapable, find, pollInterval);
+  // Throws when McpServer already installed its tools/call handler (constructed with the `tools`
+  // capability, or a tool registered): too late to wrap it.
+  interceptToolsCall(server, (delegate) => taskAwareToolsCall(delegate, taskCapable, find, pollInterval));
+  lowLevel.registerCapabilities({ tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } });
   registerTaskMethods(lowLevel, options, find, pollInterval);
   return {
     allow(name, tool) {

@@ -11,7 +11,9 @@ import type { CommandWatcher } from './prompts/command-watcher.js';
 import { registerCheckpointDiffResource } from './resources/checkpoint-diff.js';
 import { registerTranscriptResource } from './resources/transcript.js';
 import type { TaskManager } from './tasks/task-manager.js';
-import type { PermissionPolicy } from './tools/permission-bridge.js';
+import { backgroundTaskTool } from './tasks-extension/background-task-tool.js';
+import { enableTasksExtension } from './tasks-extension/tasks-extension.js';
+import { canAskTheUser, type PermissionPolicy } from './tools/permission-bridge.js';
 import { HeldRuns } from './tools/held-runs.js';
 import { CLAUDE_TOOLS } from './tools/index.js';
 import { backgroundTaskResult, createToolKit } from './tools/tool-kit.js';
@@ -90,6 +92,13 @@ export interface ClaudeToolsServerOptions extends ClaudeToolsOptions {
    */
   readonly mcpTasks?: boolean;
   /**
+   * Also offer background runs through the tasks extension of protocol 2026-07-28
+   * (`io.modelcontextprotocol/tasks`): `claude_ask` from a client that declares it becomes a
+   * background task when it sets `backgroundTask` or cannot be asked. Needs `tasks`. Only for
+   * servers speaking 2026-07-28.
+   */
+  readonly tasksExtension?: boolean;
+  /**
    * The project's and the user's Claude Code slash commands as MCP prompts (default true): read
    * from `<defaultWorkingDirectory>/.claude/commands` and `<claudeConfigDir>/commands`.
    */
@@ -163,8 +172,12 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
   );
   // Before the tools: it must see McpServer install its tools/call handler.
   const mcpTasks = options.mcpTasks && options.tasks ? enableMcpTasks(server, { tasks: options.tasks, resultOf: backgroundTaskResult }) : undefined;
+  const extension = options.tasksExtension && options.tasks ? enableTasksExtension(server) : undefined;
   const tools = registerClaudeTools(server, { ...options, heldRuns });
   mcpTasks?.allow('claude_ask', tools.claude_ask);
+  if (extension && options.tasks) {
+    extension.offer('claude_ask', backgroundTaskTool({ tasks: options.tasks, resultOf: backgroundTaskResult, canAsk: (context) => canAskTheUser(server, context) }));
+  }
   if (options.commandPrompts !== false) {
     enableCommandPrompts(server, { cwd: options.defaultWorkingDirectory, claudeConfigDir: options.claudeConfigDir, watcher: options.commandWatcher });
   }

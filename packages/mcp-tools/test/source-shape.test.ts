@@ -46,8 +46,11 @@ describe('the source of @claude-code-mcp/mcp-tools', () => {
     expect(long).toEqual([]);
   });
 
-  it('documents every export of the root entry with TSDoc and an example', () => {
-    const entry = path.join(SRC, 'index.ts');
+  it.each([
+    ['the root entry', 'index.ts', 80],
+    ['the tasks-extension entry', 'tasks-extension/index.ts', 20],
+  ])('documents every export of %s with TSDoc and an example, and keeps it small', (_name, file, most) => {
+    const entry = path.join(SRC, file);
     const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true });
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
@@ -63,6 +66,7 @@ describe('the source of @claude-code-mcp/mcp-tools', () => {
       })
       .map((symbol) => symbol.name);
     expect(undocumented).toEqual([]);
-    expect(exports.length).toBeLessThanOrEqual(80);
+    expect(exports.length).toBeGreaterThan(0);
+    expect(exports.length).toBeLessThanOrEqual(most);
   });
 });

@@ -89,3 +89,4 @@ export {
 
 export { createServerFixture, type ServerFixture } from './server-fixture.js';
 export { commandLine, descendantPids, waitForDescendant } from './process-tree.js';
+export { httpRawDispatch, stdioRawDispatch, tasksPort, type RawDispatch, type RawResponse, type RawTasksPort } from './raw-dispatch.js';

@@ -6,7 +6,8 @@ import { resolveClaudeCodePath, toolsServiceOptions } from '@claude-code-mcp/ser
 import { createServerFixture, type ServerFixture } from '@claude-code-mcp/test-harness';
 
 import { parseConfig } from '../../src/config.js';
-import { buildHttpApp } from '../../src/http-app.js';
+import { buildHttpApp, type HttpAppOptions } from '../../src/http-app.js';
+import type { ChangedList } from '../../src/mcp-routes.js';
 import { fixtureStateCodec } from './fixture-input-required.js';
 import { registerConformanceFixtures } from './fixtures.js';
 
@@ -20,20 +21,19 @@ export interface FixtureStack {
 const VERSION = '0.0.0-conformance';
 
 /**
- * The service, but every server it makes also carries the fixtures. The prompts watcher the HTTP
- * app subscribes to is also fired by the fixtures' prompt-change trigger.
+ * The service, but every server it makes also carries the fixtures; and what tells the HTTP app's
+ * listen streams of list changes: the service's prompt watcher and the fixtures' triggers.
  */
-function withFixtures(service: ClaudeToolsService): ClaudeToolsService {
-  const listeners = new Set<() => void>();
-  const promptsChanged = () => {
-    for (const listener of listeners) listener();
+function withFixtures(service: ClaudeToolsService): { service: ClaudeToolsService; watchLists: NonNullable<HttpAppOptions['watchLists']> } {
+  const listeners = new Set<(list: ChangedList) => void>();
+  const listChanged = (list: ChangedList) => {
+    for (const listener of listeners) listener(list);
   };
   return {
-    ...service,
-    createServer: (context) => registerConformanceFixtures(service.createServer(context), { promptsChanged }),
-    watchPrompts: (listener) => {
+    service: { ...service, createServer: (context) => registerConformanceFixtures(service.createServer(context), { listChanged }) },
+    watchLists: (listener) => {
       listeners.add(listener);
-      const stop = service.watchPrompts(listener);
+      const stop = service.watchPrompts(() => listener('prompts'));
       return () => {
         listeners.delete(listener);
         stop();
@@ -53,7 +53,7 @@ async function serve(harness: ServerFixture): Promise<FixtureStack> {
     // The fixtures' multi-round tools mint request states of their own.
     requestStateVerifier: (state, context) => fixtureStateCodec.verify(state, context),
   });
-  const app = await buildHttpApp({ config, service: withFixtures(service), logger: noopLogger, version: VERSION });
+  const app = await buildHttpApp({ config, ...withFixtures(service), logger: noopLogger, version: VERSION });
   const close = async () => {
     try {
       await app.close();

@@ -24,7 +24,10 @@ export interface SuiteRun {
  * expect(run.code, run.summary).toBe(0);
  */
 export function runConformance(url: string, revision: string, baseline: string): Promise<SuiteRun> {
-  const args = ['server', '--url', url, '--requirements', revision, '--expected-failures', join(BASELINES, baseline)];
+  return runSuite(['server', '--url', url, '--requirements', revision, '--expected-failures', join(BASELINES, baseline)]);
+}
+
+function runSuite(args: readonly string[]): Promise<SuiteRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [SUITE, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -35,4 +38,33 @@ export function runConformance(url: string, revision: string, baseline: string):
       resolve({ code, output, summary: lines.join('\n') || output.slice(-3000) });
     });
   });
+}
+
+/**
+ * The scenarios of the tasks extension (SEP-2663). The requirement sets run them "for visibility"
+ * only (never scored, so a baseline cannot hold them), so each is run on its own: the suite exits 1
+ * when one of its checks fails.
+ */
+export const TASKS_SCENARIOS: readonly string[] = Object.freeze([
+  'tasks-lifecycle',
+  'tasks-capability-negotiation',
+  'tasks-wire-fields',
+  'tasks-request-state-removal',
+  'tasks-mrtr-input',
+  'tasks-request-headers',
+  'tasks-dispatch-and-envelope',
+  'tasks-status-notifications',
+  'tasks-required-task-error',
+  'tasks-mrtr-composition',
+]);
+
+/**
+ * `conformance server --url <url> --scenario <name>`: one scenario, on its own protocol revision.
+ *
+ * @example
+ * const run = await runScenario(new URL('/mcp', origin).href, 'tasks-lifecycle');
+ * expect(run.code, run.output).toBe(0);
+ */
+export function runScenario(url: string, scenario: string): Promise<SuiteRun> {
+  return runSuite(['server', '--url', url, '--scenario', scenario]);
 }
