@@ -50,7 +50,7 @@ export interface DetachedRunOptions extends Omit<RunOptions, 'canUseTool' | 'hoo
 /** A detached CLI process as the process table identifies it, and how it ended when we saw it end. */
 export interface DetachedRun {
   readonly pid: number;
-  /** Recorded with the pid: a later process with the same pid is another one. */
+  /** Recorded with the pid: a later process with the same pid is another one. `''`: it has ended already. */
   readonly startTime: string;
   /** Settles when the process exits, as long as the process that started it lives. */
   readonly exited: Promise<ExitInfo>;
@@ -89,7 +89,8 @@ function spawned(child: ChildProcess, executable: string): Promise<number> {
 /**
  * Starts Claude Code on one prompt in a process that does not depend on this one: it keeps
  * running if this process exits or is killed. Follow it with `RunLogReader` and `isAlive`;
- * stop it with {@link stopDetachedRun}.
+ * stop it with {@link stopDetachedRun}. `startTime` is `''` when the process ended before it
+ * could be read (it failed at once; its log and stderr say why).
  *
  * @throws {@link ClaudeCliError} `CLAUDE_CLI_INVALID_OPTIONS`, `CLAUDE_CLI_NOT_FOUND`, `CLAUDE_CLI_VERSION_UNSUPPORTED`, `CLAUDE_CLI_SPAWN_FAILED`.
  * @example
@@ -118,9 +119,22 @@ export async function startDetachedRun(options: DetachedRunOptions): Promise<Det
   const pid = await spawned(child, path);
   // Nothing here waits for it: this process may exit while it runs.
   child.unref();
-  const entry = describeProcess(pid);
-  // Gone already (it failed at once): its start time no longer matters, its log says why.
-  return { pid, startTime: entry?.startTime ?? '', exited };
+  return { pid, startTime: await identify(child, pid, path), exited };
+}
+
+// The start time that tells this process from a later one with its pid. A process that cannot
+// be identified is not left running unaccounted for: it is stopped, and the start fails.
+// `''` means it has ended already (its log says why).
+async function identify(child: ChildProcess, pid: number, executable: string): Promise<string> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const entry = describeProcess(pid);
+    if (entry !== undefined) return entry.startTime;
+    if (child.exitCode !== null || child.signalCode !== null) return '';
+    await sleep(25);
+  }
+  if (child.exitCode !== null || child.signalCode !== null) return '';
+  child.kill('SIGKILL');
+  throw new ClaudeCliError('CLAUDE_CLI_SPAWN_FAILED', `Started ${executable} (pid ${pid}) but could not read its start time from the process table, so it could not be followed; it was stopped.`);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -108,10 +108,12 @@ export function isAlive(entry: Pick<ProcessEntry, 'pid'> & Partial<ProcessEntry>
   }
   try {
     process.kill(entry.pid, 0);
-    return true;
   } catch {
     return false;
   }
+  // Elsewhere the start time comes from `ps`: compared when given, so a reused pid is not taken
+  // for the process recorded under it.
+  return entry.startTime === undefined || describeProcess(entry.pid)?.startTime === entry.startTime;
 }
 
 /**
