@@ -141,6 +141,8 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     onEvent: options.onTaskEvent,
   });
   await tasks.recoverAfterRestart();
+  // A server that shares the data folder may end later: its tasks are taken over then.
+  tasks.keepRecovering();
 
   const {
     dataDir: _dataDir,

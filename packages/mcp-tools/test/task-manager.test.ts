@@ -1,6 +1,6 @@
 // The task manager against fake detached processes (no Claude Code process is started): runs,
 // stops, shutdowns that leave tasks running, and the next server adopting what it finds.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -185,6 +185,63 @@ describe.each([
     expect(await tasks.recoverAfterRestart()).toEqual({ adopted: 0, started: 0, interrupted: 2 });
     expect(await tasks.get('rebooted')).toMatchObject({ status: 'interrupted', error: expect.stringContaining('machine restarted') as string });
     expect(await tasks.get('legacy')).toMatchObject({ status: 'interrupted', error: expect.stringContaining('earlier version') as string });
+  });
+
+  it('interrupts a queued task whose start a dead server began (its log exists), rather than run it twice', async () => {
+    const processes = new FakeProcesses(answers('x', 0));
+    const { tasks } = server(processes);
+    const logPath = path.join(dataDir, 'tasks', 'half-started.jsonl');
+    writeFileSync(logPath, '');
+    await store.tasks.insert({ id: 'half-started', prompt: 'p', cwd, request: { prompt: 'p', cwd }, sessionId: null, createdAt: 1, ownerPid: 1, ownerStartTime: 'gone', logPath, restartedFrom: null });
+    expect(await tasks.recoverAfterRestart()).toEqual({ adopted: 0, started: 0, interrupted: 1 });
+    expect(await tasks.get('half-started')).toMatchObject({ status: 'interrupted', error: expect.stringContaining('while starting this task') as string });
+    expect(processes.started).toHaveLength(0);
+  });
+
+  it('records from its log a task whose process ended before it could be identified', async () => {
+    const { tasks } = server(new FakeProcesses(answers('x', 0)));
+    const logPath = path.join(dataDir, 'tasks', 'unidentified.jsonl');
+    writeFileSync(logPath, `${JSON.stringify(initLine('s-9'))}\n${JSON.stringify(resultLine('s-9', 'quick', 0.001))}\n`);
+    await store.tasks.insert({ id: 'unidentified', prompt: 'p', cwd, request: { prompt: 'p', cwd }, sessionId: null, createdAt: 1, ownerPid: 1, ownerStartTime: 'gone', logPath, restartedFrom: null });
+    await store.tasks.markStarted('unidentified', 2, null);
+    expect((await tasks.recoverAfterRestart()).adopted).toBe(1);
+    expect(await tasks.settled('unidentified')).toMatchObject({ status: 'completed', result: 'quick' });
+  });
+
+  it('takes over later the tasks of a server that ends after this one started (keepRecovering)', async () => {
+    const owners = new Set<number>();
+    const release = gate();
+    const processes = aliveOwners(new FakeProcesses(() => ({ lines: [resultLine('s-10', 'late owner', 0)], until: release.promise })), owners);
+    const first = server(processes);
+    owners.add(serverPid);
+    const task = await first.tasks.start({ prompt: 'p', cwd });
+    await expect.poll(async () => (await first.tasks.get(task.id))?.status).toBe('running');
+    const second = server(processes);
+    expect((await second.tasks.recoverAfterRestart()).adopted).toBe(0);
+    const stop = second.tasks.keepRecovering(20);
+    await first.tasks.shutdown();
+    owners.clear();
+    await expect.poll(() => second.tasks.isActive(task.id)).toBe(true);
+    release.open();
+    expect(await second.tasks.settled(task.id)).toMatchObject({ status: 'completed', result: 'late owner' });
+    stop();
+  });
+
+  it('a stop under way is finished even if the server shuts down meanwhile', async () => {
+    const processes = new FakeProcesses(() => ({ lines: [], until: new Promise(() => undefined) }));
+    let stopCalled = false;
+    processes.stop = (process) => {
+      stopCalled = true;
+      return new Promise((resolve) => setTimeout(() => resolve(FakeProcesses.prototype.stop.call(processes, process)), 50));
+    };
+    const { tasks } = server(processes);
+    const task = await tasks.start({ prompt: 'p', cwd });
+    await expect.poll(async () => (await tasks.get(task.id))?.status).toBe('running');
+    const stopping = tasks.stop(task.id);
+    await expect.poll(() => stopCalled).toBe(true);
+    await tasks.shutdown();
+    expect(await stopping).toMatchObject({ status: 'stopped' });
+    expect(processes.alive()).toEqual([]);
   });
 
   it('leaves alone the tasks of a live server on the same data folder', async () => {

@@ -116,6 +116,9 @@ describe('the tasks extension', () => {
       expect((await call(method, { taskId: 'unknown', inputResponses: {} }, {})).error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { [TASKS_EXTENSION_ID]: {} } } } });
       expect((await call(method, { taskId: 'unknown', inputResponses: {} })).error).toMatchObject({ code: -32602 });
     }
+    // Whatever the params: a client without the extension hears of that first.
+    expect((await call('tasks/get', {}, {})).error).toMatchObject({ code: -32021 });
+    expect((await call('tasks/get', {})).error).toMatchObject({ code: -32602 });
     expect((await call('tasks/result', { taskId: 'unknown' })).error).toMatchObject({ code: -32601 });
     expect((await call('tasks/list', {})).error).toMatchObject({ code: -32601 });
   });
@@ -146,11 +149,14 @@ describe('claude_ask as a task tool', () => {
     if (status === 'queued') expect(view?.statusMessage).toContain('slot');
   });
 
-  it('cancels a task of this server, and refuses one another server runs', async () => {
+  it('cancels a task of this server, acknowledges one that ended meanwhile, and refuses one another server runs', async () => {
     const own = toolFor(record('running'));
     expect(await own.tool.source.cancel('t')).toBe(true);
     expect(own.stopped).toEqual(['t']);
-    await expect(toolFor(record('running'), false).tool.source.cancel('t')).rejects.toMatchObject({ code: -32602 });
+    const ended = toolFor(record('completed'), false);
+    expect(await ended.tool.source.cancel('t')).toBe(true);
+    expect(ended.stopped).toEqual([]);
+    await expect(toolFor(record('running'), false).tool.source.cancel('t')).rejects.toMatchObject({ code: -32603, message: expect.stringContaining('another server process') as string });
   });
 
   it('starts a background task unless the client can be asked and did not set backgroundTask', async () => {
@@ -166,5 +172,8 @@ describe('claude_ask as a task tool', () => {
     expect(answered).toEqual({ answer: { content: [{ type: 'text', text: 'ran' }] } });
     const refused = await tool.start({ name: 'claude_ask', arguments: { query: 'q' } }, () => Promise.resolve({ content: [], isError: true }), context);
     expect(refused).toEqual({ answer: { content: [], isError: true } });
+    // An explicit `backgroundTask: false` runs the call as usual, even for a client that cannot be asked.
+    const plain = await tool.start({ name: 'claude_ask', arguments: { query: 'q', backgroundTask: false } }, () => Promise.resolve({ content: [{ type: 'text', text: 'ran' }] }), context);
+    expect(plain).toEqual({ answer: { content: [{ type: 'text', text: 'ran' }] } });
   });
 });

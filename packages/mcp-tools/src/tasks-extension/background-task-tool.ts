@@ -19,6 +19,8 @@ export interface BackgroundTaskToolOptions {
   readonly canAsk: (context: ServerContext) => boolean;
 }
 
+const TERMINAL: ReadonlySet<TaskRecord['status']> = new Set(['completed', 'failed', 'stopped', 'interrupted']);
+
 const STATUS: Record<TaskRecord['status'], ExtensionTask['status']> = {
   queued: 'working',
   running: 'working',
@@ -55,8 +57,13 @@ function backgroundSource(options: BackgroundTaskToolOptions): ExtensionTaskSour
       return (await tasks.get(taskId)) !== undefined;
     },
     async cancel(taskId) {
-      if ((await tasks.get(taskId)) === undefined) return false;
-      if (!tasks.isActive(taskId)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${taskId}: another server process runs it; cancel it there`);
+      const record = await tasks.get(taskId);
+      if (record === undefined) return false;
+      if (!tasks.isActive(taskId)) {
+        // Ended meanwhile: acknowledged, it stays as it ended.
+        if (TERMINAL.has(record.status)) return true;
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `Cannot cancel task ${taskId}: another server process on the same data folder runs it; cancel it there`);
+      }
       // Acknowledged at once; the task shows `cancelled` once its processes are gone.
       void tasks.stop(taskId).catch(() => undefined);
       return true;
@@ -66,7 +73,7 @@ function backgroundSource(options: BackgroundTaskToolOptions): ExtensionTaskSour
 
 /**
  * claude_ask as a task tool of the extension: a call that sets `backgroundTask`, or whose client
- * cannot be asked, starts a background task (the same validation and checks apply) and answers
+ * cannot be asked (unless it sets `backgroundTask: false`), starts a background task (the same validation and checks apply) and answers
  * with it; other calls run as usual.
  *
  * @example
@@ -80,7 +87,8 @@ export function backgroundTaskTool(options: BackgroundTaskToolOptions): TaskTool
     source: backgroundSource(options),
     async start(call, run, context) {
       const args = call.arguments ?? {};
-      if (args['backgroundTask'] !== true && options.canAsk(context)) return { answer: await run(call) };
+      // An explicit `backgroundTask: false` is honoured; left out, the server decides.
+      if (args['backgroundTask'] === false || (args['backgroundTask'] !== true && options.canAsk(context))) return { answer: await run(call) };
       const started = (await run({ ...call, arguments: { ...args, backgroundTask: true } })) as CallToolResult;
       const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
       if (started.isError || typeof taskId !== 'string') return { answer: started };

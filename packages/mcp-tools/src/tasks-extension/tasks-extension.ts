@@ -216,14 +216,21 @@ function taskCreatingToolsCall(delegate: ToolsCallHandler, registry: Registry): 
   };
 }
 
+// Params are parsed after the capability gate: a client without the extension learns that first,
+// whatever it sent. The SDK lifts `inputResponses` out of the params into `ctx.mcpReq.inputResponses`.
+const anyParams = z.looseObject({});
 const taskIdParams = z.looseObject({ taskId: z.string().min(1).max(200) });
-// The SDK lifts `inputResponses` out of the params into `ctx.mcpReq.inputResponses`.
 const updateParams = z.looseObject({ taskId: z.string().min(1).max(200), inputResponses: z.record(z.string(), z.unknown()).optional() });
+
+function parsed<T>(schema: z.ZodType<T>, params: unknown, method: string): T {
+  const result = schema.safeParse(params);
+  if (!result.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params for ${method}: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
 
 function registerTaskMethods(server: McpServer, registry: Registry): void {
   const lowLevel = server.server;
   const sources = () => new Set([...registry.tools.values()].map((tool) => tool.source));
-  // The capability gate comes first: a client without the extension learns that, not whether the task exists.
   const gate = (context: ServerContext, method: string) => {
     if (!declaresTasksExtension(context)) throw missingExtension(method);
   };
@@ -234,18 +241,21 @@ function registerTaskMethods(server: McpServer, registry: Registry): void {
     }
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Failed to retrieve task: task ${taskId} not found`);
   };
-  lowLevel.setRequestHandler('tasks/get', { params: taskIdParams }, async (params, context) => {
+  lowLevel.setRequestHandler('tasks/get', { params: anyParams }, async (raw, context) => {
     gate(context, 'tasks/get');
+    const params = parsed(taskIdParams, raw, 'tasks/get');
     return detailedTask((await find(params.taskId)).task, registry.pollIntervalMs);
   });
-  lowLevel.setRequestHandler('tasks/update', { params: updateParams }, async (params, context) => {
+  lowLevel.setRequestHandler('tasks/update', { params: anyParams }, async (raw, context) => {
     gate(context, 'tasks/update');
+    const params = parsed(updateParams, raw, 'tasks/update');
     const inputResponses = params.inputResponses ?? (context.mcpReq.inputResponses) ?? {};
     await (await find(params.taskId)).source.update(params.taskId, inputResponses);
     return {};
   });
-  lowLevel.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (params, context) => {
+  lowLevel.setRequestHandler('tasks/cancel', { params: anyParams }, async (raw, context) => {
     gate(context, 'tasks/cancel');
+    const params = parsed(taskIdParams, raw, 'tasks/cancel');
     const { task, source } = await find(params.taskId);
     // Cancelling an ended task is acknowledged like any other: it stays as it ended.
     if (!TERMINAL.has(task.status)) await source.cancel(params.taskId);

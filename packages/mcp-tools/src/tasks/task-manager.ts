@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 import { describeProcess, isAlive, noopLogger, type ClaudeMessage, type Logger } from '@claude-code-mcp/claude-cli-driver';
@@ -162,6 +162,7 @@ export class TaskManager {
   readonly #processes: DetachedProcesses;
   readonly #active = new Map<string, ActiveTask>();
   #shuttingDown = false;
+  #stopRecovering: (() => void) | undefined;
 
   constructor(options: TaskManagerOptions) {
     this.#settings = checkTaskManagerOptions(options);
@@ -244,14 +245,15 @@ export class TaskManager {
 
   /** Stops a running task; resolves once its process (and everything below it) is gone. */
   async stop(id: string): Promise<TaskRecord> {
-    const task = await this.#require(id);
     const active = this.#active.get(id);
-    if (!active) {
-      throw new McpToolsError('MCP_TOOLS_NOT_RUNNING', `Task ${id} is not running here (it is ${task.status}).`);
+    if (active) {
+      // At once: a shutdown that follows must find the stop already asked for.
+      active.stop.abort(new Error('Stopped with claude_background_tasks.'));
+      await active.done;
+      return await this.#require(id);
     }
-    active.stop.abort(new Error('Stopped with claude_background_tasks.'));
-    await active.done;
-    return await this.#require(id);
+    const task = await this.#require(id);
+    throw new McpToolsError('MCP_TOOLS_NOT_RUNNING', `Task ${id} is not running here (it is ${task.status}).`);
   }
 
   /** Starts the same prompt and options again as a new task linked to the old one. */
@@ -302,15 +304,33 @@ export class TaskManager {
     const counts = { adopted: 0, started: 0, interrupted: 0 };
     for (const task of await this.#tasks.listUnfinished()) {
       const owner: TaskOwner = { pid: task.ownerPid, startTime: task.ownerStartTime };
-      if (this.#isUs(owner) || this.#ownerAlive(owner)) continue;
-      // Another server starting on the same folder may take it first.
-      if (!(await this.#tasks.claim(task.id, owner, this.#owner))) continue;
-      const request = (await this.#tasks.requestOf(task.id)) as RunRequest;
-      const outcome = await this.#takeOver(task, request);
-      counts[outcome] += 1;
+      if (this.#shuttingDown || this.#isUs(owner) || this.#ownerAlive(owner)) continue;
+      try {
+        // Another server starting on the same folder may take it first.
+        if (!(await this.#tasks.claim(task.id, owner, this.#owner))) continue;
+        counts[await this.#takeOver(task, (await this.#tasks.requestOf(task.id)) as RunRequest)] += 1;
+      } catch (error) {
+        // One task the store cannot serve must not keep the server from starting.
+        this.#logger.error({ err: error, taskId: task.id }, 'could not take over a background task');
+      }
     }
     if (counts.adopted + counts.started + counts.interrupted > 0) this.#logger.info(counts, 'background tasks of a server that is gone taken over');
     return counts;
+  }
+
+  /**
+   * Looks for tasks of servers that are gone every `intervalMs` (a server on the same data folder
+   * may end after this one started), and takes them over as {@link recoverAfterRestart} does.
+   * Returns the function that stops looking; `shutdown()` stops it too.
+   */
+  keepRecovering(intervalMs = 30_000): () => void {
+    const timer = setInterval(() => {
+      void this.recoverAfterRestart().catch((error: unknown) => this.#logger.error({ err: error }, 'looking for background tasks to take over failed'));
+    }, intervalMs);
+    timer.unref();
+    const stop = () => clearInterval(timer);
+    this.#stopRecovering = stop;
+    return stop;
   }
 
   /** Resolves when no task of this process is running. */
@@ -324,6 +344,7 @@ export class TaskManager {
    */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
+    this.#stopRecovering?.();
     const leave = this.#settings.onShutdown === 'continue';
     if (leave && this.#active.size > 0) this.#logger.info({ tasks: this.#active.size }, 'background tasks go on; the next server on this data folder adopts them');
     for (const active of this.#active.values()) {
@@ -334,14 +355,27 @@ export class TaskManager {
   }
 
   async #takeOver(task: TaskRecord, request: RunRequest): Promise<keyof TaskRecovery> {
+    // The log is opened as the process starts: a queued task with one was started by a server that
+    // died before it could record the process, which may still run. Starting it again would run it twice.
+    if (task.status === 'queued' && existsSync(task.logPath)) {
+      const error = 'The server stopped while starting this task, before it could record its Claude Code process; restart it with claude_background_tasks.';
+      this.#logger.warn({ taskId: task.id }, error);
+      await this.#finish(task.id, { status: 'interrupted', error });
+      return 'interrupted';
+    }
     if (task.status === 'queued') {
       this.#track(task.id, (signals) => launchTask(this.#context, task, request, signals));
       return 'started';
     }
     const bootId = this.#processes.bootId();
-    if (task.pid === null || task.processStartTime === null) {
+    if (task.processStartTime === null && task.ownerStartTime === null) {
       await this.#finish(task.id, { status: 'interrupted', error: 'An earlier version of the server ran this task inside its own process, which has ended; restart it with claude_background_tasks.' });
       return 'interrupted';
+    }
+    if (task.pid === null || task.processStartTime === null) {
+      // Its process ended before it could be identified: what it did is in its log.
+      this.#track(task.id, (signals) => adoptTask(this.#context, task, request, { pid: task.pid ?? 0, startTime: '' }, signals));
+      return 'adopted';
     }
     if (task.bootId !== null && bootId !== undefined && task.bootId !== bootId) {
       const error = 'The machine restarted while this task ran, which ended its Claude Code process; restart it with claude_background_tasks.';
@@ -388,7 +422,7 @@ export class TaskManager {
       pollMs: this.#settings.pollIntervalMs,
       finish: (id, finish) => this.#finish(id, finish),
       started: async (id, run) => {
-        await this.#tasks.markStarted(id, this.#now(), { pid: run.pid, startTime: run.startTime, bootId: this.#processes.bootId() ?? null });
+        await this.#tasks.markStarted(id, this.#now(), run && { pid: run.pid, startTime: run.startTime, bootId: this.#processes.bootId() ?? null });
         await this.#emit('background_task.started', id);
       },
     };

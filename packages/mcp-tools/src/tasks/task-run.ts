@@ -25,8 +25,8 @@ export interface TaskRunContext {
   readonly pollMs: number;
   /** Ends the task (and emits its event). */
   readonly finish: (id: string, finish: Omit<TaskFinish, 'at'>) => Promise<void>;
-  /** Marks it running (and emits its event). */
-  readonly started: (id: string, process: RecordedProcess) => Promise<void>;
+  /** Marks it running with its process (`null`: it ended before it could be identified), and emits its event. */
+  readonly started: (id: string, process: RecordedProcess | null) => Promise<void>;
 }
 
 /** The two ways a run is let go: `stop` ends it; `detach` leaves it running (the server exits). */
@@ -81,7 +81,7 @@ export async function launchTask(context: TaskRunContext, task: TaskRecord, requ
     try {
       const run = await spawnTask(context, task, request);
       if (run === undefined) return;
-      await context.started(task.id, run);
+      await context.started(task.id, run.startTime === '' ? null : run);
       await followTask(context, task, request, run, signals, hold);
     } finally {
       release();
@@ -131,16 +131,17 @@ async function followTask(context: TaskRunContext, task: TaskRecord, request: Ru
   let stopped = false;
   for (;;) {
     for (const message of reader.read()) await noteMessage(context, task, request, message, seen, hold);
-    if (!context.processes.isAlive(run)) break;
+    if (run.startTime === '' || !context.processes.isAlive(run)) break;
     if (signals.stop.signal.aborted && !stopped) {
       stopped = true;
       await context.processes.stop(run);
-      continue;
+    } else if (signals.detach.signal.aborted && !stopped) {
+      return context.logger.info({ taskId: task.id, pid: run.pid }, 'background task left running for the next server');
+    } else if (reader.result !== undefined && context.now() - (seen.resultAt ??= context.now()) > LINGER_MS) {
+      await context.processes.stop(run);
     }
-    if (signals.detach.signal.aborted) return context.logger.info({ taskId: task.id, pid: run.pid }, 'background task left running for the next server');
-    if (reader.result !== undefined) seen.resultAt ??= context.now();
-    if (seen.resultAt !== undefined && context.now() - seen.resultAt > LINGER_MS) await context.processes.stop(run);
-    else await sleep(context.pollMs, signals);
+    // Also after a stop: a process that outlives it is checked again, not in a busy loop.
+    await sleep(context.pollMs, signals);
   }
   for (const message of reader.read()) await noteMessage(context, task, request, message, seen, hold);
   const outcome = detachedOutcome(reader.result, { stopped, stderrPath: taskFiles(task.logPath).stderrPath });
@@ -169,25 +170,23 @@ async function settleTask(context: TaskRunContext, task: TaskRecord, request: Ru
   if (!ClaudeCliError.isInstance(outcome)) return completeTask(context, task, request, outcome);
   const stopped = outcome.code === 'CLAUDE_CLI_INTERRUPTED';
   const error = stopped ? (stopReason ?? outcome.message) : `${outcome.code}: ${outcome.message}`;
-  if (sessionId !== null) {
-    await context.store.sessions.setStatus(sessionId, stopped ? 'idle' : 'failed', stopped ? null : outcome.message, seedOf(context, request)).catch((cause: unknown) => {
-      context.logger.warn({ err: cause, taskId: task.id }, 'could not record the session status of a background task');
-    });
-  }
   await context.finish(task.id, { status: stopped ? 'stopped' : 'failed', error, sessionId });
+  if (sessionId === null) return;
+  try {
+    // As a foreground run: a session the CLI ran in exists now, so a planned fork of it is spent.
+    if (!stopped && outcome.code !== 'CLAUDE_CLI_SESSION_NOT_FOUND') await context.store.forks.consume(sessionId);
+    await context.store.sessions.setStatus(sessionId, stopped ? 'idle' : 'failed', stopped ? null : outcome.message, seedOf(context, request));
+  } catch (cause) {
+    context.logger.warn({ err: cause, taskId: task.id }, 'could not record the session status of a background task');
+  }
 }
 
 // The CLI reports a resumed session's whole cost: the task's own is what this turn added.
+// The task is finished first: a server that dies between the two writes leaves the session one
+// turn short, where the other order would have the next server count the turn twice.
 async function completeTask(context: TaskRunContext, task: TaskRecord, request: RunRequest, result: RunResult): Promise<void> {
-  let costUsd = result.costUsd;
-  try {
-    const before = request.sessionId === undefined ? 0 : ((await context.store.sessions.get(request.sessionId))?.costUsd ?? 0);
-    costUsd = roundUsd(Math.max(0, result.costUsd - before));
-    await context.store.forks.consume(result.sessionId);
-    await context.store.sessions.recordTurn(result.sessionId, { costUsd, at: context.now(), model: request.model ?? null }, seedOf(context, request));
-  } catch (error) {
-    context.logger.warn({ err: error, taskId: task.id }, 'could not record the turn of a background task');
-  }
+  const before = request.sessionId === undefined ? 0 : ((await context.store.sessions.get(request.sessionId).catch(() => undefined))?.costUsd ?? 0);
+  const costUsd = roundUsd(Math.max(0, result.costUsd - before));
   await context.finish(task.id, {
     status: 'completed',
     result: result.text,
@@ -197,4 +196,10 @@ async function completeTask(context: TaskRunContext, task: TaskRecord, request: 
     sessionId: result.sessionId,
     error: null,
   });
+  try {
+    await context.store.forks.consume(result.sessionId);
+    await context.store.sessions.recordTurn(result.sessionId, { costUsd, at: context.now(), model: request.model ?? null }, seedOf(context, request));
+  } catch (error) {
+    context.logger.warn({ err: error, taskId: task.id }, 'could not record the turn of a background task');
+  }
 }
