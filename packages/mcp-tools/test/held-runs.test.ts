@@ -106,5 +106,17 @@ describe('HeldRuns', () => {
     run.answer({ [Object.keys(next.inputRequests!)[0]!]: { action: 'accept', content: { decision: 'deny' } } });
     expect(textOf(await run.wait(context()))).toBe('allow,allow,deny');
   });
-});
 
+  it('refuses the state to another caller (another OAuth client), and to another server process', async () => {
+    const held = new HeldRuns({ timeoutMs: 5_000, logger: noopLogger });
+    const run = askingRun(held);
+    const first = asInputRequired(await run.wait(context()));
+    const state = first.requestState!;
+    const as = (clientId: string) => ({ ...context(), http: { authInfo: { clientId } } }) as unknown as ServerContext;
+    await expect(held.verify(state, as('someone-else'))).rejects.toThrow();
+    // Another process mints and checks with a key of its own.
+    await expect(new HeldRuns({ timeoutMs: 5_000, logger: noopLogger }).verify(state, context())).rejects.toThrow();
+    await expect(held.verify(state, context())).resolves.toBeDefined();
+    run.controller.abort();
+  });
+});
