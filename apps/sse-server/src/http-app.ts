@@ -6,6 +6,7 @@ import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/fa
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import type { SseServerConfig } from './config.js';
+import { checkSingleHost, clientOf, REQUEST_TIMEOUTS } from './http-limits.js';
 import { registerMcpRoutes, type McpRoutesOptions } from './mcp-routes.js';
 
 /** Options of {@link buildHttpApp}. */
@@ -35,7 +36,13 @@ const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
  */
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
   const { config, service, logger } = options;
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    // A connection that sends its headers or body slowly is closed (slowloris); a long response is not.
+    requestTimeout: REQUEST_TIMEOUTS.requestMs,
+    http: { headersTimeout: REQUEST_TIMEOUTS.headersMs, requestTimeout: REQUEST_TIMEOUTS.requestMs, connectionsCheckingInterval: REQUEST_TIMEOUTS.checkEveryMs },
+  });
 
   // DNS rebinding and cross-site pages: a browser must not reach this server through a name that
   // resolves to it, nor from another site's page (the spec's MUST on Origin). /health is for
@@ -44,6 +51,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const checkHost = hostHeaderValidation(allowedHostnames);
   const checkOrigin = originValidation(allowedHostnames);
   app.addHook('onRequest', async (request, reply) => {
+    if (checkSingleHost(request, reply)) return;
     if (request.url === '/health') return;
     await checkHost(request, reply);
     if (!reply.sent) await checkOrigin(request, reply);
@@ -59,12 +67,11 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       timeWindow: config.rateLimit.windowMs,
       // Health checks from the orchestrator must not eat the budget nor be refused.
       allowList: (request) => request.url === '/health',
-      // One budget per MCP session (clients on one machine or behind one proxy share an IP);
-      // requests without one (initialize, health) per IP.
-      keyGenerator: (request) => {
-        const session = request.headers['mcp-session-id'] ?? (request.query as Record<string, unknown> | undefined)?.['sessionId'];
-        return typeof session === 'string' && session.length <= 200 ? `session:${session}` : `ip:${request.ip}`;
-      },
+      // One budget per client: its peer address (a session id or query string the client sends
+      // would let it pick a fresh budget per request).
+      keyGenerator: clientOf,
+      // The IETF RateLimit-* fields (and Retry-After on a 429) instead of X-RateLimit-*.
+      enableDraftSpec: true,
     });
   }
 

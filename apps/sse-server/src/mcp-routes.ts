@@ -13,6 +13,7 @@ import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { Transport } from './config.js';
+import { clientOf, OPEN_LIMITS, refuse, RETRY_AFTER_SECONDS, type OpenLimits } from './http-limits.js';
 
 /** Options of {@link registerMcpRoutes}. */
 export interface McpRoutesOptions {
@@ -23,6 +24,8 @@ export interface McpRoutesOptions {
   readonly transport: Transport;
   /** Sessions unused for this long are closed (their Claude sessions stay resumable). */
   readonly sessionIdleTimeoutMs: number;
+  /** Sessions and streams held open, in all and per client (default {@link OPEN_LIMITS}). */
+  readonly limits?: OpenLimits;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -41,16 +44,23 @@ export interface McpRoutes {
 interface LegacySession {
   readonly transport: NodeStreamableHTTPServerTransport;
   readonly server: McpServer;
+  /** Who opened it (see `clientOf`). */
+  readonly client: string;
   lastUsed: number;
   /** Requests of this session still answering (a long claude_ask, the GET stream). */
   open: number;
 }
 
-/** 2025-era sessions held at once; past it, `initialize` gets 503 until one ends. */
-const MAX_LEGACY_SESSIONS = 1000;
+const jsonRpcError = (reply: FastifyReply, status: number, code: number, message: string) => refuse(reply, status, code, message);
 
-const jsonRpcError = (reply: FastifyReply, status: number, code: number, message: string) =>
-  reply.code(status).type('application/json').send({ jsonrpc: '2.0', error: { code, message }, id: null });
+// Past a cap: 503, and when to try again.
+const full = (reply: FastifyReply, message: string) => refuse(reply, 503, -32000, message, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+
+const countOf = (entries: Iterable<{ readonly client: string }>, client: string) => {
+  let count = 0;
+  for (const entry of entries) if (entry.client === client) count += 1;
+  return count;
+};
 
 /**
  * Registers `/mcp` (and, with `transport` `sse` or `both`, `/mcp/sse` + `/mcp/message`).
@@ -66,7 +76,8 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   const now = options.now ?? Date.now;
   const onerror = (error: Error) => logger.warn({ err: error }, 'MCP HTTP transport error');
   const legacySessions = new Map<string, LegacySession>();
-  const sseStreams = new Map<string, { transport: SSEServerTransport; server: McpServer }>();
+  const sseStreams = new Map<string, { transport: SSEServerTransport; server: McpServer; client: string }>();
+  const limits = options.limits ?? OPEN_LIMITS;
 
   const closeLegacySession = async (sessionId: string, reason: string) => {
     const session = legacySessions.get(sessionId);
@@ -138,14 +149,16 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
       if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
         return jsonRpcError(reply, 400, -32000, 'Bad request: send initialize first, then the Mcp-Session-Id header it returns');
       }
-      if (legacySessions.size >= MAX_LEGACY_SESSIONS) {
-        return jsonRpcError(reply, 503, -32000, `Too many sessions (${MAX_LEGACY_SESSIONS}); end one with DELETE or try again later`);
+      const client = clientOf(request);
+      if (legacySessions.size >= limits.sessions) return full(reply, `Too many sessions (${limits.sessions}); end one with DELETE or try again later`);
+      if (countOf(legacySessions.values(), client) >= limits.sessionsPerClient) {
+        return full(reply, `Too many sessions from this client (${limits.sessionsPerClient}); end one with DELETE or try again later`);
       }
       const server = createServer({ era: 'legacy' });
       const transport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
-          const session: LegacySession = { transport, server, lastUsed: now(), open: 0 };
+          const session: LegacySession = { transport, server, client, lastUsed: now(), open: 0 };
           legacySessions.set(id, session);
           track(session, reply);
           logger.debug({ sessionId: id }, 'MCP session opened');
@@ -170,8 +183,13 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   }
 
   if (options.transport !== 'http') {
-    app.get('/mcp/sse', (request, reply) =>
-      answerHijacked(reply, async () => {
+    app.get('/mcp/sse', (request, reply) => {
+      const client = clientOf(request);
+      if (sseStreams.size >= limits.sseStreams) return full(reply, `Too many SSE streams (${limits.sseStreams}); close one or try again later`);
+      if (countOf(sseStreams.values(), client) >= limits.sseStreamsPerClient) {
+        return full(reply, `Too many SSE streams from this client (${limits.sseStreamsPerClient}); close one or try again later`);
+      }
+      return answerHijacked(reply, async () => {
         const transport = new SSEServerTransport('/mcp/message', reply.raw);
         const server = createServer({ era: 'legacy' });
         transport.onerror = onerror;
@@ -181,10 +199,10 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
         };
         request.raw.once('close', () => void server.close().catch(onerror));
         await server.connect(transport);
-        sseStreams.set(transport.sessionId, { transport, server });
+        sseStreams.set(transport.sessionId, { transport, server, client });
         logger.debug({ sessionId: transport.sessionId }, 'SSE stream opened');
-      }),
-    );
+      });
+    });
     app.post('/mcp/message', async (request, reply) => {
       const sessionId = (request.query as Record<string, unknown>)['sessionId'];
       const stream = typeof sessionId === 'string' ? sseStreams.get(sessionId) : undefined;

@@ -1,0 +1,115 @@
+// The HTTP server tried as an attacker would (OAuth off): budgets and caps follow the peer, not
+// what the client sends; slow connections are dropped; a request carries exactly one Host.
+import { connect, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { createServerFixture, startServer, type RunningServer, type ServerFixture } from './helpers.js';
+
+let fixture: ServerFixture;
+let server: RunningServer | undefined;
+beforeEach(async () => {
+  fixture = await createServerFixture();
+});
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  await fixture.dispose();
+});
+
+const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'probe', version: '1' } } };
+
+function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(new URL(path, server!.origin), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Writes `raw` on a new socket and resolves with what came back and when the server closed it. */
+function rawExchange(raw: string, options: { keepOpenMs?: number } = {}): Promise<{ response: string; closedAfterMs: number }> {
+  const url = new URL(server!.origin);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    let response = '';
+    const socket: Socket = connect({ host: url.hostname, port: Number(url.port) }, () => socket.write(raw));
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ response, closedAfterMs: Date.now() - started }));
+    if (options.keepOpenMs) setTimeout(() => socket.destroy(), options.keepOpenMs);
+  });
+}
+
+describe('HTTP hardening (OAuth off)', () => {
+  it('a fresh ?sessionId= or Mcp-Session-Id per request does not buy a fresh budget; a 429 has the RateLimit fields and Retry-After', async () => {
+    server = await startServer(fixture, { RATE_LIMIT_REQUESTS: '10', RATE_LIMIT_WINDOW_MS: '60000' });
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let index = 0; index < 30; index += 1) {
+      const response = await post(`/mcp/message?sessionId=${randomUUID()}`, { jsonrpc: '2.0', id: index, method: 'ping' }, { 'mcp-session-id': randomUUID() });
+      statuses.push(response.status);
+      if (response.status === 429) limited ??= response;
+    }
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+    expect(limited?.headers.get('ratelimit-limit')).toBe('10');
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited?.headers.get('x-ratelimit-limit')).toBeNull();
+  });
+
+  it('caps the 2025-era sessions and the SSE streams one client holds: 503 with Retry-After past the cap', async () => {
+    server = await startServer(fixture, { RATE_LIMIT_ENABLED: 'false' });
+    const sessions: string[] = [];
+    let refused: Response | undefined;
+    for (let index = 0; index < 101 && !refused; index += 1) {
+      const response = await post('/mcp', initialize);
+      if (response.status === 503) {
+        refused = response;
+      } else {
+        sessions.push(response.headers.get('mcp-session-id') ?? '');
+        await response.body?.cancel();
+      }
+    }
+    expect(sessions).toHaveLength(100);
+    expect(refused?.headers.get('retry-after')).toBe('10');
+    expect(((await refused!.json()) as { error: { message: string } }).error.message).toContain('Too many sessions from this client (100)');
+    // Ending one makes room for one.
+    await fetch(new URL('/mcp', server.origin), { method: 'DELETE', headers: { 'mcp-session-id': sessions[0]!, 'mcp-protocol-version': '2025-11-25' } });
+    const again = await post('/mcp', initialize);
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+
+    const streams: AbortController[] = [];
+    let streamRefused: Response | undefined;
+    for (let index = 0; index < 101 && !streamRefused; index += 1) {
+      const controller = new AbortController();
+      const response = await fetch(new URL('/mcp/sse', server.origin), { signal: controller.signal });
+      if (response.status === 503) streamRefused = response;
+      else streams.push(controller);
+    }
+    expect(streams).toHaveLength(100);
+    expect(streamRefused?.headers.get('retry-after')).toBe('10');
+    for (const controller of streams) controller.abort();
+  }, 60_000);
+
+  it('refuses a request with an empty Host, or two (a loopback name first, a foreign one second)', async () => {
+    server = await startServer(fixture);
+    const request = (hosts: string[]) => `GET /health HTTP/1.1\r\n${hosts.map((host) => `Host: ${host}\r\n`).join('')}Connection: close\r\n\r\n`;
+    const port = new URL(server.origin).port;
+    for (const hosts of [[`127.0.0.1:${port}`, 'attacker.example'], ['']]) {
+      const { response } = await rawExchange(request(hosts));
+      expect(response.split('\r\n')[0], hosts.join(' + ')).toMatch(/^HTTP\/1\.1 400/);
+    }
+    const fine = await rawExchange(request([`127.0.0.1:${port}`]));
+    expect(fine.response.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 200/);
+  });
+
+  it('drops a connection whose headers never finish (slowloris) within the headers timeout', async () => {
+    server = await startServer(fixture);
+    const { closedAfterMs } = await rawExchange('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', { keepOpenMs: 30_000 });
+    // 10 s for the headers, checked every second.
+    expect(closedAfterMs).toBeGreaterThanOrEqual(9_000);
+    expect(closedAfterMs).toBeLessThan(14_000);
+  }, 40_000);
+});
