@@ -5,13 +5,15 @@
  * | --- | --- |
  * | `OAUTH_SERVER_INVALID_OPTIONS` | an option has the wrong type or value (empty list, bad scope token, `offline_access` on a resource…) |
  * | `OAUTH_SERVER_INVALID_URL` | a URL option is not absolute, not `https` (plain `http` is allowed for loopback hosts only), has credentials or a fragment, or an issuer has a query |
+ * | `OAUTH_SERVER_INVALID_TOKEN` | an access token was refused: expired, another audience or issuer, another type, an algorithm not accepted, an unknown key, a bad signature (the message says which, never the token) |
+ * | `OAUTH_SERVER_STORE_FAILED` | the store of keys (or other server state) could not be opened, read or written |
  *
  * @example
  * ```ts
  * const code: OAuthServerErrorCode = 'OAUTH_SERVER_INVALID_URL';
  * ```
  */
-export type OAuthServerErrorCode = 'OAUTH_SERVER_INVALID_OPTIONS' | 'OAUTH_SERVER_INVALID_URL';
+export type OAuthServerErrorCode = 'OAUTH_SERVER_INVALID_OPTIONS' | 'OAUTH_SERVER_INVALID_URL' | 'OAUTH_SERVER_INVALID_TOKEN' | 'OAUTH_SERVER_STORE_FAILED';
 
 const brand = Symbol.for('@claude-code-mcp/oauth-server:OAuthServerError');
 

@@ -14,3 +14,10 @@ export type {
   ProtectedResourceMetadata,
   ProtectedResourceMetadataOptions,
 } from './protected-resource-metadata.js';
+export { createMemoryKeyStore } from './tokens/key-store.js';
+export type { KeyStore, SigningKeyRecord } from './tokens/key-store.js';
+export { openSqliteKeyStore } from './tokens/sqlite-key-store.js';
+export { SigningKeys } from './tokens/signing-keys.js';
+export type { ActiveSigningKey, SigningKeysOptions } from './tokens/signing-keys.js';
+export { accessTokenVerifier, issueAccessToken } from './tokens/access-tokens.js';
+export type { AccessTokenGrant, AccessTokenOptions, VerifiedAccessToken } from './tokens/access-tokens.js';

@@ -1,0 +1,152 @@
+// RFC 9068 JWT access tokens: ES256, `typ: at+jwt`, the resource (RFC 8707) as the audience, and
+// `client_id`, `scope` and `jti`. Verified strictly: the issuer, the audience, the type, the
+// algorithm, the expiry and the required claims.
+import { randomUUID } from 'node:crypto';
+
+import { createLocalJWKSet, errors, jwtVerify, SignJWT } from 'jose';
+
+import { OAuthServerError } from '../errors.js';
+import { checkScopes } from '../scopes.js';
+import type { SigningKeys } from './signing-keys.js';
+
+/**
+ * Who a token is for and what it allows.
+ *
+ * @example
+ * ```ts
+ * const grant: AccessTokenGrant = { subject: 'user-1', clientId: 'https://app.example/client.json', scopes: ['run'], resource: 'https://mcp.example/mcp' };
+ * ```
+ */
+export interface AccessTokenGrant {
+  /** The user (`sub`); for client_credentials, the client itself. */
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  /** The protected resource the token is for (RFC 8707): its audience. */
+  readonly resource: string;
+}
+
+/**
+ * A verified access token, in the shape the MCP SDK's `AuthInfo` takes (`expiresAt` in seconds,
+ * `resource` as a URL).
+ *
+ * @example
+ * ```ts
+ * const auth: VerifiedAccessToken = await verifier.verify(bearer, { resource });
+ * ```
+ */
+export interface VerifiedAccessToken {
+  readonly token: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  /** Seconds since the epoch. */
+  readonly expiresAt: number;
+  readonly resource: URL;
+  readonly extra: { readonly subject: string; readonly jti: string };
+}
+
+/**
+ * Options of {@link issueAccessToken} and {@link accessTokenVerifier}.
+ *
+ * @example
+ * ```ts
+ * const options: AccessTokenOptions = { issuer: 'https://mcp.example', keys, lifetimeMs: 3_600_000 };
+ * ```
+ */
+export interface AccessTokenOptions {
+  readonly issuer: string;
+  readonly keys: SigningKeys;
+  /** How long an issued token is valid. Default: 1 hour (at most 24 hours). */
+  readonly lifetimeMs?: number;
+  /** Clock skew allowed when verifying, in seconds. Default: 30. */
+  readonly clockToleranceSeconds?: number;
+  readonly now?: () => number;
+}
+
+const MAX_LIFETIME_MS = 86_400_000;
+
+function lifetimeOf(options: AccessTokenOptions): number {
+  const lifetime = options.lifetimeMs ?? 3_600_000;
+  if (!Number.isInteger(lifetime) || lifetime < 1_000 || lifetime > MAX_LIFETIME_MS) {
+    throw new OAuthServerError('OAUTH_SERVER_INVALID_OPTIONS', `lifetimeMs must be a whole number of milliseconds from 1000 to ${MAX_LIFETIME_MS} (got ${String(lifetime)}).`);
+  }
+  return lifetime;
+}
+
+/**
+ * Signs an access token for `grant` with the current signing key.
+ *
+ * @example
+ * ```ts
+ * const { token, expiresAt } = await issueAccessToken({ issuer, keys }, { subject, clientId, scopes: ['run'], resource });
+ * ```
+ */
+export async function issueAccessToken(options: AccessTokenOptions, grant: AccessTokenGrant): Promise<{ token: string; expiresAt: number; jti: string }> {
+  const scopes = checkScopes(grant.scopes, 'scopes');
+  const now = (options.now ?? Date.now)();
+  const expiresAt = now + lifetimeOf(options);
+  const { kid, alg, privateKey } = await options.keys.current();
+  const jti = randomUUID();
+  const token = await new SignJWT({ client_id: grant.clientId, scope: scopes.join(' ') })
+    .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
+    .setIssuer(options.issuer)
+    .setAudience(grant.resource)
+    .setSubject(grant.subject)
+    .setIssuedAt(Math.floor(now / 1000))
+    .setExpirationTime(Math.floor(expiresAt / 1000))
+    .setJti(jti)
+    .sign(privateKey);
+  return { token, expiresAt, jti };
+}
+
+// What a verifier tells a client (and the log) about a refused token: never the token itself.
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `its "${error.claim}" claim is not valid here (${error.reason})`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'its signing algorithm is not accepted';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'it is signed with a key this server does not publish';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not match';
+  return 'it is not a well-formed signed JWT';
+}
+
+/**
+ * Verifies the access tokens this server issued, for one protected resource at a time.
+ *
+ * @example
+ * ```ts
+ * const verifier = accessTokenVerifier({ issuer, keys });
+ * const auth = await verifier.verify(bearer, { resource: 'https://mcp.example/mcp' });
+ * ```
+ */
+export function accessTokenVerifier(options: AccessTokenOptions): { verify(token: string, expected: { readonly resource: string }): Promise<VerifiedAccessToken> } {
+  const now = options.now ?? Date.now;
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
+  return {
+    async verify(token, expected) {
+      const jwks = createLocalJWKSet((await options.keys.jwks()));
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, jwks, {
+          issuer: options.issuer,
+          audience: expected.resource,
+          algorithms: ['ES256'],
+          typ: 'at+jwt',
+          requiredClaims: ['sub', 'client_id', 'jti', 'iat', 'exp'],
+          clockTolerance,
+          currentDate: new Date(now()),
+        }));
+      } catch (error) {
+        throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', `The access token was refused: ${reasonOf(error)}.`, { cause: error });
+      }
+      const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
+      return {
+        token,
+        clientId: String(payload['client_id']),
+        scopes: Object.freeze(scope.split(' ').filter(Boolean)),
+        expiresAt: Number(payload['exp']),
+        resource: new URL(expected.resource),
+        extra: Object.freeze({ subject: String(payload['sub']), jti: String(payload['jti']) }),
+      };
+    },
+  };
+}

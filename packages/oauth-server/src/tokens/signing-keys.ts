@@ -1,0 +1,135 @@
+// The authorization server's signing keys, rotated so that nobody notices: the next key is
+// published before it signs (verifiers that cache the key set find it), the one it replaces stays
+// published until the tokens it signed have expired, and then it goes.
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import * as z from 'zod';
+
+import { OAuthServerError } from '../errors.js';
+import type { KeyStore, SigningKeyRecord } from './key-store.js';
+
+/**
+ * Options of {@link SigningKeys}.
+ *
+ * @example
+ * ```ts
+ * const keys = new SigningKeys({ store, rotateEveryMs: 7 * 24 * 3_600_000 });
+ * ```
+ */
+export interface SigningKeysOptions {
+  readonly store: KeyStore;
+  /** A key signs for this long before the next one takes over. Default: 30 days. */
+  readonly rotateEveryMs?: number;
+  /** The next key is published this long before it signs. Default: 15 minutes (verifiers cache key sets for 5 to 10). */
+  readonly publishAheadMs?: number;
+  /** A replaced key stays published this long: the longest token lifetime plus clock skew. Default: 65 minutes. */
+  readonly keepReplacedMs?: number;
+  readonly now?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+
+const settingsSchema = z
+  .object({
+    rotateEveryMs: z.number().int().min(3_600_000).max(365 * DAY_MS).default(30 * DAY_MS),
+    publishAheadMs: z.number().int().min(0).max(DAY_MS).default(15 * 60_000),
+    keepReplacedMs: z.number().int().min(60_000).max(30 * DAY_MS).default(65 * 60_000),
+  })
+  .refine((settings) => settings.publishAheadMs < settings.rotateEveryMs, { message: 'publishAheadMs must be shorter than rotateEveryMs', path: ['publishAheadMs'] });
+
+/** The key that signs now. */
+export interface ActiveSigningKey {
+  readonly kid: string;
+  readonly alg: 'ES256';
+  readonly privateKey: CryptoKey;
+}
+
+/**
+ * The signing keys: which one signs now, and the key set to publish (`/oauth/jwks`).
+ *
+ * @example
+ * ```ts
+ * const keys = new SigningKeys({ store: openSqliteKeyStore(file) });
+ * const { kid, privateKey } = await keys.current();
+ * reply.send(await keys.jwks());
+ * ```
+ */
+export class SigningKeys {
+  readonly #store: KeyStore;
+  readonly #settings: z.infer<typeof settingsSchema>;
+  readonly #now: () => number;
+  readonly #imported = new Map<string, CryptoKey>();
+  #maintaining: Promise<SigningKeyRecord[]> | undefined;
+
+  constructor(options: SigningKeysOptions) {
+    const { rotateEveryMs, publishAheadMs, keepReplacedMs } = options;
+    const parsed = settingsSchema.safeParse({ rotateEveryMs, publishAheadMs, keepReplacedMs });
+    if (!parsed.success) throw new OAuthServerError('OAUTH_SERVER_INVALID_OPTIONS', `Invalid signing key options:\n${z.prettifyError(parsed.error)}`, { cause: parsed.error });
+    this.#settings = Object.freeze(parsed.data);
+    this.#store = options.store;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The key that signs now (created, or rotated, when its time has come). */
+  async current(): Promise<ActiveSigningKey> {
+    const records = await this.#maintain();
+    const active = activeOf(records, this.#now());
+    if (active === undefined) throw new OAuthServerError('OAUTH_SERVER_STORE_FAILED', 'The key store holds no signing key after one was created.');
+    return { kid: active.kid, alg: active.alg, privateKey: await this.#privateKey(active) };
+  }
+
+  /** The public halves of every published key: the one signing, the next one, and those replaced but not yet expired. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const records = await this.#maintain();
+    return { keys: records.map((record) => ({ ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' })) };
+  }
+
+  // One maintenance at a time: two callers must not both create the next key.
+  #maintain(): Promise<SigningKeyRecord[]> {
+    const run = (this.#maintaining ?? Promise.resolve([])).catch(() => []).then(() => this.#maintainNow());
+    this.#maintaining = run;
+    return run;
+  }
+
+  async #maintainNow(): Promise<SigningKeyRecord[]> {
+    const now = this.#now();
+    for (const record of await this.#store.list()) {
+      if (record.retiresAt !== null && record.retiresAt <= now) await this.#store.remove(record.kid);
+    }
+    let records = await this.#store.list();
+    const active = activeOf(records, now);
+    // The first key signs at once: nobody can have cached a key set without it.
+    if (active === undefined) await this.#store.add(await newKey(now, now));
+    else if (!records.some((record) => record.activatesAt > now) && now >= active.activatesAt + this.#settings.rotateEveryMs - this.#settings.publishAheadMs) {
+      await this.#store.add(await newKey(now, Math.max(active.activatesAt + this.#settings.rotateEveryMs, now + this.#settings.publishAheadMs)));
+    }
+    records = await this.#store.list();
+    const signing = activeOf(records, now);
+    for (const record of records) {
+      if (signing !== undefined && record.activatesAt < signing.activatesAt && record.retiresAt === null) {
+        await this.#store.retire(record.kid, signing.activatesAt + this.#settings.keepReplacedMs);
+      }
+    }
+    return this.#store.list();
+  }
+
+  async #privateKey(record: SigningKeyRecord): Promise<CryptoKey> {
+    const cached = this.#imported.get(record.kid);
+    if (cached !== undefined) return cached;
+    const key = (await importJWK(record.privateJwk, record.alg)) as CryptoKey;
+    this.#imported.set(record.kid, key);
+    return key;
+  }
+}
+
+/** The key that signs at `now`: the latest to have activated. */
+function activeOf(records: readonly SigningKeyRecord[], now: number): SigningKeyRecord | undefined {
+  let active: SigningKeyRecord | undefined;
+  for (const record of records) if (record.activatesAt <= now && (active === undefined || record.activatesAt >= active.activatesAt)) active = record;
+  return active;
+}
+
+async function newKey(createdAt: number, activatesAt: number): Promise<SigningKeyRecord> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  return { kid: await calculateJwkThumbprint(publicJwk), alg: 'ES256', privateJwk: await exportJWK(privateKey), publicJwk, createdAt, activatesAt, retiresAt: null };
+}
