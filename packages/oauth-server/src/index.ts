@@ -21,3 +21,7 @@ export { SigningKeys } from './tokens/signing-keys.js';
 export type { ActiveSigningKey, SigningKeysOptions } from './tokens/signing-keys.js';
 export { accessTokenVerifier, issueAccessToken } from './tokens/access-tokens.js';
 export type { AccessTokenGrant, AccessTokenOptions, VerifiedAccessToken } from './tokens/access-tokens.js';
+export { confidentialClients } from './clients/confidential-clients.js';
+export type { ClientAuthentication, ConfidentialClient } from './clients/confidential-clients.js';
+export { registerTokenEndpoint } from './endpoints/token-endpoint.js';
+export type { TokenEndpointOptions } from './endpoints/token-endpoint.js';
