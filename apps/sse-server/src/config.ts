@@ -94,6 +94,11 @@ export interface SseServerConfig extends ToolsConfig {
   readonly oauth: OAuthConfig;
   /** `RATE_LIMIT_*`. */
   readonly rateLimit: RateLimitConfig;
+  /**
+   * `TRUST_PROXY`: the reverse proxies whose `X-Forwarded-For` names the client (addresses, CIDR
+   * ranges or `loopback`, comma-separated; or a hop count). Default: none (the peer address is the client).
+   */
+  readonly trustProxy: readonly string[] | number | undefined;
   /** `METRICS_ENABLED`: serve Prometheus metrics. Default: `false`. */
   readonly metrics: { readonly enabled: boolean };
   /** `WEBHOOKS_ENABLED`, `WEBHOOK_URL`. Default: off. */
@@ -101,6 +106,20 @@ export interface SseServerConfig extends ToolsConfig {
 }
 
 const text = (raw: string) => accept(raw);
+
+// An address, a CIDR range or one of proxy-addr's named ranges; never "everything" (true).
+const PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+const proxyReader = (raw: string) => {
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    return hops >= 1 && hops <= 10 ? accept<readonly string[] | number>(hops) : reject('must be a hop count from 1 to 10, or proxy addresses', 'e.g. TRUST_PROXY=1');
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.find((entry) => !PROXY_ENTRY.test(entry));
+  return bad === undefined && entries.length > 0
+    ? accept<readonly string[] | number>(Object.freeze(entries))
+    : reject(`must list proxy addresses or CIDR ranges (not ${JSON.stringify(bad ?? raw)})`, 'e.g. TRUST_PROXY=10.0.0.0/8,loopback');
+};
 
 function envSchema(env: Readonly<Record<string, string | undefined>>, context: ConfigContext) {
   return z
@@ -122,6 +141,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
       OAUTH_ENABLED: variable(booleanReader('OAUTH_ENABLED'), false),
       OAUTH_CLIENT_ID: variable<string | undefined>(text, undefined),
       OAUTH_CLIENT_SECRET: variable<string | undefined>(text, undefined, { secret: true }),
+      TRUST_PROXY: variable<readonly string[] | number | undefined>(proxyReader, undefined),
       RATE_LIMIT_ENABLED: variable(booleanReader('RATE_LIMIT_ENABLED'), true),
       RATE_LIMIT_REQUESTS: variable(integerReader('RATE_LIMIT_REQUESTS', { min: 1, example: '100' }), 100),
       RATE_LIMIT_WINDOW_MS: variable(
@@ -186,6 +206,7 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'OAUTH_ENABLED',
   'OAUTH_CLIENT_ID',
   'OAUTH_CLIENT_SECRET',
+  'TRUST_PROXY',
   'RATE_LIMIT_ENABLED',
   'RATE_LIMIT_REQUESTS',
   'RATE_LIMIT_WINDOW_MS',
@@ -239,6 +260,7 @@ export function parseConfig(
       requests: values.RATE_LIMIT_REQUESTS,
       windowMs: values.RATE_LIMIT_WINDOW_MS,
     }),
+    trustProxy: values.TRUST_PROXY,
     metrics: Object.freeze({ enabled: values.METRICS_ENABLED }),
     webhooks,
   });

@@ -6,7 +6,7 @@ import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/fa
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import type { SseServerConfig } from './config.js';
-import { checkSingleHost, clientOf, REQUEST_TIMEOUTS } from './http-limits.js';
+import { checkHostHeaders, clientOf, REQUEST_TIMEOUTS } from './http-limits.js';
 import { registerMcpRoutes, type McpRoutesOptions } from './mcp-routes.js';
 
 /** Options of {@link buildHttpApp}. */
@@ -24,6 +24,11 @@ export interface HttpAppOptions {
 
 const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
 
+// A hop count trusts that many proxies in front of this server; a list, those addresses.
+function trustedProxies(setting: readonly string[] | number): string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : [...setting];
+}
+
 /**
  * Builds (does not start) the HTTP server. Closing the app closes every MCP session it holds; the
  * shared service is the caller's to close.
@@ -39,6 +44,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
+    // Only the proxies named: their X-Forwarded-For then gives the client's address.
+    ...(config.trustProxy === undefined ? {} : { trustProxy: trustedProxies(config.trustProxy) }),
     // A connection that sends its headers or body slowly is closed (slowloris); a long response is not.
     requestTimeout: REQUEST_TIMEOUTS.requestMs,
     http: { headersTimeout: REQUEST_TIMEOUTS.headersMs, requestTimeout: REQUEST_TIMEOUTS.requestMs, connectionsCheckingInterval: REQUEST_TIMEOUTS.checkEveryMs },
@@ -51,7 +58,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const checkHost = hostHeaderValidation(allowedHostnames);
   const checkOrigin = originValidation(allowedHostnames);
   app.addHook('onRequest', async (request, reply) => {
-    if (checkSingleHost(request, reply)) return;
+    if (checkHostHeaders(request, reply)) return;
     if (request.url === '/health') return;
     await checkHost(request, reply);
     if (!reply.sent) await checkOrigin(request, reply);

@@ -36,7 +36,7 @@ export type ChangedList = 'tools' | 'prompts' | 'resources';
 /** What the routes hold open, for `/health` and for shutdown. */
 export interface McpRoutes {
   /** Open 2025-era Streamable HTTP sessions and legacy SSE streams. */
-  counts(): { readonly streamableSessions: number; readonly sseStreams: number };
+  counts(): { readonly streamableSessions: number; readonly sseStreams: number; readonly openRequests: number };
   /** Closes every session and stream. */
   close(): Promise<void>;
 }
@@ -78,6 +78,21 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   const legacySessions = new Map<string, LegacySession>();
   const sseStreams = new Map<string, { transport: SSEServerTransport; server: McpServer; client: string }>();
   const limits = options.limits ?? OPEN_LIMITS;
+  // 2026-07-28 requests still answering, by client: counted until their response ends.
+  const openRequests = {
+    total: 0,
+    byClient: new Map<string, number>(),
+    open(client: string, reply: FastifyReply) {
+      this.total += 1;
+      this.byClient.set(client, (this.byClient.get(client) ?? 0) + 1);
+      reply.raw.once('close', () => {
+        this.total -= 1;
+        const left = (this.byClient.get(client) ?? 1) - 1;
+        if (left === 0) this.byClient.delete(client);
+        else this.byClient.set(client, left);
+      });
+    },
+  };
 
   const closeLegacySession = async (sessionId: string, reason: string) => {
     const session = legacySessions.get(sessionId);
@@ -175,6 +190,12 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       const webRequest = await toWebRequest(request.raw, request.body);
       if (await isLegacyRequest(webRequest, request.body)) return serveLegacy(request, reply);
+      const client = clientOf(request);
+      if (openRequests.total >= limits.openRequests) return full(reply, `Too many requests still answering (${limits.openRequests}); try again later`);
+      if ((openRequests.byClient.get(client) ?? 0) >= limits.openRequestsPerClient) {
+        return full(reply, `Too many requests still answering for this client (${limits.openRequestsPerClient}); close some (listen streams, long calls) or try again later`);
+      }
+      openRequests.open(client, reply);
       return answerHijacked(reply, () => modern(request.raw, reply.raw, request.body));
     };
     app.post('/mcp', handle);
@@ -212,7 +233,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   }
 
   return {
-    counts: () => ({ streamableSessions: legacySessions.size, sseStreams: sseStreams.size }),
+    counts: () => ({ streamableSessions: legacySessions.size, sseStreams: sseStreams.size, openRequests: openRequests.total }),
     close: async () => {
       stopWatching?.();
       clearInterval(sweeper);

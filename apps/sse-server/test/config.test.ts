@@ -37,6 +37,7 @@ describe('parseConfig (sse)', () => {
       baseUrl: 'http://localhost:3000',
       oauth: { enabled: false },
       rateLimit: { enabled: true, requests: 100, windowMs: 60_000 },
+      trustProxy: undefined,
       metrics: { enabled: false },
       webhooks: { enabled: false },
     });
@@ -63,6 +64,7 @@ describe('parseConfig (sse)', () => {
         RATE_LIMIT_ENABLED: 'no',
         RATE_LIMIT_REQUESTS: '20',
         RATE_LIMIT_WINDOW_MS: '1000',
+        TRUST_PROXY: '10.0.0.0/8, loopback',
         METRICS_ENABLED: 'YES',
         WEBHOOKS_ENABLED: '1',
         WEBHOOK_URL: 'https://hooks.example.com/claude?token=abc',
@@ -80,6 +82,7 @@ describe('parseConfig (sse)', () => {
       baseUrl: 'https://mcp.example.com',
       oauth: { enabled: true, clientId: 'claude-code-mcp', clientSecret: 's3cr3t-value' },
       rateLimit: { enabled: false, requests: 20, windowMs: 1000 },
+      trustProxy: ['10.0.0.0/8', 'loopback'],
       metrics: { enabled: true },
       webhooks: { enabled: true, url: 'https://hooks.example.com/claude?token=abc' },
     });
@@ -102,6 +105,13 @@ describe('parseConfig (sse)', () => {
     expect(problemsOf({ METRICS_ENABLED: raw })).toEqual([
       `METRICS_ENABLED: must be a boolean (got "${raw}"); use true/false, 1/0 or yes/no, e.g. METRICS_ENABLED=true`,
     ]);
+  });
+
+  it('takes TRUST_PROXY as a hop count or proxy addresses, never as "trust everyone"', () => {
+    expect(parseConfig({ TRUST_PROXY: '2' }, context).trustProxy).toBe(2);
+    expect(() => parseConfig({ TRUST_PROXY: 'true' }, context)).toThrow(/TRUST_PROXY: must list proxy addresses or CIDR ranges/);
+    expect(() => parseConfig({ TRUST_PROXY: '0' }, context)).toThrow(/TRUST_PROXY: must be a hop count from 1 to 10/);
+    expect(() => parseConfig({ TRUST_PROXY: '10.0.0.1; rm -rf' }, context)).toThrow(/TRUST_PROXY/);
   });
 
   it('takes PORT=0 (any free port)', () => {

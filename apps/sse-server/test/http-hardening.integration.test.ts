@@ -105,6 +105,47 @@ describe('HTTP hardening (OAuth off)', () => {
     expect(fine.response.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 200/);
   });
 
+  it('answers an HTTP/1.0 health probe without Host (load balancers send those)', async () => {
+    server = await startServer(fixture);
+    const { response } = await rawExchange('GET /health HTTP/1.0\r\n\r\n');
+    expect(response.split('\r\n')[0]).toMatch(/^HTTP\/1\.[01] 200/);
+  });
+
+  it('with TRUST_PROXY, the client behind the proxy is the one X-Forwarded-For names; without, the header is ignored', async () => {
+    const spend = async (forwardedFor: string) => (await post('/mcp/message?sessionId=x', { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'x-forwarded-for': forwardedFor })).status;
+    server = await startServer(fixture, { RATE_LIMIT_REQUESTS: '2', TRUST_PROXY: 'loopback' });
+    expect([await spend('203.0.113.1'), await spend('203.0.113.1'), await spend('203.0.113.1')]).toEqual([404, 404, 429]);
+    expect(await spend('203.0.113.2')).toBe(404);
+    await server.stop();
+    server = await startServer(fixture, { RATE_LIMIT_REQUESTS: '2' });
+    expect([await spend('203.0.113.1'), await spend('203.0.113.2'), await spend('203.0.113.3')]).toEqual([404, 404, 429]);
+  });
+
+  it('caps the 2026-07-28 requests one client keeps answering (listen streams): 503 with Retry-After past the cap', async () => {
+    server = await startServer(fixture, { RATE_LIMIT_ENABLED: 'false' });
+    const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'probe', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+    const listen = (controller: AbortController) =>
+      fetch(new URL('/mcp', server!.origin), {
+        method: 'POST',
+        signal: controller.signal,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'subscriptions/listen', params: { _meta: envelope, notifications: { promptsListChanged: true } } }),
+      });
+    const open: AbortController[] = [];
+    let refused: Response | undefined;
+    for (let index = 0; index < 101 && !refused; index += 1) {
+      const controller = new AbortController();
+      const response = await listen(controller);
+      if (response.status === 503) refused = response;
+      else open.push(controller);
+    }
+    expect(open).toHaveLength(100);
+    expect(refused?.headers.get('retry-after')).toBe('10');
+    expect(((await (await fetch(new URL('/health', server.origin))).json()) as { openRequests: number }).openRequests).toBe(100);
+    for (const controller of open) controller.abort();
+    await expect.poll(async () => ((await (await fetch(new URL('/health', server!.origin))).json()) as { openRequests: number }).openRequests, { timeout: 5_000 }).toBe(0);
+  }, 60_000);
+
   it('drops a connection whose headers never finish (slowloris) within the headers timeout', async () => {
     server = await startServer(fixture);
     const { closedAfterMs } = await rawExchange('POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ', { keepOpenMs: 30_000 });
