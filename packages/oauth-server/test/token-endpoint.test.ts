@@ -83,6 +83,34 @@ describe('the token endpoint', () => {
     expect(await json.json()).toMatchObject({ error: 'invalid_request' });
   });
 
+  it('refuses what RFC 6749 forbids or a client could abuse: Basic with another client_id, a repeated secret, oversized or non-form bodies (never cached)', async () => {
+    const auth = basic('machine', SECRET);
+    expect((await tokenRequest({ grant_type: 'client_credentials', client_id: 'someone-else', resource: `${origin}/mcp` }, auth)).body).toMatchObject({ error: 'invalid_request' });
+    expect((await tokenRequest({ grant_type: 'client_credentials', client_id: 'machine', client_secret: [SECRET, 'other'], resource: `${origin}/mcp` })).body).toMatchObject({ error: 'invalid_request' });
+    const big = await fetch(`${origin}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth }, body: `grant_type=client_credentials&pad=${'x'.repeat(20_000)}` });
+    expect(big.status).toBe(400);
+    expect(await big.json()).toMatchObject({ error: 'invalid_request' });
+    expect(big.headers.get('cache-control')).toBe('no-store');
+    const multipart = await fetch(`${origin}/oauth/token`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x', ...auth }, body: '--x--' });
+    expect(await multipart.json()).toMatchObject({ error: 'invalid_request' });
+    // The resource is compared canonically (scheme and host in any case).
+    const shouted = await tokenRequest({ grant_type: 'client_credentials', resource: `${origin.replace('http://', 'HTTP://')}/mcp` }, auth);
+    expect(shouted.status).toBe(200);
+    expect(shouted.headers.get('pragma')).toBe('no-cache');
+  });
+
+  it('registers beside a host app that parses forms itself', async () => {
+    const host = Fastify();
+    host.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    host.post('/elsewhere', (request) => ({ got: request.body }));
+    await registerTokenEndpoint(host, { issuer: origin, resource: `${origin}/mcp`, keys, clients: [{ clientId: 'machine', clientSecret: SECRET, scopes: ['run'] }] });
+    const elsewhere = await host.inject({ method: 'POST', url: '/elsewhere', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' });
+    expect(elsewhere.json()).toEqual({ got: 'a=1' });
+    const token = await host.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic('machine', SECRET) }, payload: `grant_type=client_credentials&resource=${encodeURIComponent(`${origin}/mcp`)}` });
+    expect(token.json()).toMatchObject({ token_type: 'Bearer', scope: 'run' });
+    await host.close();
+  });
+
   it('publishes the key set, public halves only', async () => {
     const response = await fetch(`${origin}/oauth/jwks`);
     expect(response.headers.get('content-type')).toContain('application/jwk-set+json');

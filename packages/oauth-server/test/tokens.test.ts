@@ -86,10 +86,24 @@ describe('access tokens', () => {
     expect(await refusal(verifier.verify('not.a.jwt', { resource: RESOURCE }))).toContain('well-formed');
   });
 
-  it('refuse bad grants and lifetimes at issue time', async () => {
+  it('refuse bad grants, and lifetimes longer than a replaced key stays published, at issue time', async () => {
     const { options } = setUp();
     await expect(issueAccessToken(options, { ...grant, scopes: ['has space'] })).rejects.toMatchObject({ code: 'OAUTH_SERVER_INVALID_OPTIONS' });
     await expect(issueAccessToken({ ...options, lifetimeMs: 2 * DAY }, grant)).rejects.toMatchObject({ code: 'OAUTH_SERVER_INVALID_OPTIONS' });
+    // keepReplacedMs is 65 minutes by default: a 2-hour token could outlive its key's publication.
+    await expect(issueAccessToken({ ...options, lifetimeMs: 2 * HOUR }, grant)).rejects.toThrow(/keepReplacedMs/);
+    const longKeys = new SigningKeys({ store: createMemoryKeyStore(), now, keepReplacedMs: 3 * HOUR });
+    await expect(issueAccessToken({ issuer: ISSUER, keys: longKeys, now, lifetimeMs: 2 * HOUR }, grant)).resolves.toBeDefined();
+  });
+
+  it('refuse a token of ours that lives longer than any we issue, and keep its claims out of the error', async () => {
+    const { options, verifier } = setUp();
+    const { kid, privateKey } = await options.keys.current();
+    const iat = Math.floor(clock / 1000);
+    const forever = await new SignJWT({ client_id: 'c', scope: 'admin' }).setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' }).setIssuer(ISSUER).setAudience(RESOURCE).setSubject('s').setIssuedAt(iat).setExpirationTime(iat + 10 * 365 * 86_400).setJti('j').sign(privateKey);
+    const error = (await verifier.verify(forever, { resource: RESOURCE }).catch((caught: unknown) => caught)) as Error & { code: string; cause: unknown };
+    expect(error.code).toBe('OAUTH_SERVER_INVALID_TOKEN');
+    expect(JSON.stringify(error.cause, Object.getOwnPropertyNames(error.cause as object))).not.toContain('admin');
   });
 });
 

@@ -71,6 +71,9 @@ export function confidentialClients(list: readonly ConfidentialClient[]): { auth
       const posted = form.has('client_secret') ? { id: form.get('client_id') ?? '', secret: form.get('client_secret') ?? '' } : undefined;
       if (basic === 'malformed') return { ok: false, error: 'invalid_client', description: 'The Authorization header is not valid HTTP Basic client authentication.' };
       if (basic !== undefined && posted !== undefined) return { ok: false, error: 'invalid_request', description: 'Use one client authentication method, not both HTTP Basic and client_secret in the form.' };
+      if (basic !== undefined && form.has('client_id') && form.get('client_id') !== basic.id) {
+        return { ok: false, error: 'invalid_request', description: 'The client_id in the form is not the client that authenticated.' };
+      }
       const credentials = basic ?? posted;
       if (credentials === undefined) return { ok: false, error: 'invalid_client', description: 'This grant needs client authentication (HTTP Basic, or client_id and client_secret in the form).' };
       const client = byId.get(credentials.id);

@@ -65,10 +65,15 @@ export interface AccessTokenOptions {
 
 const MAX_LIFETIME_MS = 86_400_000;
 
+// A token must not outlive the publication of the key that signed it.
 function lifetimeOf(options: AccessTokenOptions): number {
   const lifetime = options.lifetimeMs ?? 3_600_000;
-  if (!Number.isInteger(lifetime) || lifetime < 1_000 || lifetime > MAX_LIFETIME_MS) {
-    throw new OAuthServerError('OAUTH_SERVER_INVALID_OPTIONS', `lifetimeMs must be a whole number of milliseconds from 1000 to ${MAX_LIFETIME_MS} (got ${String(lifetime)}).`);
+  const longest = Math.min(MAX_LIFETIME_MS, options.keys.longestTokenLifetimeMs);
+  if (!Number.isInteger(lifetime) || lifetime < 1_000 || lifetime > longest) {
+    throw new OAuthServerError(
+      'OAUTH_SERVER_INVALID_OPTIONS',
+      `lifetimeMs must be a whole number of milliseconds from 1000 to ${longest} (got ${String(lifetime)}); a longer one needs SigningKeys keepReplacedMs of at least the lifetime plus 5 minutes.`,
+    );
   }
   return lifetime;
 }
@@ -134,9 +139,13 @@ export function accessTokenVerifier(options: AccessTokenOptions): { verify(token
           requiredClaims: ['sub', 'client_id', 'jti', 'iat', 'exp'],
           clockTolerance,
           currentDate: new Date(now()),
+          maxTokenAge: MAX_LIFETIME_MS / 1000 + clockTolerance,
         }));
+        if (Number(payload['exp']) - Number(payload['iat']) > MAX_LIFETIME_MS / 1000) throw new errors.JWTClaimValidationFailed('lives longer than any token this server issues', payload, 'exp', 'check_failed');
       } catch (error) {
-        throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', `The access token was refused: ${reasonOf(error)}.`, { cause: error });
+        // The cause keeps jose's code and message, not the claims (a logged error must not carry them).
+        const cause = error instanceof errors.JOSEError ? Object.assign(new Error(error.message), { code: error.code }) : error;
+        throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', `The access token was refused: ${reasonOf(error)}.`, { cause });
       }
       const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
       return {

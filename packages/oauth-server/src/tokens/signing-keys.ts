@@ -32,7 +32,7 @@ const settingsSchema = z
   .object({
     rotateEveryMs: z.number().int().min(3_600_000).max(365 * DAY_MS).default(30 * DAY_MS),
     publishAheadMs: z.number().int().min(0).max(DAY_MS).default(15 * 60_000),
-    keepReplacedMs: z.number().int().min(60_000).max(30 * DAY_MS).default(65 * 60_000),
+    keepReplacedMs: z.number().int().min(6 * 60_000).max(30 * DAY_MS).default(65 * 60_000),
   })
   .refine((settings) => settings.publishAheadMs < settings.rotateEveryMs, { message: 'publishAheadMs must be shorter than rotateEveryMs', path: ['publishAheadMs'] });
 
@@ -67,6 +67,14 @@ export class SigningKeys {
     this.#settings = Object.freeze(parsed.data);
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * The longest a token signed now may live and still verify to its end: a replaced key stays
+   * published `keepReplacedMs` after the next one takes over, less five minutes of clock skew.
+   */
+  get longestTokenLifetimeMs(): number {
+    return this.#settings.keepReplacedMs - 5 * 60_000;
   }
 
   /** The key that signs now (created, or rotated, when its time has come). */

@@ -1,6 +1,6 @@
 // The signing keys in a SQLite file (node:sqlite, no native addon): the embedded default, so
 // tokens keep verifying across restarts.
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -51,8 +51,12 @@ export function openSqliteKeyStore(file: string): KeyStore & { close(): void } {
   let database: DatabaseSync;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    database = new DatabaseSync(file);
+    // Created readable by its owner only before SQLite opens it: no window in which others can open it.
+    closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
+    database = new DatabaseSync(file, { timeout: 5_000 });
+    // Removed keys are overwritten, not left in free pages.
+    database.exec('PRAGMA secure_delete = ON;');
     database.exec(SCHEMA);
   } catch (error) {
     throw failure('open the key store', file, error);
