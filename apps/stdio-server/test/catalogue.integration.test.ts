@@ -25,7 +25,8 @@ type Agent = { name: string; source: string; description: string; model: string 
 
 describe('subagents and plugins', () => {
   it('installs a plugin from a local marketplace, then lists it and its agent beside project, user and built-in agents', async () => {
-    const marketplace = join(fixture.sandbox.root, 'marketplace');
+    // Inside the roots (the working directory): a marketplace elsewhere on the host is refused.
+    const marketplace = join(fixture.sandbox.cwd, 'marketplace');
     put(
       join(marketplace, '.claude-plugin', 'marketplace.json'),
       JSON.stringify({ name: 'localmkt', owner: { name: 'Tests' }, plugins: [{ name: 'demo', source: './plugins/demo', description: 'Demo plugin', version: '0.1.0' }] }),
@@ -90,6 +91,26 @@ describe('subagents and plugins', () => {
     await client.callTool({ name: 'claude_ask', arguments: { query: '@package.json which version is this?' } });
     expect(getLastUserTexts(fixture.mock.mainRequests()[1]?.body).join('\n')).toContain('@package.json which version is this?');
     await close();
+  });
+
+  it('adds only marketplaces the operator allows: a directory inside the roots, or a remote one in ALLOWED_MARKETPLACES', async () => {
+    const outside = join(fixture.sandbox.root, 'elsewhere-marketplace');
+    put(join(outside, '.claude-plugin', 'marketplace.json'), JSON.stringify({ name: 'elsewhere', owner: { name: 'Tests' }, plugins: [] }));
+    const { client, close } = await connect(fixture);
+    const local = await client.callTool({ name: 'claude_plugin_install', arguments: { plugin: 'demo', marketplace: 'elsewhere', marketplaceSource: outside } });
+    expect(local.isError).toBe(true);
+    expect(JSON.stringify(local.content)).toContain('MCP_TOOLS_PATH_OUTSIDE_ROOTS');
+    const remote = await client.callTool({ name: 'claude_plugin_install', arguments: { plugin: 'demo', marketplace: 'x', marketplaceSource: 'someone/their-marketplace' } });
+    expect(remote.isError).toBe(true);
+    expect(JSON.stringify(remote.content)).toContain('ALLOWED_MARKETPLACES');
+    const listed = await client.callTool({ name: 'claude_plugin_list', arguments: {} });
+    expect(JSON.stringify(listed.structuredContent)).not.toContain('elsewhere');
+    await close();
+    // Listed by the operator: the policy lets it through (the CLI then fetches it, which fails here: no network).
+    const allowed = await connect({ ...fixture, env: { ...fixture.env, ALLOWED_MARKETPLACES: 'someone/their-marketplace' } });
+    const fetched = await allowed.client.callTool({ name: 'claude_plugin_install', arguments: { plugin: 'demo', marketplace: 'x', marketplaceSource: 'someone/their-marketplace' } });
+    expect(JSON.stringify(fetched.content)).not.toContain('ALLOWED_MARKETPLACES');
+    await allowed.close();
   });
 
   it('refuses a marketplace source that is not an absolute directory, repo or URL', async () => {

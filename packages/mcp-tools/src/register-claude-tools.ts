@@ -59,6 +59,11 @@ export interface ClaudeToolsOptions {
   readonly claudeEnv?: Record<string, string | undefined> | undefined;
   /** Whether claude_plugin_install may change the installation (default true). */
   readonly allowPluginInstall?: boolean;
+  /**
+   * Remote marketplaces (`owner/repo`, https or git URLs, exactly as given) claude_plugin_install
+   * may add; a local marketplace must be a directory inside the roots. Default: none.
+   */
+  readonly allowedMarketplaces?: readonly string[];
   /** Checkpoints (`claude_checkpoint`); without it the tool answers that they are not enabled. */
   readonly checkpoints?: CheckpointManager;
   /** Take a checkpoint before each claude_ask / claude_resume on an existing session (default false). */

@@ -95,6 +95,8 @@ export interface ToolsConfig {
   readonly hookDirectories: readonly string[];
   /** `BACKGROUND_TASKS_ON_SHUTDOWN`: `continue` (default: background tasks run on, the next server adopts them) or `stop` them when the server stops. */
   readonly backgroundTasksOnShutdown: 'continue' | 'stop';
+  /** `ALLOWED_MARKETPLACES`: remote plugin marketplaces (owner/repo or URLs, comma-separated) claude_plugin_install may add. Default: none. */
+  readonly allowedMarketplaces: readonly string[];
 }
 
 /**
@@ -121,6 +123,7 @@ export const TOOLS_VARIABLES: readonly string[] = Object.freeze([
   'AUTO_CHECKPOINT',
   'HOOK_DIRECTORIES',
   'BACKGROUND_TASKS_ON_SHUTDOWN',
+  'ALLOWED_MARKETPLACES',
 ]);
 
 const contextSchema = z.object({
@@ -186,6 +189,7 @@ export interface ToolsVariables {
   readonly AUTO_CHECKPOINT: Variable<boolean>;
   readonly HOOK_DIRECTORIES: Variable<readonly string[]>;
   readonly BACKGROUND_TASKS_ON_SHUTDOWN: Variable<'continue' | 'stop'>;
+  readonly ALLOWED_MARKETPLACES: Variable<readonly string[]>;
 }
 
 // Node timers cannot wait longer than 2^31-1 ms; a larger value would fire at once.
@@ -213,6 +217,7 @@ export function toolsVariables(env: Readonly<Record<string, string | undefined>>
     ),
     PERMISSION_POLICY: variable<'deny' | 'allow'>(choiceReader('PERMISSION_POLICY', ['deny', 'allow'] as const, 'deny'), 'deny'),
     BACKGROUND_TASKS_ON_SHUTDOWN: variable<'continue' | 'stop'>(choiceReader('BACKGROUND_TASKS_ON_SHUTDOWN', ['continue', 'stop'] as const, 'continue'), 'continue'),
+    ALLOWED_MARKETPLACES: variable(listReader('ALLOWED_MARKETPLACES'), Object.freeze([] as string[])),
     PERMISSION_TIMEOUT_MS: variable(
       integerReader('PERMISSION_TIMEOUT_MS', { min: 100, max: MAX_TIMER_MS, unit: 'milliseconds', example: '120000' }),
       120_000,
@@ -270,6 +275,7 @@ export function toolsConfigFrom(values: ToolsValues): ToolsConfig {
     autoCheckpoint: values.AUTO_CHECKPOINT,
     hookDirectories: values.HOOK_DIRECTORIES,
     backgroundTasksOnShutdown: values.BACKGROUND_TASKS_ON_SHUTDOWN,
+    allowedMarketplaces: values.ALLOWED_MARKETPLACES,
   };
 }
 
@@ -343,6 +349,7 @@ export function toolsServiceOptions(
     autoCheckpoint: config.autoCheckpoint,
     hookDirectories: config.hookDirectories,
     backgroundTasksOnShutdown: config.backgroundTasksOnShutdown,
+    allowedMarketplaces: config.allowedMarketplaces,
   };
 }
 

@@ -33,6 +33,7 @@ describe('parseConfig (stdio)', () => {
       hookDirectories: [],
       autoCheckpoint: false,
       backgroundTasksOnShutdown: 'continue',
+      allowedMarketplaces: [],
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.defaultAllowedTools)).toBe(true);
@@ -56,6 +57,7 @@ describe('parseConfig (stdio)', () => {
         HOOK_DIRECTORIES: '~/hooks',
         AUTO_CHECKPOINT: 'yes',
         BACKGROUND_TASKS_ON_SHUTDOWN: 'Stop',
+        ALLOWED_MARKETPLACES: 'anthropics/claude-plugins-official, https://plugins.example.com/market.git',
         UNRELATED: 'ignored',
       },
       context,
@@ -76,6 +78,7 @@ describe('parseConfig (stdio)', () => {
       hookDirectories: ['/home/me/hooks'],
       autoCheckpoint: true,
       backgroundTasksOnShutdown: 'stop',
+      allowedMarketplaces: ['anthropics/claude-plugins-official', 'https://plugins.example.com/market.git'],
     });
   });
 

@@ -29,6 +29,7 @@ const toolsSettingsSchema = z.object({
     .custom<Record<string, string | undefined>>((value) => typeof value === 'object' && value !== null, 'must be an object of environment variables')
     .optional(),
   allowPluginInstall: z.boolean().default(true),
+  allowedMarketplaces: z.array(z.string().min(1).max(2048)).max(100).default([]),
   autoCheckpoint: z.boolean().default(false),
 });
 
