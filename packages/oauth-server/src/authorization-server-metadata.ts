@@ -60,6 +60,8 @@ export interface AuthorizationServerMetadataOptions {
   dynamicClientRegistration?: boolean;
   /** Advertise `client_id_metadata_document_supported: true`. Defaults to `false`. */
   clientIdMetadataDocumentSupported?: boolean;
+  /** Advertise the `client_credentials` grant (for pre-registered confidential clients). Defaults to `false`. */
+  clientCredentials?: boolean;
   /**
    * Client authentication methods accepted at the token and revocation endpoints. Defaults to
    * `['none', 'client_secret_basic', 'client_secret_post']`.
@@ -91,7 +93,7 @@ export interface AuthorizationServerMetadata {
   readonly scopes_supported?: readonly string[];
   readonly response_types_supported: readonly ['code'];
   readonly response_modes_supported: readonly ['query'];
-  readonly grant_types_supported: readonly ['authorization_code', 'refresh_token'];
+  readonly grant_types_supported: readonly ('authorization_code' | 'refresh_token' | 'client_credentials')[];
   readonly code_challenge_methods_supported: readonly ['S256'];
   readonly token_endpoint_auth_methods_supported: readonly TokenEndpointAuthMethod[];
   readonly revocation_endpoint_auth_methods_supported: readonly TokenEndpointAuthMethod[];
@@ -158,6 +160,7 @@ export function buildAuthorizationServerMetadata(
     'clientIdMetadataDocumentSupported',
   );
   const authMethods = checkAuthMethods(options.tokenEndpointAuthMethods);
+  const clientCredentials = checkBoolean(options.clientCredentials, 'clientCredentials');
   const jwksUri =
     options.jwksUri === undefined ? undefined : canonicalUrl(options.jwksUri, { field: 'jwksUri', allowQuery: true });
   const documentation =
@@ -175,7 +178,7 @@ export function buildAuthorizationServerMetadata(
     ...(scopes === undefined ? {} : { scopes_supported: scopes }),
     response_types_supported: Object.freeze(['code'] as const),
     response_modes_supported: Object.freeze(['query'] as const),
-    grant_types_supported: Object.freeze(['authorization_code', 'refresh_token'] as const),
+    grant_types_supported: Object.freeze(clientCredentials ? (['authorization_code', 'refresh_token', 'client_credentials'] as const) : (['authorization_code', 'refresh_token'] as const)),
     code_challenge_methods_supported: Object.freeze(['S256'] as const),
     token_endpoint_auth_methods_supported: authMethods,
     revocation_endpoint_auth_methods_supported: authMethods,

@@ -23,5 +23,25 @@ export { accessTokenVerifier, issueAccessToken } from './tokens/access-tokens.js
 export type { AccessTokenGrant, AccessTokenOptions, VerifiedAccessToken } from './tokens/access-tokens.js';
 export { confidentialClients } from './clients/confidential-clients.js';
 export type { ClientAuthentication, ConfidentialClient } from './clients/confidential-clients.js';
-export { registerTokenEndpoint } from './endpoints/token-endpoint.js';
-export type { TokenEndpointOptions } from './endpoints/token-endpoint.js';
+export { registerAuthorizationServer } from './authorization-server.js';
+export type { AuthorizationServer, AuthorizationServerOptions } from './authorization-server.js';
+export type { OAuthClient } from './clients/oauth-client.js';
+export { checkRedirectUris, redirectUriMatches } from './clients/redirect-uris.js';
+export { clientMetadataDocuments } from './clients/client-metadata-documents.js';
+export type { ClientMetadataDocuments, ClientMetadataDocumentsOptions } from './clients/client-metadata-documents.js';
+export { createMemoryAuthorizationStore } from './store/memory-authorization-store.js';
+export { openSqliteAuthorizationStore } from './store/sqlite-authorization-store.js';
+export type {
+  AuthorizationCodeRecord,
+  AuthorizationStore,
+  ConsentRecord,
+  GrantRecord,
+  InteractionRecord,
+  RefreshTokenRecord,
+  RegisteredClientRecord,
+  UserRecord,
+} from './store/authorization-store.js';
+export { authenticateUser, ensureAdminUser } from './users/local-users.js';
+export { hashPassword, verifyPassword } from './users/passwords.js';
+export { loginThrottle } from './users/login-throttle.js';
+export type { LoginThrottle, LoginThrottleOptions } from './users/login-throttle.js';

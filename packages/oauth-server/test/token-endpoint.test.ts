@@ -5,12 +5,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import * as oauth from 'oauth4webapi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { accessTokenVerifier, createMemoryKeyStore, registerTokenEndpoint, SigningKeys } from '../src/index.js';
+import { accessTokenVerifier, createMemoryAuthorizationStore, createMemoryKeyStore, registerAuthorizationServer, SigningKeys, type ConfidentialClient } from '../src/index.js';
 
 const SECRET = 'a-machine-secret-of-some-length';
 let app: FastifyInstance;
 let origin: string;
 let keys: SigningKeys;
+
+const SCOPES = [{ name: 'read', description: 'read' }, { name: 'run', description: 'run' }, { name: 'admin', description: 'admin' }];
+const registerTokenEndpoint = (host: FastifyInstance, options: { issuer: string; resource: string; keys: SigningKeys; clients: ConfidentialClient[] }) =>
+  registerAuthorizationServer(host, { issuer: options.issuer, resource: options.resource, keys: options.keys, store: createMemoryAuthorizationStore(), scopes: SCOPES, confidentialClients: options.clients, requestsPerMinute: false });
 
 beforeEach(async () => {
   app = Fastify();

@@ -56,7 +56,11 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
  * const auth = clients.authenticate(request.headers.authorization, form);
  * ```
  */
-export function confidentialClients(list: readonly ConfidentialClient[]): { authenticate(authorization: string | undefined, form: URLSearchParams): ClientAuthentication } {
+export function confidentialClients(list: readonly ConfidentialClient[]): {
+  authenticate(authorization: string | undefined, form: URLSearchParams): ClientAuthentication;
+  /** Whether `clientId` is a confidential client (which must then authenticate). */
+  has(clientId: string): boolean;
+} {
   const byId = new Map<string, ConfidentialClient>();
   for (const client of list) {
     if (typeof client.clientId !== 'string' || client.clientId === '' || typeof client.clientSecret !== 'string' || client.clientSecret.length < 16) {
@@ -66,6 +70,7 @@ export function confidentialClients(list: readonly ConfidentialClient[]): { auth
     byId.set(client.clientId, Object.freeze({ ...client, scopes: checkScopes(client.scopes, `scopes of client ${client.clientId}`) }));
   }
   return {
+    has: (clientId) => byId.has(clientId),
     authenticate(authorization, form) {
       const basic = basicCredentials(authorization);
       const posted = form.has('client_secret') ? { id: form.get('client_id') ?? '', secret: form.get('client_secret') ?? '' } : undefined;

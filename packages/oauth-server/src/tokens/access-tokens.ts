@@ -24,6 +24,8 @@ export interface AccessTokenGrant {
   readonly scopes: readonly string[];
   /** The protected resource the token is for (RFC 8707): its audience. */
   readonly resource: string;
+  /** The grant the token comes from (`grant_id`): revoking the grant stops the token. */
+  readonly grantId?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface VerifiedAccessToken {
   /** Seconds since the epoch. */
   readonly expiresAt: number;
   readonly resource: URL;
-  readonly extra: { readonly subject: string; readonly jti: string };
+  readonly extra: { readonly subject: string; readonly jti: string; readonly grantId?: string };
 }
 
 /**
@@ -60,6 +62,8 @@ export interface AccessTokenOptions {
   readonly lifetimeMs?: number;
   /** Clock skew allowed when verifying, in seconds. Default: 30. */
   readonly clockToleranceSeconds?: number;
+  /** Asked, when verifying a token that names its grant, whether that grant was revoked. */
+  readonly isGrantRevoked?: (grantId: string) => Promise<boolean>;
   readonly now?: () => number;
 }
 
@@ -92,7 +96,7 @@ export async function issueAccessToken(options: AccessTokenOptions, grant: Acces
   const expiresAt = now + lifetimeOf(options);
   const { kid, alg, privateKey } = await options.keys.current();
   const jti = randomUUID();
-  const token = await new SignJWT({ client_id: grant.clientId, scope: scopes.join(' ') })
+  const token = await new SignJWT({ client_id: grant.clientId, scope: scopes.join(' '), ...(grant.grantId === undefined ? {} : { grant_id: grant.grantId }) })
     .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
     .setIssuer(options.issuer)
     .setAudience(grant.resource)
@@ -147,6 +151,10 @@ export function accessTokenVerifier(options: AccessTokenOptions): { verify(token
         const cause = error instanceof errors.JOSEError ? Object.assign(new Error(error.message), { code: error.code }) : error;
         throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', `The access token was refused: ${reasonOf(error)}.`, { cause });
       }
+      const grantId = typeof payload['grant_id'] === 'string' ? payload['grant_id'] : undefined;
+      if (grantId !== undefined && (await options.isGrantRevoked?.(grantId)) === true) {
+        throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', 'The access token was refused: its grant was revoked.');
+      }
       const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
       return {
         token,
@@ -154,7 +162,7 @@ export function accessTokenVerifier(options: AccessTokenOptions): { verify(token
         scopes: Object.freeze(scope.split(' ').filter(Boolean)),
         expiresAt: Number(payload['exp']),
         resource: new URL(expected.resource),
-        extra: Object.freeze({ subject: String(payload['sub']), jti: String(payload['jti']) }),
+        extra: Object.freeze({ subject: String(payload['sub']), jti: String(payload['jti']), ...(grantId === undefined ? {} : { grantId }) }),
       };
     },
   };

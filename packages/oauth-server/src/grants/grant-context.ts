@@ -1,0 +1,78 @@
+// What every grant needs: the server's identity, its store, how tokens are signed, and how long
+// each thing lives. Built once by the authorization server and shared by its endpoints.
+import type { AuthorizationStore, GrantRecord } from '../store/authorization-store.js';
+import { issueAccessToken, type AccessTokenOptions } from '../tokens/access-tokens.js';
+import { canonicalUrl } from '../urls.js';
+import { hashSecret, newSecret } from './secrets.js';
+
+/** Lifetimes, in milliseconds. */
+export interface GrantLifetimes {
+  readonly code: number;
+  readonly refreshToken: number;
+  readonly grant: number;
+  /** A spent refresh token still works once this long, while its successor is unused (a lost response, two refreshes at once). */
+  readonly refreshGrace: number;
+}
+
+export interface GrantContext {
+  readonly issuer: string;
+  readonly resource: string;
+  readonly store: AuthorizationStore;
+  readonly tokens: AccessTokenOptions;
+  readonly lifetimes: GrantLifetimes;
+  readonly now: () => number;
+}
+
+/** RFC 6749 §5.2 error codes (and RFC 8707's `invalid_target`). */
+export type TokenErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_target';
+
+/** The JSON body of a successful token response (RFC 6749 §5.1). */
+export interface TokenResponseBody {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly scope: string;
+  readonly refresh_token?: string;
+}
+
+export type GrantOutcome = { readonly ok: true; readonly body: TokenResponseBody } | { readonly ok: false; readonly error: TokenErrorCode; readonly description: string };
+
+export const refuse = (error: TokenErrorCode, description: string): GrantOutcome => ({ ok: false, error, description });
+
+/** `resource` at the token endpoint: absent (the grant's own), or once and equal to the grant's. */
+export function resourceProblem(form: URLSearchParams, granted: string): GrantOutcome | undefined {
+  const given = form.getAll('resource');
+  if (given.length === 0) return undefined;
+  let canonical: string | undefined;
+  try {
+    canonical = given.length === 1 ? canonicalUrl(given[0], { field: 'resource', allowQuery: true }) : undefined;
+  } catch {
+    canonical = undefined;
+  }
+  return canonical === granted ? undefined : refuse('invalid_target', `resource must be the one the grant is for, ${granted}, given once (RFC 8707).`);
+}
+
+/** `scope` at the token endpoint: absent (everything granted), or a subset of the grant's (narrowing). */
+export function scopesWithin(form: URLSearchParams, granted: readonly string[]): readonly string[] | GrantOutcome {
+  const requested = form.get('scope');
+  if (requested === null || requested.trim() === '') return granted;
+  const scopes = [...new Set(requested.split(' ').filter(Boolean))];
+  const beyond = scopes.filter((scope) => !granted.includes(scope));
+  return beyond.length === 0 ? scopes : refuse('invalid_scope', `The grant does not include ${beyond.join(' ')}; ask for ${granted.join(' ') || 'no scope'} or less.`);
+}
+
+/** An access token for the grant, and (for grants of people) a refresh token whose parent is `parentHash`. */
+export async function issueTokens(context: GrantContext, grant: GrantRecord, scopes: readonly string[], refresh: { readonly parentHash: string | null } | false): Promise<GrantOutcome> {
+  const now = context.now();
+  const access = await issueAccessToken(context.tokens, { subject: grant.subject, clientId: grant.clientId, scopes, resource: grant.resource, grantId: grant.grantId });
+  let refreshToken: string | undefined;
+  if (refresh !== false) {
+    refreshToken = newSecret();
+    const expiresAt = Math.min(now + context.lifetimes.refreshToken, grant.expiresAt);
+    await context.store.refreshTokens.add({ tokenHash: hashSecret(refreshToken), grantId: grant.grantId, parentHash: refresh.parentHash, issuedAt: now, expiresAt, spentAt: null, spentHow: null });
+  }
+  return {
+    ok: true,
+    body: { access_token: access.token, token_type: 'Bearer', expires_in: Math.round((access.expiresAt - now) / 1000), scope: scopes.join(' '), ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }) },
+  };
+}

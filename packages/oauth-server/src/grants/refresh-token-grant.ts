@@ -1,0 +1,40 @@
+// grant_type=refresh_token (OAuth 2.1 §4.3): each refresh token works once and is replaced
+// (rotation). Every check runs before the token is spent, so a refused refresh leaves it usable.
+// A spent token used again revokes its grant, unless it is within the grace of a lost response:
+// once, shortly after, while its successor is unused.
+import type { RefreshTokenRecord } from '../store/authorization-store.js';
+import { refuse, issueTokens, resourceProblem, scopesWithin, type GrantContext, type GrantOutcome } from './grant-context.js';
+import { hashSecret } from './secrets.js';
+
+const NOT_VALID = 'The refresh token is not valid for this client.';
+
+export async function refreshTokenGrant(context: GrantContext, clientId: string, form: URLSearchParams): Promise<GrantOutcome> {
+  if (form.getAll('refresh_token').length !== 1) return refuse('invalid_request', 'refresh_token must be given once.');
+  const tokenHash = hashSecret(form.get('refresh_token')!);
+  const token = await context.store.refreshTokens.find(tokenHash);
+  const grant = token === undefined ? undefined : await context.store.grants.find(token.grantId);
+  if (token === undefined || grant === undefined || grant.clientId !== clientId) return refuse('invalid_grant', NOT_VALID);
+  const now = context.now();
+  if (grant.revokedAt !== null) return refuse('invalid_grant', 'The grant of this refresh token was revoked; sign in again.');
+  if (token.expiresAt <= now || grant.expiresAt <= now) return refuse('invalid_grant', 'The refresh token has expired; sign in again.');
+  const wrongResource = resourceProblem(form, grant.resource);
+  if (wrongResource !== undefined) return wrongResource;
+  const scopes = scopesWithin(form, grant.scopes);
+  if (!Array.isArray(scopes)) return scopes as GrantOutcome;
+  const parentHash = await spendOrRetry(context, token, now);
+  if (parentHash === undefined) {
+    await context.store.grants.revoke(grant.grantId, now);
+    return refuse('invalid_grant', 'This refresh token was already used, so its grant is revoked; sign in again.');
+  }
+  return issueTokens(context, grant, scopes as readonly string[], { parentHash });
+}
+
+// The token to record as the parent of the next one, or undefined for a reuse.
+async function spendOrRetry(context: GrantContext, token: RefreshTokenRecord, now: number): Promise<string | undefined> {
+  if (token.spentAt === null && (await context.store.refreshTokens.spend(token.tokenHash, now, 'used'))) return token.tokenHash;
+  const spent = await context.store.refreshTokens.find(token.tokenHash);
+  if (spent?.spentAt == null || spent.spentHow !== 'used' || now - spent.spentAt > context.lifetimes.refreshGrace) return undefined;
+  const successor = await context.store.refreshTokens.findChild(token.tokenHash);
+  if (successor === undefined || successor.spentAt !== null) return undefined;
+  return (await context.store.refreshTokens.spend(successor.tokenHash, now, 'superseded')) ? successor.tokenHash : undefined;
+}
