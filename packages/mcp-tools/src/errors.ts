@@ -22,6 +22,7 @@
  * | `MCP_TOOLS_GIT_FAILED` | the system `git` that checkpoints use is missing, failed or timed out; the message quotes git |
  * | `MCP_TOOLS_TASK_FAILED` | (in a task's result) the background run failed; the message says why |
  * | `MCP_TOOLS_TASK_STOPPED` | (in a task's result) the background run was stopped (`claude_background_tasks` stop, `tasks/cancel`) |
+ * | `MCP_TOOLS_INSUFFICIENT_SCOPE` | the call's access token lacks the scope the tool (or its action) needs (legacy HTTP+SSE; Streamable HTTP answers 403 before the tool runs) |
  * | `MCP_TOOLS_TASK_INTERRUPTED` | (in a task's result) its process cannot run any more (the machine restarted) |
  *
  * @example
@@ -49,6 +50,7 @@ export type McpToolsErrorCode =
   | 'MCP_TOOLS_GIT_FAILED'
   | 'MCP_TOOLS_TASK_FAILED'
   | 'MCP_TOOLS_TASK_STOPPED'
+  | 'MCP_TOOLS_INSUFFICIENT_SCOPE'
   | 'MCP_TOOLS_TASK_INTERRUPTED';
 
 /**

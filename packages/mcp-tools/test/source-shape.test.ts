@@ -49,6 +49,7 @@ describe('the source of @claude-code-mcp/mcp-tools', () => {
   it.each([
     ['the root entry', 'index.ts', 80],
     ['the tasks-extension entry', 'tasks-extension/index.ts', 20],
+    ['the authorization entry', 'authorization/index.ts', 10],
   ])('documents every export of %s with TSDoc and an example, and keeps it small', (_name, file, most) => {
     const entry = path.join(SRC, file);
     const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true });

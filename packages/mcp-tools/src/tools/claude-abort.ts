@@ -24,6 +24,7 @@ export const claudeAbort = defineTool({
   description: 'Stop the run in progress on a session. The aborted call returns promptly with status "cancelled"; no process is left behind.',
   inputSchema: abortInputSchema,
   outputSchema: abortOutputSchema,
+  scope: 'run',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   handler: async (args, _context, kit): Promise<CallToolResult> => {
     try {

@@ -55,6 +55,7 @@ export const claudeAsk = defineTool({
     'Delegate a coding task or question to Claude Code running in a working directory: it reads, edits and runs code there and returns its answer and a sessionId to continue with. Long runs report progress; cancel to stop.',
   inputSchema: askInputSchema,
   outputSchema: runOutputSchema,
+  scope: 'run',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   handler: async (args, context, kit) => {
     // `@name task` runs the task as that subagent when Claude Code knows such an agent; otherwise

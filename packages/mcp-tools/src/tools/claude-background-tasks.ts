@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { McpToolsError } from '../errors.js';
 import type { TaskRecord } from '../tasks/task-manager.js';
 import { defineTool } from './define-tool.js';
+import { backgroundTasksScope } from './tool-scopes.js';
 import { UUID } from './schema-parts.js';
 import { actionError } from './tool-kit.js';
 
@@ -78,6 +79,7 @@ export const claudeBackgroundTasks = defineTool({
     'Manage runs started with claude_ask backgroundTask: list (by status), get, result, logs (paged, readable or raw), stop, restart. Tasks run in processes of their own and outlive the server (the next server adopts them); only a task whose machine restarted is reported interrupted.',
   inputSchema: backgroundTasksInputSchema,
   outputSchema: backgroundTasksOutputSchema,
+  scope: backgroundTasksScope,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   handler: async (args, _context, kit): Promise<CallToolResult> => {
     const tasks = kit.options.tasks;

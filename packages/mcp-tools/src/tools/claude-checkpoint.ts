@@ -11,6 +11,7 @@ import { McpToolsError } from '../errors.js';
 import { CHECKPOINT_DIFF_SCHEME } from '../resources/checkpoint-diff.js';
 import { lastMessageId } from '../transcript-path.js';
 import { defineTool } from './define-tool.js';
+import { checkpointScope } from './tool-scopes.js';
 import { UUID, workingDirectory } from './schema-parts.js';
 import { actionError } from './tool-kit.js';
 
@@ -110,6 +111,7 @@ export const claudeCheckpoint = defineTool({
     'Checkpoints of a working directory and the session\'s place in it, kept outside the project (its own .git is never touched; .gitignore is respected): create, list, restore (files return exactly; the conversation continues as a fork with a new sessionId), compare (changed files and a unified diff), delete. They survive a server restart.',
   inputSchema: checkpointInputSchema,
   outputSchema: checkpointOutputSchema,
+  scope: checkpointScope,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   handler: async (args, _context, kit): Promise<CallToolResult> => {
     const checkpoints = kit.options.checkpoints;

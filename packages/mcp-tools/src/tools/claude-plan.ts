@@ -31,6 +31,7 @@ export const claudePlan = defineTool({
     'Ask Claude Code for an implementation plan without changing anything: it runs in plan mode with read-only tools and returns the plan.',
   inputSchema: planInputSchema,
   outputSchema: runOutputSchema,
+  scope: 'run',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, context, kit) => {
     let plan: string | undefined;

@@ -39,6 +39,7 @@ export const claudePluginInstall = defineTool({
     workingDirectory,
   }),
   outputSchema: z.object({ plugin: z.string(), scope: z.string(), outcome: z.string(), message: z.string().optional() }),
+  scope: 'admin',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   handler: async (args, _context, kit): Promise<CallToolResult> => {
     if (kit.options.allowPluginInstall === false) {

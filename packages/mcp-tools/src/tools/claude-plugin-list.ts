@@ -17,6 +17,7 @@ export const claudePluginList = defineTool({
     available: z.array(z.object({ pluginId: z.string(), name: z.string(), description: z.string().optional(), marketplaceName: z.string(), version: z.string().optional() })),
     marketplaces: z.array(z.object({ name: z.string(), source: z.string() })),
   }),
+  scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, _context, kit): Promise<CallToolResult> => {
     try {

@@ -29,6 +29,7 @@ export const claudeResume = defineTool({
   description: 'Continue an earlier Claude Code session by its id with a new message. Works after a server restart.',
   inputSchema: resumeInputSchema,
   outputSchema: runOutputSchema,
+  scope: 'run',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   handler: (args, context, kit) =>
     kit.runTool(

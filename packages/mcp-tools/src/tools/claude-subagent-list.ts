@@ -24,6 +24,7 @@ export const claudeSubagentList = defineTool({
     'The subagents Claude Code would offer in a directory: project (.claude/agents), user (~/.claude/agents), plugin (<plugin>:<agent>) and built-in, with description, tools, model and source. A malformed file is listed with its error. Pass a name as claude_ask subagent.',
   inputSchema: z.object({ workingDirectory }),
   outputSchema: z.object({ agents: z.array(agentSchema), warning: z.string().optional() }),
+  scope: 'read',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, _context, kit): Promise<CallToolResult> => {
     try {

@@ -1,8 +1,11 @@
 import type { CallToolResult, InputRequiredResult, McpServer, RegisteredTool, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
 
+import { McpToolsError } from '../errors.js';
 import { withoutDialect } from '../schema-dialect.js';
+import { toolError } from './run-results.js';
 import type { ToolKit } from './tool-kit.js';
+import { missingScope, scopeChallengeFor, type ToolScope } from './tool-scopes.js';
 
 /**
  * What a tool handler answers: a result, or (2026-07-28) an input-required result that asks the
@@ -31,6 +34,8 @@ export interface ToolDefinition<Input extends z.ZodObject> {
   readonly inputSchema: Input;
   readonly outputSchema?: z.ZodObject;
   readonly annotations: ToolAnnotations;
+  /** The OAuth scope a call needs (checked only when the call carries an access token). */
+  readonly scope: ToolScope;
   readonly handler: (args: z.output<Input>, context: ServerContext, kit: ToolKit) => ToolResult | Promise<ToolResult>;
 }
 
@@ -58,7 +63,7 @@ export interface ClaudeTool {
  * ```
  */
 export function defineTool<Input extends z.ZodObject>(definition: ToolDefinition<Input>): ClaudeTool {
-  const { name, title, description, outputSchema, annotations, handler } = definition;
+  const { name, title, description, outputSchema, annotations, handler, scope } = definition;
   // Registered through the general object type: the SDK's callback type cannot be resolved for a
   // generic schema. The handler still gets exactly what `inputSchema` parses to.
   const inputSchema: z.ZodObject = withoutDialect(definition.inputSchema);
@@ -68,8 +73,12 @@ export function defineTool<Input extends z.ZodObject>(definition: ToolDefinition
     register: (server: McpServer, kit: ToolKit) =>
       server.registerTool(
         name,
-        { title, description, inputSchema, ...(outputSchema ? { outputSchema: withoutDialect(outputSchema) } : {}), annotations },
-        (args, context) => handler(args as z.output<Input>, context, kit),
+        { title, description, inputSchema, ...(outputSchema ? { outputSchema: withoutDialect(outputSchema) } : {}), annotations, scopeChallenge: scopeChallengeFor(name, scope) },
+        (args, context) => {
+          const needed = missingScope(scope, args, context.http?.authInfo);
+          if (needed !== undefined) return toolError(new McpToolsError('MCP_TOOLS_INSUFFICIENT_SCOPE', `${name} needs the ${needed} scope; authorize again asking for it.`), null);
+          return handler(args as z.output<Input>, context, kit);
+        },
       ),
   });
 }

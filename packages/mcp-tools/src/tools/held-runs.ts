@@ -18,6 +18,7 @@ import {
 } from '@modelcontextprotocol/server';
 
 import { permissionFromAnswer, permissionQuestion, RunAllowances, unansweredPermission } from './permission-bridge.js';
+import { subjectOf } from './tool-scopes.js';
 
 /** How much longer than a question's timeout a request state, and a finished run's result, are kept. */
 const STATE_GRACE_MS = 60_000;
@@ -76,7 +77,8 @@ export class HeldRuns {
     this.#codec = createRequestStateCodec<HeldState>({
       key: randomBytes(32),
       ttlSeconds: Math.ceil((options.timeoutMs + STATE_GRACE_MS) / 1000),
-      bind: (context) => `${context.mcpReq.method}\0${context.http?.authInfo?.clientId ?? ''}`,
+      // A state answers only the principal (client and user) whose call minted it.
+      bind: (context) => `${context.mcpReq.method}\0${context.http?.authInfo?.clientId ?? ''}\0${subjectOf(context.http?.authInfo)}`,
     });
   }
 
