@@ -34,16 +34,30 @@ export type Transport = 'http' | 'sse' | 'both';
 const transports: readonly Transport[] = ['http', 'sse', 'both'];
 
 /**
- * OAuth settings: either off, or on with the client credentials.
+ * OAuth settings: off, or on with this server as the authorization server.
  *
  * @example
  * ```ts
- * if (config.oauth.enabled) useClient(config.oauth.clientId, config.oauth.clientSecret);
+ * if (config.oauth.enabled && config.oauth.confidentialClient) allowMachineClient(config.oauth.confidentialClient);
  * ```
  */
 export type OAuthConfig =
   | { readonly enabled: false }
-  | { readonly enabled: true; readonly clientId: string; readonly clientSecret: string };
+  | {
+      readonly enabled: true;
+      /** `ADMIN_USERNAME`: the administrator created on the first start. Default: `admin`. */
+      readonly adminUsername: string;
+      /** `ADMIN_PASSWORD`: needed on the first start (no user yet); never overwrites a stored one. */
+      readonly adminPassword: string | undefined;
+      /** `OAUTH_CLIENT_ID` and `OAUTH_CLIENT_SECRET`: a machine client for client_credentials. */
+      readonly confidentialClient: { readonly clientId: string; readonly clientSecret: string } | undefined;
+      /** `OAUTH_DYNAMIC_REGISTRATION`: RFC 7591 registration. Default: `true`. */
+      readonly dynamicClientRegistration: boolean;
+      /** `OAUTH_CIMD_ALLOWED_HOSTS`: hosts whose client metadata documents are fetched. Default: any public host. */
+      readonly clientMetadataHosts: readonly string[] | undefined;
+      /** `OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES`: fetch client metadata documents from private and loopback addresses. Default: `false`. */
+      readonly clientMetadataPrivateAddresses: boolean;
+    };
 
 /**
  * Webhook settings: either off, or on with the receiver's URL.
@@ -90,7 +104,7 @@ export interface SseServerConfig extends ToolsConfig {
   readonly host: string;
   /** `BASE_URL`: the public URL of this server, no trailing slash. Default: `http://localhost:<PORT>`. */
   readonly baseUrl: string;
-  /** `OAUTH_ENABLED`, `OAUTH_CLIENT_ID`, `OAUTH_CLIENT_SECRET`. Default: off. */
+  /** `OAUTH_ENABLED` and the `OAUTH_*` and `ADMIN_*` settings. Default: off. */
   readonly oauth: OAuthConfig;
   /** `RATE_LIMIT_*`. */
   readonly rateLimit: RateLimitConfig;
@@ -140,7 +154,30 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
       ),
       OAUTH_ENABLED: variable(booleanReader('OAUTH_ENABLED'), false),
       OAUTH_CLIENT_ID: variable<string | undefined>(text, undefined),
-      OAUTH_CLIENT_SECRET: variable<string | undefined>(text, undefined, { secret: true }),
+      OAUTH_CLIENT_SECRET: variable<string | undefined>(
+        (raw) => (raw.length >= 16 ? accept(raw) : reject('must be at least 16 characters long', 'use a random secret, e.g. openssl rand -base64 32')),
+        undefined,
+        { secret: true },
+      ),
+      ADMIN_USERNAME: variable<string>(
+        (raw) => (/^[\p{L}\p{N}._@-]{1,64}$/u.test(raw) ? accept(raw) : reject('must be 1 to 64 letters, digits, ".", "_", "@" or "-"', 'e.g. ADMIN_USERNAME=admin')),
+        'admin',
+      ),
+      ADMIN_PASSWORD: variable<string | undefined>(
+        (raw) => (raw.length >= 12 && raw.length <= 1024 ? accept(raw) : reject('must be 12 to 1024 characters long', 'choose a longer password')),
+        undefined,
+        { secret: true },
+      ),
+      OAUTH_DYNAMIC_REGISTRATION: variable(booleanReader('OAUTH_DYNAMIC_REGISTRATION'), true),
+      OAUTH_CIMD_ALLOWED_HOSTS: variable<readonly string[] | undefined>(
+        (raw) => {
+          const hosts = raw.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean);
+          const bad = hosts.find((host) => !/^[a-z0-9.-]{1,253}$/.test(host));
+          return bad === undefined && hosts.length > 0 ? accept<readonly string[] | undefined>(Object.freeze(hosts)) : reject(`must list host names (not ${JSON.stringify(bad ?? raw)})`, 'e.g. OAUTH_CIMD_ALLOWED_HOSTS=claude.ai,vscode.dev');
+        },
+        undefined,
+      ),
+      OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES: variable(booleanReader('OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES'), false),
       TRUST_PROXY: variable<readonly string[] | number | undefined>(proxyReader, undefined),
       RATE_LIMIT_ENABLED: variable(booleanReader('RATE_LIMIT_ENABLED'), true),
       RATE_LIMIT_REQUESTS: variable(integerReader('RATE_LIMIT_REQUESTS', { min: 1, example: '100' }), 100),
@@ -165,14 +202,21 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
           context.addIssue({ code: 'custom', path: [name], message: `is required when ${when} (not set); ${fix}` });
         };
         if (values.OAUTH_ENABLED === true) {
-          if (values.OAUTH_CLIENT_ID === undefined) {
-            missing('OAUTH_CLIENT_ID', 'OAUTH_ENABLED=true', 'set the OAuth client id, or set OAUTH_ENABLED=false');
+          // A machine client is optional, but half of one is a mistake.
+          if (env.OAUTH_CLIENT_ID?.trim() && !env.OAUTH_CLIENT_SECRET?.trim()) {
+            missing('OAUTH_CLIENT_SECRET', 'OAUTH_CLIENT_ID is set', 'set the client secret, or unset OAUTH_CLIENT_ID');
           }
-          if (values.OAUTH_CLIENT_SECRET === undefined) {
-            missing('OAUTH_CLIENT_SECRET', 'OAUTH_ENABLED=true', 'set the OAuth client secret, or set OAUTH_ENABLED=false');
+          if (env.OAUTH_CLIENT_SECRET?.trim() && !env.OAUTH_CLIENT_ID?.trim()) {
+            missing('OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET is set', 'set the client id, or unset OAUTH_CLIENT_SECRET');
           }
           if (env.BASE_URL === undefined || env.BASE_URL.trim() === '') {
             missing('BASE_URL', 'OAUTH_ENABLED=true', 'set the public URL clients use, e.g. BASE_URL=https://mcp.example.com');
+          } else if (typeof values.BASE_URL === 'string' && new URL(values.BASE_URL).pathname !== '/') {
+            context.addIssue({
+              code: 'custom',
+              path: ['BASE_URL'],
+              message: `must be an origin without a path when OAUTH_ENABLED=true (got ${JSON.stringify(env.BASE_URL)}); the issuer and /mcp are served at the root, e.g. BASE_URL=https://mcp.example.com`,
+            });
           } else if (typeof values.BASE_URL === 'string' && !isSecureOrLoopback(values.BASE_URL)) {
             context.addIssue({
               code: 'custom',
@@ -206,6 +250,11 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'OAUTH_ENABLED',
   'OAUTH_CLIENT_ID',
   'OAUTH_CLIENT_SECRET',
+  'ADMIN_USERNAME',
+  'ADMIN_PASSWORD',
+  'OAUTH_DYNAMIC_REGISTRATION',
+  'OAUTH_CIMD_ALLOWED_HOSTS',
+  'OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES',
   'TRUST_PROXY',
   'RATE_LIMIT_ENABLED',
   'RATE_LIMIT_REQUESTS',
@@ -239,10 +288,20 @@ export function parseConfig(
   const checked = checkContext(context);
   const values = parseEnvironment(env, envSchema(env, checked), HTTP_VARIABLES);
 
-  const oauth: OAuthConfig =
-    values.OAUTH_ENABLED && values.OAUTH_CLIENT_ID !== undefined && values.OAUTH_CLIENT_SECRET !== undefined
-      ? Object.freeze({ enabled: true, clientId: values.OAUTH_CLIENT_ID, clientSecret: values.OAUTH_CLIENT_SECRET })
-      : Object.freeze({ enabled: false });
+  const oauth: OAuthConfig = values.OAUTH_ENABLED
+    ? Object.freeze({
+        enabled: true,
+        adminUsername: values.ADMIN_USERNAME,
+        adminPassword: values.ADMIN_PASSWORD,
+        confidentialClient:
+          values.OAUTH_CLIENT_ID !== undefined && values.OAUTH_CLIENT_SECRET !== undefined
+            ? Object.freeze({ clientId: values.OAUTH_CLIENT_ID, clientSecret: values.OAUTH_CLIENT_SECRET })
+            : undefined,
+        dynamicClientRegistration: values.OAUTH_DYNAMIC_REGISTRATION,
+        clientMetadataHosts: values.OAUTH_CIMD_ALLOWED_HOSTS,
+        clientMetadataPrivateAddresses: values.OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES,
+      })
+    : Object.freeze({ enabled: false });
   const webhooks: WebhooksConfig =
     values.WEBHOOKS_ENABLED && values.WEBHOOK_URL !== undefined
       ? Object.freeze({ enabled: true, url: values.WEBHOOK_URL })

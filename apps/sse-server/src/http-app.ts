@@ -3,8 +3,10 @@ import rateLimit from '@fastify/rate-limit';
 import type { ClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import type { Logger } from '@claude-code-mcp/observability';
 import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
+import { registerAuthorization, type AuthorizationState, type HttpAuthorization } from './authorization.js';
+import type { BearerCheck } from './bearer-gate.js';
 import type { SseServerConfig } from './config.js';
 import { checkHostHeaders, clientOf, REQUEST_TIMEOUTS } from './http-limits.js';
 import { registerMcpRoutes, type McpRoutesOptions } from './mcp-routes.js';
@@ -20,7 +22,21 @@ export interface HttpAppOptions {
    * watcher (prompts). An embedder whose servers add tools of their own passes its own.
    */
   readonly watchLists?: McpRoutesOptions['watchLists'];
+  /** With `OAUTH_ENABLED=true`: the authorization server's state (see `openAuthorizationState`). */
+  readonly authorization?: AuthorizationState;
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** With OAuth, on the MCP routes: what the bearer token check found. */
+    bearer: BearerCheck | null;
+  }
+}
+
+const pathOf = (url: string) => url.split('?', 1)[0]!;
+const isMcpPath = (url: string) => pathOf(url) === '/mcp' || pathOf(url).startsWith('/mcp/');
+// The authorization server's endpoints have budgets of their own; probes are never limited.
+const outsideRateLimit = (url: string) => pathOf(url) === '/health' || pathOf(url).startsWith('/oauth/') || pathOf(url).startsWith('/.well-known/');
 
 const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -64,19 +80,24 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     if (!reply.sent) await checkOrigin(request, reply);
   });
   app.addHook('onResponse', (request, reply, done) => {
-    logger.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // The path only: a query may carry a session id (or a token someone put there by mistake).
+    logger.debug({ method: request.method, url: pathOf(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
+
+  const authorization = await authorizationOf(app, options);
+  app.decorateRequest('bearer', null);
+  // Before the rate limit: a verified principal has a budget of its own, wherever it connects from.
+  if (authorization) app.addHook('onRequest', async (request) => void (isMcpPath(request.url) && (request.bearer = await authorization.check(request))));
 
   if (config.rateLimit.enabled) {
     await app.register(rateLimit, {
       max: config.rateLimit.requests,
       timeWindow: config.rateLimit.windowMs,
-      // Health checks from the orchestrator must not eat the budget nor be refused.
-      allowList: (request) => request.url === '/health',
-      // One budget per client: its peer address (a session id or query string the client sends
-      // would let it pick a fresh budget per request).
-      keyGenerator: clientOf,
+      allowList: (request) => outsideRateLimit(request.url),
+      // One budget per client: its verified principal, else its peer address (a session id or
+      // query string the client sends would let it pick a fresh budget per request).
+      keyGenerator: (request) => (request.bearer?.ok ? `principal ${request.bearer.principal}` : clientOf(request)),
       // The IETF RateLimit-* fields (and Retry-After on a 429) instead of X-RateLimit-*.
       enableDraftSpec: true,
     });
@@ -89,6 +110,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     transport: config.transport,
     sessionIdleTimeoutMs: config.sessionTimeoutMs,
     logger,
+    ...(authorization ? { authorize: (request: FastifyRequest, reply: FastifyReply) => admit(authorization, request, reply), ownerOf: (request: FastifyRequest) => (request.bearer?.ok ? request.bearer.principal : undefined) } : {}),
   });
   app.addHook('onClose', () => routes.close());
 
@@ -104,4 +126,22 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   );
 
   return app;
+}
+
+async function authorizationOf(app: FastifyInstance, options: HttpAppOptions): Promise<HttpAuthorization | undefined> {
+  const { config } = options;
+  if (!config.oauth.enabled) return undefined;
+  if (options.authorization === undefined) throw new Error('OAUTH_ENABLED=true needs the authorization state: open it with openAuthorizationState(config).');
+  return registerAuthorization(app, { ...config, oauth: config.oauth }, options.authorization);
+}
+
+// A request with a valid token goes on with `auth` set where the SDK transports read it.
+function admit(authorization: HttpAuthorization, request: FastifyRequest, reply: FastifyReply): boolean {
+  const check = request.bearer ?? ({ ok: false, status: 401 } as const);
+  if (!check.ok) {
+    authorization.refuse(reply, check);
+    return false;
+  }
+  (request.raw as typeof request.raw & { auth?: unknown }).auth = check.auth;
+  return true;
 }

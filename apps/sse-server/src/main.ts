@@ -6,6 +6,7 @@ import { createLogger } from '@claude-code-mcp/observability/logging';
 import { handleShutdownSignals, serverStart, toolsServiceOptions } from '@claude-code-mcp/server-config';
 
 import { parseConfig, type SseServerConfig } from './config.js';
+import { openAuthorizationState } from './authorization.js';
 import { buildHttpApp } from './http-app.js';
 
 function packageVersion(): string {
@@ -17,7 +18,6 @@ function packageVersion(): string {
 // without them would look protected (or observed) while it is not.
 function notYetServed(config: SseServerConfig): string[] {
   const problems: string[] = [];
-  if (config.oauth.enabled) problems.push('OAUTH_ENABLED: OAuth is not served by this version yet; set OAUTH_ENABLED=false and keep the server on a loopback HOST');
   if (config.webhooks.enabled) problems.push('WEBHOOKS_ENABLED: webhooks are not sent by this version yet; set WEBHOOKS_ENABLED=false');
   if (config.metrics.enabled) problems.push('METRICS_ENABLED: /metrics is not served by this version yet; set METRICS_ENABLED=false');
   return problems;
@@ -32,7 +32,7 @@ export async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp-http' });
   // Claude Code (and whatever its Bash tool runs) inherits this process's environment: the
   // server's own secrets, read above, leave it.
-  for (const name of ['OAUTH_CLIENT_SECRET', 'WEBHOOK_URL']) delete process.env[name];
+  for (const name of ['OAUTH_CLIENT_SECRET', 'ADMIN_PASSWORD', 'WEBHOOK_URL']) delete process.env[name];
 
   const version = packageVersion();
   const service = await start.step(() =>
@@ -43,7 +43,13 @@ export async function main(): Promise<void> {
       logger,
     }),
   );
-  const app = await buildHttpApp({ config, service, logger, version });
+  const oauth = config.oauth;
+  const authorization = oauth.enabled ? await start.step(() => openAuthorizationState({ ...config, oauth })).catch(async (error: unknown) => {
+    await service.close();
+    throw error;
+  }) : undefined;
+  const app = await buildHttpApp({ config, service, logger, version, ...(authorization ? { authorization } : {}) });
+  app.addHook('onClose', () => authorization?.close());
   // Handlers before listening: a signal during start-up still closes the store and the sessions.
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>
@@ -66,7 +72,7 @@ export async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   logger.info({ host: config.host, port, transport: config.transport, dataDir: config.dataDir, roots: config.allowedRoots }, 'claude-code-mcp HTTP server listening');
-  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+  if (!config.oauth.enabled && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
     logger.warn({ host: config.host }, 'listening beyond loopback without OAuth: anyone who can reach this port can run Claude Code here');
   }
 }

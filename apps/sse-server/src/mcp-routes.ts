@@ -28,6 +28,13 @@ export interface McpRoutesOptions {
   readonly limits?: OpenLimits;
   readonly logger: Logger;
   readonly now?: () => number;
+  /**
+   * With OAuth: answers a request without a valid token (and returns false), or lets it through
+   * with `request.raw.auth` set for the SDK. Without: every request goes through.
+   */
+  readonly authorize?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+  /** The verified principal of a request (client and subject), when it carries a token. */
+  readonly ownerOf?: (request: FastifyRequest) => string | undefined;
 }
 
 /** A list whose change 2026-07-28 clients hear of on their `subscriptions/listen` streams. */
@@ -46,6 +53,8 @@ interface LegacySession {
   readonly server: McpServer;
   /** Who opened it (see `clientOf`). */
   readonly client: string;
+  /** The principal that opened it: only it may use the session. */
+  readonly owner: string | undefined;
   lastUsed: number;
   /** Requests of this session still answering (a long claude_ask, the GET stream). */
   open: number;
@@ -74,9 +83,13 @@ const countOf = (entries: Iterable<{ readonly client: string }>, client: string)
 export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOptions): McpRoutes {
   const { createServer, logger } = options;
   const now = options.now ?? Date.now;
+  const ownerOf = options.ownerOf ?? (() => undefined);
+  // The budget a request counts against: its verified principal, else its address.
+  const clientKey = (request: FastifyRequest) => ownerOf(request) ?? clientOf(request);
+  const route = { preHandler: async (request: FastifyRequest, reply: FastifyReply) => (options.authorize === undefined || options.authorize(request, reply) ? undefined : reply) };
   const onerror = (error: Error) => logger.warn({ err: error }, 'MCP HTTP transport error');
   const legacySessions = new Map<string, LegacySession>();
-  const sseStreams = new Map<string, { transport: SSEServerTransport; server: McpServer; client: string }>();
+  const sseStreams = new Map<string, { transport: SSEServerTransport; server: McpServer; client: string; owner: string | undefined }>();
   const limits = options.limits ?? OPEN_LIMITS;
   // 2026-07-28 requests still answering, by client: counted until their response ends.
   const openRequests = {
@@ -156,15 +169,17 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
       const sessionId = request.headers['mcp-session-id'];
       if (typeof sessionId === 'string') {
         const session = legacySessions.get(sessionId);
-        // 404 tells a 2025-era client that its session is gone and it should initialize again.
-        if (!session) return jsonRpcError(reply, 404, -32001, 'Session not found: it expired or the server restarted; initialize a new session');
+        // 404 tells a 2025-era client that its session is gone and it should initialize again;
+        // another principal's session is not found either.
+        if (!session || session.owner !== ownerOf(request)) return jsonRpcError(reply, 404, -32001, 'Session not found: it expired or the server restarted; initialize a new session');
         track(session, reply);
         return answerHijacked(reply, () => session.transport.handleRequest(request.raw, reply.raw, request.body));
       }
       if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
         return jsonRpcError(reply, 400, -32000, 'Bad request: send initialize first, then the Mcp-Session-Id header it returns');
       }
-      const client = clientOf(request);
+      const client = clientKey(request);
+      const owner = ownerOf(request);
       if (legacySessions.size >= limits.sessions) return full(reply, `Too many sessions (${limits.sessions}); end one with DELETE or try again later`);
       if (countOf(legacySessions.values(), client) >= limits.sessionsPerClient) {
         return full(reply, `Too many sessions from this client (${limits.sessionsPerClient}); end one with DELETE or try again later`);
@@ -173,7 +188,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
       const transport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
-          const session: LegacySession = { transport, server, client, lastUsed: now(), open: 0 };
+          const session: LegacySession = { transport, server, client, owner, lastUsed: now(), open: 0 };
           legacySessions.set(id, session);
           track(session, reply);
           logger.debug({ sessionId: id }, 'MCP session opened');
@@ -190,7 +205,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       const webRequest = await toWebRequest(request.raw, request.body);
       if (await isLegacyRequest(webRequest, request.body)) return serveLegacy(request, reply);
-      const client = clientOf(request);
+      const client = clientKey(request);
       if (openRequests.total >= limits.openRequests) return full(reply, `Too many requests still answering (${limits.openRequests}); try again later`);
       if ((openRequests.byClient.get(client) ?? 0) >= limits.openRequestsPerClient) {
         return full(reply, `Too many requests still answering for this client (${limits.openRequestsPerClient}); close some (listen streams, long calls) or try again later`);
@@ -198,14 +213,15 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
       openRequests.open(client, reply);
       return answerHijacked(reply, () => modern(request.raw, reply.raw, request.body));
     };
-    app.post('/mcp', handle);
-    app.get('/mcp', handle);
-    app.delete('/mcp', handle);
+    app.post('/mcp', route, handle);
+    app.get('/mcp', route, handle);
+    app.delete('/mcp', route, handle);
   }
 
   if (options.transport !== 'http') {
-    app.get('/mcp/sse', (request, reply) => {
-      const client = clientOf(request);
+    app.get('/mcp/sse', route, (request, reply) => {
+      const client = clientKey(request);
+      const owner = ownerOf(request);
       if (sseStreams.size >= limits.sseStreams) return full(reply, `Too many SSE streams (${limits.sseStreams}); close one or try again later`);
       if (countOf(sseStreams.values(), client) >= limits.sseStreamsPerClient) {
         return full(reply, `Too many SSE streams from this client (${limits.sseStreamsPerClient}); close one or try again later`);
@@ -220,14 +236,14 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
         };
         request.raw.once('close', () => void server.close().catch(onerror));
         await server.connect(transport);
-        sseStreams.set(transport.sessionId, { transport, server, client });
+        sseStreams.set(transport.sessionId, { transport, server, client, owner });
         logger.debug({ sessionId: transport.sessionId }, 'SSE stream opened');
       });
     });
-    app.post('/mcp/message', async (request, reply) => {
+    app.post('/mcp/message', route, async (request, reply) => {
       const sessionId = (request.query as Record<string, unknown>)['sessionId'];
       const stream = typeof sessionId === 'string' ? sseStreams.get(sessionId) : undefined;
-      if (!stream) return jsonRpcError(reply, 404, -32001, 'Unknown sessionId: open /mcp/sse first and post to the endpoint it announces');
+      if (!stream || stream.owner !== ownerOf(request)) return jsonRpcError(reply, 404, -32001, 'Unknown sessionId: open /mcp/sse first and post to the endpoint it announces');
       return answerHijacked(reply, () => stream.transport.handlePostMessage(request.raw, reply.raw, request.body));
     });
   }

@@ -21,7 +21,7 @@ function problemsOf(env: Record<string, string | undefined>): readonly string[] 
 const oauthEnv = {
   OAUTH_ENABLED: 'true',
   OAUTH_CLIENT_ID: 'claude-code-mcp',
-  OAUTH_CLIENT_SECRET: 's3cr3t-value',
+  OAUTH_CLIENT_SECRET: 's3cr3t-value-of-16+',
   BASE_URL: 'https://mcp.example.com',
 };
 
@@ -68,6 +68,11 @@ describe('parseConfig (sse)', () => {
         METRICS_ENABLED: 'YES',
         WEBHOOKS_ENABLED: '1',
         WEBHOOK_URL: 'https://hooks.example.com/claude?token=abc',
+        ADMIN_USERNAME: 'root@example',
+        ADMIN_PASSWORD: 'a password long enough',
+        OAUTH_DYNAMIC_REGISTRATION: 'false',
+        OAUTH_CIMD_ALLOWED_HOSTS: 'Claude.ai, vscode.dev',
+        OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES: 'true',
       },
       context,
     );
@@ -80,7 +85,15 @@ describe('parseConfig (sse)', () => {
       port: 8443,
       host: '0.0.0.0',
       baseUrl: 'https://mcp.example.com',
-      oauth: { enabled: true, clientId: 'claude-code-mcp', clientSecret: 's3cr3t-value' },
+      oauth: {
+        enabled: true,
+        adminUsername: 'root@example',
+        adminPassword: 'a password long enough',
+        confidentialClient: { clientId: 'claude-code-mcp', clientSecret: 's3cr3t-value-of-16+' },
+        dynamicClientRegistration: false,
+        clientMetadataHosts: ['claude.ai', 'vscode.dev'],
+        clientMetadataPrivateAddresses: true,
+      },
       rateLimit: { enabled: false, requests: 20, windowMs: 1000 },
       trustProxy: ['10.0.0.0/8', 'loopback'],
       metrics: { enabled: true },
@@ -151,14 +164,31 @@ describe('parseConfig (sse)', () => {
     expect(problemsOf({ RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_REQUESTS: 'lots' })).toHaveLength(1);
   });
 
-  it('requires the client id, secret and BASE_URL when OAuth is enabled', () => {
+  it('requires BASE_URL when OAuth is enabled, and a machine client whole or not at all', () => {
     expect(problemsOf({ OAUTH_ENABLED: 'true' })).toEqual([
       'BASE_URL: is required when OAUTH_ENABLED=true (not set); set the public URL clients use, e.g. BASE_URL=https://mcp.example.com',
-      'OAUTH_CLIENT_ID: is required when OAUTH_ENABLED=true (not set); set the OAuth client id, or set OAUTH_ENABLED=false',
-      'OAUTH_CLIENT_SECRET: is required when OAUTH_ENABLED=true (not set); set the OAuth client secret, or set OAUTH_ENABLED=false',
     ]);
+    expect(parseConfig({ OAUTH_ENABLED: 'true', BASE_URL: 'https://mcp.example.com' }, context).oauth).toEqual({
+      enabled: true,
+      adminUsername: 'admin',
+      adminPassword: undefined,
+      confidentialClient: undefined,
+      dynamicClientRegistration: true,
+      clientMetadataHosts: undefined,
+      clientMetadataPrivateAddresses: false,
+    });
     expect(problemsOf({ ...oauthEnv, OAUTH_CLIENT_SECRET: '   ' })).toEqual([
-      'OAUTH_CLIENT_SECRET: is required when OAUTH_ENABLED=true (not set); set the OAuth client secret, or set OAUTH_ENABLED=false',
+      'OAUTH_CLIENT_SECRET: is required when OAUTH_CLIENT_ID is set (not set); set the client secret, or unset OAUTH_CLIENT_ID',
+    ]);
+    expect(problemsOf({ ...oauthEnv, OAUTH_CLIENT_ID: '' })).toEqual([
+      'OAUTH_CLIENT_ID: is required when OAUTH_CLIENT_SECRET is set (not set); set the client id, or unset OAUTH_CLIENT_SECRET',
+    ]);
+    expect(problemsOf({ ...oauthEnv, OAUTH_CLIENT_SECRET: 'short', ADMIN_PASSWORD: 'short' })).toEqual([
+      'OAUTH_CLIENT_SECRET: must be at least 16 characters long (got a value of 5 characters); use a random secret, e.g. openssl rand -base64 32',
+      'ADMIN_PASSWORD: must be 12 to 1024 characters long (got a value of 5 characters); choose a longer password',
+    ]);
+    expect(problemsOf({ ...oauthEnv, BASE_URL: 'https://mcp.example.com/prefix' })).toEqual([
+      'BASE_URL: must be an origin without a path when OAUTH_ENABLED=true (got "https://mcp.example.com/prefix"); the issuer and /mcp are served at the root, e.g. BASE_URL=https://mcp.example.com',
     ]);
   });
 
@@ -194,7 +224,7 @@ describe('parseConfig (sse)', () => {
       PORT: '99999',
       OAUTH_ENABLED: 'true',
       OAUTH_CLIENT_ID: 'id',
-      OAUTH_CLIENT_SECRET: 'secret',
+      OAUTH_CLIENT_SECRET: 'secret-of-sixteen-chars',
       BASE_URL: 'not a url',
       LOG_LEVEL: 'chatty',
     });

@@ -1,0 +1,86 @@
+// OAUTH_ENABLED=true: this server is its own authorization server (oauth-server's plugin, its
+// state in the data folder) and the MCP routes are its protected resource, described by RFC 9728
+// metadata at the root and path-inserted well-known URLs.
+import { join } from 'node:path';
+
+import { ACCESS_SCOPES } from '@claude-code-mcp/mcp-tools/authorization';
+import {
+  buildProtectedResourceMetadata,
+  ensureAdminUser,
+  openSqliteAuthorizationStore,
+  registerAuthorizationServer,
+  type AuthorizationStore,
+} from '@claude-code-mcp/oauth-server';
+import { ConfigError } from '@claude-code-mcp/server-config';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import { bearerGate, type BearerCheck } from './bearer-gate.js';
+import type { SseServerConfig } from './config.js';
+
+type EnabledOAuth = Extract<SseServerConfig['oauth'], { enabled: true }>;
+
+/** The authorization server's state, opened at start (a missing admin password stops the start). */
+export interface AuthorizationState {
+  readonly store: AuthorizationStore;
+  close(): void;
+}
+
+/**
+ * Opens `DATA_DIR/oauth.sqlite` and creates the administrator on the first start.
+ *
+ * @throws `ConfigError` when no user exists yet and `ADMIN_PASSWORD` is not set.
+ */
+export async function openAuthorizationState(config: SseServerConfig & { oauth: EnabledOAuth }): Promise<AuthorizationState> {
+  const file = join(config.dataDir, 'oauth.sqlite');
+  const store = openSqliteAuthorizationStore(file);
+  try {
+    if (config.oauth.adminPassword !== undefined) await ensureAdminUser(store, { username: config.oauth.adminUsername, password: config.oauth.adminPassword });
+    else if ((await store.users.count()) === 0) {
+      throw new ConfigError([`ADMIN_PASSWORD: is required on the first start with OAUTH_ENABLED=true (no user in ${file} yet); set a password of 12 or more characters`]);
+    }
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return { store, close: () => store.close() };
+}
+
+/** What the MCP routes need: the check of each request's token, and the refusal. */
+export interface HttpAuthorization {
+  check(request: FastifyRequest): Promise<BearerCheck>;
+  refuse: ReturnType<typeof bearerGate>['refuse'];
+}
+
+const RESOURCE_METADATA_PATHS = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource/mcp/sse'];
+
+/**
+ * Registers the authorization server and the protected resource metadata on `app`.
+ *
+ * @example
+ * ```ts
+ * const authorization = await registerAuthorization(app, config, state);
+ * ```
+ */
+export async function registerAuthorization(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState): Promise<HttpAuthorization> {
+  const issuer = config.baseUrl;
+  const resource = `${issuer}/mcp`;
+  const { oauth } = config;
+  const server = await registerAuthorizationServer(app, {
+    issuer,
+    resource,
+    store: state.store,
+    // offline_access is the authorization server's (refresh tokens), never the resource's.
+    scopes: [...ACCESS_SCOPES, { name: 'offline_access', description: 'Stay signed in: the application may refresh its access' }],
+    defaultScopes: ['read', 'run'],
+    serverName: 'Claude Code MCP',
+    dynamicClientRegistration: oauth.dynamicClientRegistration,
+    clientMetadataDocuments: { allowPrivateAddresses: oauth.clientMetadataPrivateAddresses, ...(oauth.clientMetadataHosts ? { allowedHosts: oauth.clientMetadataHosts } : {}) },
+    ...(oauth.confidentialClient ? { confidentialClients: [{ ...oauth.confidentialClient, scopes: ACCESS_SCOPES.map((scope) => scope.name) }] } : {}),
+  });
+  const metadata = buildProtectedResourceMetadata({ resource, authorizationServers: [server.metadata.issuer], scopesSupported: ACCESS_SCOPES.map((scope) => scope.name), resourceName: 'Claude Code MCP' });
+  for (const path of RESOURCE_METADATA_PATHS) {
+    app.get(path, (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(metadata));
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: path, handler: (_request, reply) => reply.code(405).header('allow', 'GET, HEAD').send({ error: 'method_not_allowed' }) });
+  }
+  return bearerGate({ verify: (token) => server.verify(token), resourceMetadataUrl: `${issuer}${RESOURCE_METADATA_PATHS[1]}`, scope: 'read run' });
+}
