@@ -1,6 +1,8 @@
 // The MCP routes as an OAuth protected resource, tried with bad and hostile requests: the cases
 // 1–3, 10, 12 and 15 of the checklist in shared/docs/oauth.md §5, sessions that belong to who
 // opened them, and budgets keyed by the verified principal.
+import { text } from '@claude-code-mcp/test-harness';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createServerFixture, type RunningServer, type ServerFixture } from './helpers.js';
@@ -114,6 +116,55 @@ describe('who owns what, and whose budget it is', () => {
     expect((await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { authorization: `Bearer ${person.accessToken}` }, endpoint)).status).toBe(404);
     expect((await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { authorization: `Bearer ${machine}` }, endpoint)).status).toBe(202);
     await reader.cancel();
+  });
+
+  it('another principal’s session, background task and checkpoint are not found; an admin sees them; the owner keeps them', async () => {
+    server = await startOAuthServer(fixture);
+    const connect = async (token: string) => {
+      const client = new Client({ name: 'owner-test', version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(server!.resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      return client;
+    };
+    const call = async (client: Client, name: string, args: Record<string, unknown>) => {
+      const result = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: { type: string; text?: string }[]; structuredContent?: Record<string, unknown> };
+      return { ...result, text: result.content.map((item) => item.text ?? '').join('\n') };
+    };
+    const owner = await connect(await machineToken(server.origin, 'read run'));
+    fixture.mock.script(text('first answer'), text('background answer'), text('owner resumed'));
+    const asked = await call(owner, 'claude_ask', { query: 'hello' });
+    const sessionId = String(asked.structuredContent?.['sessionId']);
+    const checkpointId = String(((await call(owner, 'claude_checkpoint', { action: 'create' })).structuredContent?.['checkpoint'] as { id: string }).id);
+    const taskId = String((await call(owner, 'claude_ask', { query: 'in the background', backgroundTask: true })).structuredContent?.['taskId']);
+
+    const stranger = await connect((await userToken(server.origin)).accessToken);
+    const refusals: [string, Record<string, unknown>, string][] = [
+      ['claude_resume', { sessionId, query: 'let me in' }, 'MCP_TOOLS_SESSION_NOT_FOUND'],
+      ['claude_abort', { sessionId }, 'MCP_TOOLS_SESSION_NOT_FOUND'],
+      ['claude_background_tasks', { action: 'get', taskId }, 'MCP_TOOLS_TASK_NOT_FOUND'],
+      ['claude_background_tasks', { action: 'logs', taskId }, 'MCP_TOOLS_TASK_NOT_FOUND'],
+      ['claude_background_tasks', { action: 'stop', taskId }, 'MCP_TOOLS_TASK_NOT_FOUND'],
+      ['claude_checkpoint', { action: 'compare', checkpointId }, 'MCP_TOOLS_CHECKPOINT_NOT_FOUND'],
+      ['claude_checkpoint', { action: 'restore', checkpointId }, 'MCP_TOOLS_CHECKPOINT_NOT_FOUND'],
+      ['claude_checkpoint', { action: 'create', sessionId }, 'MCP_TOOLS_SESSION_NOT_FOUND'],
+    ];
+    for (const [name, args, code] of refusals) {
+      const result = await call(stranger, name, args);
+      expect({ name, action: args['action'], isError: result.isError, text: result.text.slice(0, 40) }).toMatchObject({ isError: true, text: expect.stringContaining(code) as unknown });
+    }
+    expect((await call(stranger, 'claude_background_tasks', { action: 'list' })).structuredContent?.['tasks']).toEqual([]);
+    expect((await call(stranger, 'claude_checkpoint', { action: 'list' })).structuredContent?.['checkpoints']).toEqual([]);
+    await expect(stranger.readResource({ uri: `claude-transcript://${sessionId}` })).rejects.toThrow(/SESSION_NOT_FOUND|No session/);
+    expect(JSON.stringify(fixture.mock.requests.map((request) => request.rawBody))).not.toContain('let me in');
+
+    const admin = await connect((await userToken(server.origin, 'read run admin')).accessToken);
+    expect(((await call(admin, 'claude_background_tasks', { action: 'list' })).structuredContent?.['tasks'] as { id: string }[]).map((task) => task.id)).toContain(taskId);
+    expect(((await call(admin, 'claude_checkpoint', { action: 'list' })).structuredContent?.['checkpoints'] as { id: string }[]).map((item) => item.id)).toEqual([checkpointId]);
+
+    expect((await call(owner, 'claude_background_tasks', { action: 'get', taskId })).isError).toBeUndefined();
+    expect((await call(owner, 'claude_checkpoint', { action: 'list' })).structuredContent?.['checkpoints']).toHaveLength(1);
+    const resumed = await call(owner, 'claude_resume', { sessionId, query: 'and again' });
+    expect(resumed.isError).toBeUndefined();
+    await Promise.all([owner.close(), stranger.close(), admin.close()]);
   });
 
   it('each verified principal has its own budget; requests without a valid token count against their address', async () => {

@@ -13,10 +13,12 @@ import {
   RELATED_TASK_META_KEY,
   type CallToolResult,
   type RegisteredTool,
+  type ServerContext,
   type Task,
 } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 
+import { callerOfContext, type Ownership } from './tools/ownership.js';
 import type { TaskManager, TaskRecord, TaskStatus } from './tasks/task-manager.js';
 import { interceptToolsCall, type ToolsCallHandler } from './tools-call-interceptor.js';
 
@@ -29,6 +31,8 @@ export interface McpTasksOptions {
   readonly resultOf: (task: TaskRecord) => CallToolResult;
   /** Tasks per `tasks/list` page. Default: 50. */
   readonly pageSize?: number;
+  /** Who may see which task (with OAuth: its owner, or an admin). Default: everyone sees every task. */
+  readonly ownership?: Ownership;
 }
 
 /** What {@link enableMcpTasks} returns: mark the tools whose calls may run as tasks. */
@@ -67,7 +71,7 @@ function toTask(record: TaskRecord, pollInterval: number): Task {
 }
 
 type LowLevelServer = McpServer['server'];
-type TaskLookup = (taskId: string) => Promise<TaskRecord>;
+type TaskLookup = (taskId: string, context: ServerContext) => Promise<TaskRecord>;
 
 // A call with `params.task` runs as a background task and answers with the task at once.
 function taskAwareToolsCall(delegate: ToolsCallHandler, taskCapable: ReadonlySet<string>, find: TaskLookup, pollInterval: number): ToolsCallHandler {
@@ -81,33 +85,41 @@ function taskAwareToolsCall(delegate: ToolsCallHandler, taskCapable: ReadonlySet
     const taskId = (started.structuredContent as { taskId?: unknown } | undefined)?.taskId;
     if (started.isError || typeof taskId !== 'string') return started;
     // CreateTaskResult; `content` stays because the SDK checks every tools/call result for it.
-    return { content: started.content, task: toTask(await find(taskId), pollInterval) };
+    return { content: started.content, task: toTask(await find(taskId, context), pollInterval) };
   };
+}
+
+// A page of the tasks the caller may see, newest first.
+async function visiblePage(options: McpTasksOptions, context: ServerContext, page: { limit: number; offset: number }): Promise<TaskRecord[]> {
+  const caller = callerOfContext(context);
+  if (options.ownership === undefined || caller.seesAll) return options.tasks.list(page);
+  const own = await options.ownership.filter('task', await options.tasks.list({ limit: 10_000, offset: 0 }), (task) => task.id, caller);
+  return own.slice(page.offset, page.offset + page.limit);
 }
 
 // tasks/get, tasks/result (waits for the end), tasks/list (paged) and tasks/cancel.
 function registerTaskMethods(lowLevel: LowLevelServer, options: McpTasksOptions, find: TaskLookup, pollInterval: number): void {
   const { tasks } = options;
   const pageSize = options.pageSize ?? 50;
-  lowLevel.setRequestHandler('tasks/get', { params: taskIdParams }, async (params) => toTask(await find(params.taskId), pollInterval));
+  lowLevel.setRequestHandler('tasks/get', { params: taskIdParams }, async (params, context) => toTask(await find(params.taskId, context), pollInterval));
   lowLevel.setRequestHandler('tasks/result', { params: taskIdParams }, async (params, context) => {
-    await find(params.taskId);
+    await find(params.taskId, context);
     const record = await tasks.settled(params.taskId, context.mcpReq.signal);
     const result = options.resultOf(record);
     return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId: record.id } } };
   });
-  lowLevel.setRequestHandler('tasks/list', { params: listParams }, async (params) => {
+  lowLevel.setRequestHandler('tasks/list', { params: listParams }, async (params, context) => {
     // The cursor is an offset into the newest-first list (tasks started meanwhile shift it).
     const offset = params.cursor === undefined ? 0 : /^\d{1,9}$/.test(params.cursor) ? Number(params.cursor) : Number.NaN;
     if (Number.isNaN(offset)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${params.cursor}; pass the nextCursor of the previous page`);
-    const page = await tasks.list({ limit: pageSize + 1, offset });
+    const page = await visiblePage(options, context, { limit: pageSize + 1, offset });
     return {
       tasks: page.slice(0, pageSize).map((record) => toTask(record, pollInterval)),
       ...(page.length > pageSize ? { nextCursor: String(offset + pageSize) } : {}),
     };
   });
-  lowLevel.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (params) => {
-    const record = await find(params.taskId);
+  lowLevel.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (params, context) => {
+    const record = await find(params.taskId, context);
     if (TERMINAL.has(STATUS[record.status])) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: it is already ${STATUS[record.status]}`);
     }
@@ -136,9 +148,11 @@ export function enableMcpTasks(server: McpServer, options: McpTasksOptions): Mcp
   const pollInterval = options.pollIntervalMs ?? 1000;
   const taskCapable = new Set<string>();
   const lowLevel = server.server;
-  const find: TaskLookup = async (taskId) => {
+  const find: TaskLookup = async (taskId, context) => {
     const record = await options.tasks.get(taskId);
-    if (!record) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId}`);
+    // Another principal's task is not found, as one that does not exist is not.
+    const visible = record !== undefined && (options.ownership === undefined || (await options.ownership.visible('task', taskId, callerOfContext(context))));
+    if (!record || !visible) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId}`);
     return record;
   };
   // Throws when McpServer already installed its tools/call handler (constructed with the `tools`

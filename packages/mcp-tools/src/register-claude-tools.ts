@@ -15,6 +15,7 @@ import { backgroundTaskTool } from './tasks-extension/background-task-tool.js';
 import { enableTasksExtension } from './tasks-extension/tasks-extension.js';
 import { canAskTheUser, type PermissionPolicy } from './tools/permission-bridge.js';
 import { HeldRuns } from './tools/held-runs.js';
+import { Ownership } from './tools/ownership.js';
 import { CLAUDE_TOOLS } from './tools/index.js';
 import { backgroundTaskResult, createToolKit } from './tools/tool-kit.js';
 import { parseToolsSettings, type ToolsSettings } from './tools/tools-settings.js';
@@ -147,8 +148,8 @@ export function registerClaudeTools(server: McpServer, options: ClaudeToolsOptio
   const kit = createToolKit(server, settings);
   const registered = new Map<string, RegisteredTool>();
   for (const tool of CLAUDE_TOOLS) registered.set(tool.name, tool.register(server, kit));
-  registerCheckpointDiffResource(server, options.checkpoints);
-  registerTranscriptResource(server, options.runtime, options.claudeConfigDir);
+  registerCheckpointDiffResource(server, options.checkpoints, kit.ownership);
+  registerTranscriptResource(server, options.runtime, options.claudeConfigDir, kit.ownership);
   const askTool = registered.get('claude_ask');
   if (!askTool) throw new Error('claude_ask is not among the tools');
   return Object.freeze({ claude_ask: askTool });
@@ -176,12 +177,13 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
     },
   );
   // Before the tools: it must see McpServer install its tools/call handler.
-  const mcpTasks = options.mcpTasks && options.tasks ? enableMcpTasks(server, { tasks: options.tasks, resultOf: backgroundTaskResult }) : undefined;
+  const ownership = new Ownership(options.runtime.store.owners, options.runtime.store.tasks);
+  const mcpTasks = options.mcpTasks && options.tasks ? enableMcpTasks(server, { tasks: options.tasks, resultOf: backgroundTaskResult, ownership }) : undefined;
   const extension = options.tasksExtension && options.tasks ? enableTasksExtension(server) : undefined;
   const tools = registerClaudeTools(server, { ...options, heldRuns });
   mcpTasks?.allow('claude_ask', tools.claude_ask);
   if (extension && options.tasks) {
-    extension.offer('claude_ask', backgroundTaskTool({ tasks: options.tasks, resultOf: backgroundTaskResult, canAsk: (context) => canAskTheUser(server, context) }));
+    extension.offer('claude_ask', backgroundTaskTool({ tasks: options.tasks, resultOf: backgroundTaskResult, canAsk: (context) => canAskTheUser(server, context), ownership }));
   }
   if (options.commandPrompts !== false) {
     enableCommandPrompts(server, { cwd: options.defaultWorkingDirectory, claudeConfigDir: options.claudeConfigDir, watcher: options.commandWatcher });

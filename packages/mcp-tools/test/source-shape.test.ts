@@ -47,7 +47,8 @@ describe('the source of @claude-code-mcp/mcp-tools', () => {
   });
 
   it.each([
-    ['the root entry', 'index.ts', 80],
+    // 80 until the store seam grew its owners (OwnerStore, OwnedKind: another backend implements them too).
+    ['the root entry', 'index.ts', 82],
     ['the tasks-extension entry', 'tasks-extension/index.ts', 20],
     ['the authorization entry', 'authorization/index.ts', 10],
   ])('documents every export of %s with TSDoc and an example, and keeps it small', (_name, file, most) => {

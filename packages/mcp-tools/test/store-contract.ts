@@ -377,6 +377,24 @@ export function describeStoreContract(name: string, open: () => Promise<ClaudeTo
       });
     });
 
+    describe('owners', () => {
+      it('keeps the first claim, answers who owns what, and checks its input', async () => {
+        const store = await open();
+        await store.owners.claim('task', 't1', 'alice');
+        await store.owners.claim('task', 't1', 'mallory');
+        await store.owners.claim('session', 't1', 'bob');
+        await store.owners.claim('task', 't2', 'alice');
+        expect(await store.owners.ownerOf('task', 't1')).toBe('alice');
+        expect(await store.owners.ownerOf('session', 't1')).toBe('bob');
+        expect(await store.owners.ownerOf('checkpoint', 't1')).toBeUndefined();
+        expect((await store.owners.idsOf('task', 'alice')).sort()).toEqual(['t1', 't2']);
+        expect(await store.owners.idsOf('session', 'alice')).toEqual([]);
+        await expectCode(() => store.owners.claim('process' as 'task', 'x', 'alice'), 'MCP_TOOLS_STORE_FAILED', /kind/);
+        await expectCode(() => store.owners.claim('task', '', 'alice'), 'MCP_TOOLS_STORE_FAILED', /id/);
+        await expectCode(() => store.owners.claim('task', 'x', ''), 'MCP_TOOLS_STORE_FAILED', /owner/);
+      });
+    });
+
     it('close is idempotent, and a closed store refuses work with MCP_TOOLS_STORE_FAILED', async () => {
       const store = await open();
       await store.close();
@@ -387,12 +405,13 @@ export function describeStoreContract(name: string, open: () => Promise<ClaudeTo
       await expectCode(() => store.checkpoints.get('ckpt_1'), 'MCP_TOOLS_STORE_FAILED', /closed/);
       await expectCode(() => store.processes.list(), 'MCP_TOOLS_STORE_FAILED', /closed/);
       await expectCode(() => store.forks.get('x'), 'MCP_TOOLS_STORE_FAILED', /closed/);
+      await expectCode(() => store.owners.ownerOf('task', 'x'), 'MCP_TOOLS_STORE_FAILED', /closed/);
     });
 
     it('the store and each of its stores are frozen', async () => {
       const store = await open();
       expect(Object.isFrozen(store)).toBe(true);
-      for (const part of [store.sessions, store.forks, store.tasks, store.checkpoints, store.processes]) expect(Object.isFrozen(part)).toBe(true);
+      for (const part of [store.sessions, store.forks, store.tasks, store.checkpoints, store.processes, store.owners]) expect(Object.isFrozen(part)).toBe(true);
       expect(() => Object.assign(store.sessions, { get: () => undefined })).toThrow(TypeError);
     });
   });

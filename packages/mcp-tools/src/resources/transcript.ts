@@ -6,13 +6,14 @@ import * as z from 'zod';
 
 import type { ClaudeRuntime } from '../claude-runtime.js';
 import { McpToolsError } from '../errors.js';
+import { callerOfContext, type Ownership } from '../tools/ownership.js';
 import { transcriptPath } from '../transcript-path.js';
 
 /** The URI scheme of the transcript resource. */
 export const TRANSCRIPT_SCHEME = 'claude-transcript';
 
 /** Registers the transcript resource: sessions this server knows, read from Claude Code's folder. */
-export function registerTranscriptResource(server: McpServer, runtime: ClaudeRuntime, claudeConfigDir: string): void {
+export function registerTranscriptResource(server: McpServer, runtime: ClaudeRuntime, claudeConfigDir: string, ownership: Ownership): void {
   server.registerResource(
     'claude-transcript',
     new ResourceTemplate(`${TRANSCRIPT_SCHEME}://{sessionId}`, { list: undefined }),
@@ -21,11 +22,11 @@ export function registerTranscriptResource(server: McpServer, runtime: ClaudeRun
       description: 'The full transcript of a session, one JSON object per line, as Claude Code stores it.',
       mimeType: 'application/x-ndjson',
     },
-    async (uri, variables) => {
+    async (uri, variables, context) => {
       const sessionId = String(variables['sessionId']);
       const parsed = z.uuid().safeParse(sessionId);
       const record = parsed.success ? await runtime.store.sessions.get(sessionId) : undefined;
-      if (!record) throw new McpToolsError('MCP_TOOLS_SESSION_NOT_FOUND', `No session ${sessionId} is known to this server.`);
+      if (!record || !(await ownership.visible('session', sessionId, callerOfContext(context)))) throw new McpToolsError('MCP_TOOLS_SESSION_NOT_FOUND', `No session ${sessionId} is known to this server.`);
       const text = await readFile(transcriptPath(claudeConfigDir, record.cwd, sessionId), 'utf8');
       return { contents: [{ uri: uri.href, mimeType: 'application/x-ndjson', text }] };
     },

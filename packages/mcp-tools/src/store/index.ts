@@ -16,6 +16,8 @@ export type {
   IndexedCheckpoint,
   ListSessionsFilter,
   ListTasksFilter,
+  OwnedKind,
+  OwnerStore,
   PlannedFork,
   SessionSeed,
   SessionStore,

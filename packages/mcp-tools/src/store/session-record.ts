@@ -80,7 +80,7 @@ export interface SessionRecord {
 export type NewSessionRecord = Omit<SessionRecord, 'turns' | 'costUsd' | 'lastError'> &
   Partial<Pick<SessionRecord, 'turns' | 'costUsd' | 'lastError'>>;
 
-function invalid(action: string, field: string, rule: string, value: unknown): McpToolsError {
+export function invalid(action: string, field: string, rule: string, value: unknown): McpToolsError {
   let shown: string;
   try {
     shown = typeof value === 'string' ? JSON.stringify(value) : String(value);

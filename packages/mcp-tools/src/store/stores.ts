@@ -261,6 +261,35 @@ export interface CliProcessStore {
 }
 
 /**
+ * What an owner can own: a Claude Code session, a background task, a checkpoint.
+ *
+ * @example
+ * ```ts
+ * const kind: OwnedKind = 'task';
+ * ```
+ */
+export type OwnedKind = 'session' | 'task' | 'checkpoint';
+
+/**
+ * Who started what (with OAuth: a client and a user, as one opaque string). Something nobody
+ * claimed (made without a token, or outside this server) has no owner.
+ *
+ * @example
+ * ```ts
+ * await store.owners.claim('task', task.id, owner);
+ * const mine = await store.owners.idsOf('task', owner);
+ * ```
+ */
+export interface OwnerStore {
+  /** Records `owner` for `id` unless it has one already (the first claim wins; resuming a session keeps its owner). */
+  claim(kind: OwnedKind, id: string, owner: string): Promise<void>;
+  /** The owner, or `undefined` when nobody claimed it. */
+  ownerOf(kind: OwnedKind, id: string): Promise<string | undefined>;
+  /** Every id of `kind` that `owner` owns. */
+  idsOf(kind: OwnedKind, owner: string): Promise<string[]>;
+}
+
+/**
  * The MCP tools' persistent state, one store per concern. `openStore` keeps it in SQLite in the
  * data folder (several server processes may share it); `createMemoryStore` keeps it in memory.
  *
@@ -279,6 +308,7 @@ export interface ClaudeToolsStore {
   readonly tasks: TaskStore;
   readonly checkpoints: CheckpointIndex;
   readonly processes: CliProcessStore;
+  readonly owners: OwnerStore;
   /** Closes the store; later calls reject with `MCP_TOOLS_STORE_FAILED`. Safe to call twice. */
   close(): Promise<void>;
 }

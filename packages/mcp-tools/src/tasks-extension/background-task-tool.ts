@@ -3,6 +3,7 @@
 import { ProtocolError, ProtocolErrorCode, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 
 import type { TaskManager, TaskRecord } from '../tasks/task-manager.js';
+import { callerOfContext, type Ownership } from '../tools/ownership.js';
 import type { ExtensionTask, ExtensionTaskSource, TaskTool } from './tasks-extension.js';
 
 /** Options of {@link backgroundTaskTool}. */
@@ -17,6 +18,8 @@ export interface BackgroundTaskToolOptions {
    * client timeouts and server restarts.
    */
   readonly canAsk: (context: ServerContext) => boolean;
+  /** Who may see which task (with OAuth: its owner, or an admin). Default: everyone sees every task. */
+  readonly ownership?: Ownership;
 }
 
 const TERMINAL: ReadonlySet<TaskRecord['status']> = new Set(['completed', 'failed', 'stopped', 'interrupted']);
@@ -47,17 +50,23 @@ function viewOf(record: TaskRecord, resultOf: (task: TaskRecord) => CallToolResu
 
 function backgroundSource(options: BackgroundTaskToolOptions): ExtensionTaskSource {
   const { tasks } = options;
+  // Another principal's task is not found, as one that does not exist is not.
+  const visible = async (taskId: string, context: ServerContext | undefined) => {
+    const record = await tasks.get(taskId);
+    const visible = options.ownership === undefined || (await options.ownership.visible('task', taskId, callerOfContext(context)));
+    return record !== undefined && visible ? record : undefined;
+  };
   return {
-    async get(taskId) {
-      const record = await tasks.get(taskId);
+    async get(taskId, context) {
+      const record = await visible(taskId, context);
       return record === undefined ? undefined : viewOf(record, options.resultOf);
     },
     // A background task asks nobody: there is never an outstanding request to answer.
-    async update(taskId) {
-      return (await tasks.get(taskId)) !== undefined;
+    async update(taskId, _inputResponses, context) {
+      return (await visible(taskId, context)) !== undefined;
     },
-    async cancel(taskId) {
-      const record = await tasks.get(taskId);
+    async cancel(taskId, context) {
+      const record = await visible(taskId, context);
       if (record === undefined) return false;
       if (!tasks.isActive(taskId)) {
         // Ended meanwhile: acknowledged, it stays as it ended.

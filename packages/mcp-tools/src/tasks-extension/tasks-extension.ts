@@ -62,11 +62,12 @@ export interface ExtensionTask {
  * ```
  */
 export interface ExtensionTaskSource {
-  get(taskId: string): Promise<ExtensionTask | undefined>;
+  /** The task, or `undefined` when unknown (or, for `context`'s caller, not theirs to see). */
+  get(taskId: string, context?: ServerContext): Promise<ExtensionTask | undefined>;
   /** Answers outstanding input requests; keys not outstanding are ignored. */
-  update(taskId: string, inputResponses: Readonly<Record<string, unknown>>): Promise<boolean>;
+  update(taskId: string, inputResponses: Readonly<Record<string, unknown>>, context?: ServerContext): Promise<boolean>;
   /** Asks the task to stop (it may still end otherwise). */
-  cancel(taskId: string): Promise<boolean>;
+  cancel(taskId: string, context?: ServerContext): Promise<boolean>;
 }
 
 /**
@@ -210,7 +211,7 @@ function taskCreatingToolsCall(delegate: ToolsCallHandler, registry: Registry): 
     const started = await tool.start(request.params, (params) => delegate({ ...request, params }, context), context);
     if ('answer' in started) return started.answer;
     // Only once a tasks/get would find it (the source stored it before answering).
-    const task = await tool.source.get(started.taskId);
+    const task = await tool.source.get(started.taskId, context);
     if (task === undefined) throw new ProtocolError(ProtocolErrorCode.InternalError, `Task ${started.taskId} was started but cannot be found`);
     return { resultType: 'task', ...taskFields(task, registry.pollIntervalMs) };
   };
@@ -234,9 +235,9 @@ function registerTaskMethods(server: McpServer, registry: Registry): void {
   const gate = (context: ServerContext, method: string) => {
     if (!declaresTasksExtension(context)) throw missingExtension(method);
   };
-  const find = async (taskId: string): Promise<{ task: ExtensionTask; source: ExtensionTaskSource }> => {
+  const find = async (taskId: string, context: ServerContext): Promise<{ task: ExtensionTask; source: ExtensionTaskSource }> => {
     for (const source of sources()) {
-      const task = await source.get(taskId);
+      const task = await source.get(taskId, context);
       if (task !== undefined) return { task, source };
     }
     throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Failed to retrieve task: task ${taskId} not found`);
@@ -244,21 +245,21 @@ function registerTaskMethods(server: McpServer, registry: Registry): void {
   lowLevel.setRequestHandler('tasks/get', { params: anyParams }, async (raw, context) => {
     gate(context, 'tasks/get');
     const params = parsed(taskIdParams, raw, 'tasks/get');
-    return detailedTask((await find(params.taskId)).task, registry.pollIntervalMs);
+    return detailedTask((await find(params.taskId, context)).task, registry.pollIntervalMs);
   });
   lowLevel.setRequestHandler('tasks/update', { params: anyParams }, async (raw, context) => {
     gate(context, 'tasks/update');
     const params = parsed(updateParams, raw, 'tasks/update');
     const inputResponses = params.inputResponses ?? (context.mcpReq.inputResponses) ?? {};
-    await (await find(params.taskId)).source.update(params.taskId, inputResponses);
+    await (await find(params.taskId, context)).source.update(params.taskId, inputResponses, context);
     return {};
   });
   lowLevel.setRequestHandler('tasks/cancel', { params: anyParams }, async (raw, context) => {
     gate(context, 'tasks/cancel');
     const params = parsed(taskIdParams, raw, 'tasks/cancel');
-    const { task, source } = await find(params.taskId);
+    const { task, source } = await find(params.taskId, context);
     // Cancelling an ended task is acknowledged like any other: it stays as it ended.
-    if (!TERMINAL.has(task.status)) await source.cancel(params.taskId);
+    if (!TERMINAL.has(task.status)) await source.cancel(params.taskId, context);
     return {};
   });
 }

@@ -4,6 +4,7 @@ import * as z from 'zod';
 
 import { McpToolsError } from '../errors.js';
 import { defineTool } from './define-tool.js';
+import { callerOfContext } from './ownership.js';
 import { sessionId } from './schema-parts.js';
 
 /** Arguments of `claude_abort`. */
@@ -26,8 +27,11 @@ export const claudeAbort = defineTool({
   outputSchema: abortOutputSchema,
   scope: 'run',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  handler: async (args, _context, kit): Promise<CallToolResult> => {
+  handler: async (args, context, kit): Promise<CallToolResult> => {
     try {
+      if (!(await kit.ownership.visible('session', args.sessionId, callerOfContext(context)))) {
+        throw new McpToolsError('MCP_TOOLS_SESSION_NOT_FOUND', `No session ${args.sessionId} is known.`);
+      }
       await kit.runtime.abort(args.sessionId);
     } catch (error) {
       if (!McpToolsError.isInstance(error)) throw error;

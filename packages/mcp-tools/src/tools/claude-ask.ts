@@ -3,6 +3,7 @@ import * as z from 'zod';
 
 import { checkSubagent } from '../catalogue.js';
 import { defineTool } from './define-tool.js';
+import { callerOfContext } from './ownership.js';
 import { AGENT, effort, effortOf, maxTurns, model, priority, query, runOutputSchema, sessionId, thinkingLevel, toolRules, workingDirectory } from './schema-parts.js';
 import { allowedToolsFor } from './tool-kit.js';
 
@@ -87,6 +88,6 @@ export const claudeAsk = defineTool({
       jsonSchema: args.jsonSchema,
       hooks: args.hooks,
     };
-    return args.backgroundTask ? kit.startBackground(request) : kit.runTool(request, context);
+    return args.backgroundTask ? kit.startBackground(request, callerOfContext(context)) : kit.runTool(request, context);
   },
 });

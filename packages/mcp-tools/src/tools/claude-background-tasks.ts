@@ -3,11 +3,12 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 
 import { McpToolsError } from '../errors.js';
-import type { TaskRecord } from '../tasks/task-manager.js';
+import type { TaskManager, TaskRecord } from '../tasks/task-manager.js';
 import { defineTool } from './define-tool.js';
+import { callerOfContext, type Caller } from './ownership.js';
 import { backgroundTasksScope } from './tool-scopes.js';
 import { UUID } from './schema-parts.js';
-import { actionError } from './tool-kit.js';
+import { actionError, type ToolKit } from './tool-kit.js';
 
 const TASK_STATUSES = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'] as const;
 
@@ -71,6 +72,14 @@ function taskView(task: TaskRecord) {
   };
 }
 
+// The list a caller may see: every task, or (with OAuth, without admin) its own, newest first.
+async function visibleTasks(tasks: TaskManager, kit: ToolKit, caller: Caller, args: { status?: TaskRecord['status'] | undefined; limit?: number | undefined }): Promise<TaskRecord[]> {
+  const filter = { ...(args.status ? { status: args.status } : {}), ...(args.limit ? { limit: args.limit } : {}) };
+  if (caller.seesAll) return tasks.list(filter);
+  const own = await kit.ownership.filter('task', await tasks.list({ ...filter, limit: 10_000 }), (task) => task.id, caller);
+  return own.slice(0, args.limit ?? 50);
+}
+
 /** `claude_background_tasks`. */
 export const claudeBackgroundTasks = defineTool({
   name: 'claude_background_tasks',
@@ -81,18 +90,21 @@ export const claudeBackgroundTasks = defineTool({
   outputSchema: backgroundTasksOutputSchema,
   scope: backgroundTasksScope,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  handler: async (args, _context, kit): Promise<CallToolResult> => {
+  handler: async (args, context, kit): Promise<CallToolResult> => {
     const tasks = kit.options.tasks;
     const fail = (error: McpToolsError) => actionError(args.action, error);
     if (!tasks) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server.'));
+    const caller = callerOfContext(context);
     try {
       if (args.action === 'list') {
-        const list = (await tasks.list({ ...(args.status ? { status: args.status } : {}), ...(args.limit ? { limit: args.limit } : {}) })).map(taskView);
+        const list = (await visibleTasks(tasks, kit, caller, args)).map(taskView);
         const lines = list.map((task) => `${task.id} ${task.status} ${task.createdAt} ${task.prompt.slice(0, 80)}`);
         return { content: [{ type: 'text', text: lines.length ? lines.join('\n') : 'No background tasks.' }], structuredContent: { action: 'list', tasks: list } };
       }
       if (!args.taskId) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', `action "${args.action}" needs a taskId.`));
       const taskId = args.taskId;
+      // Another principal's task is not found, as one that does not exist is not.
+      if (!(await kit.ownership.visible('task', taskId, caller))) return fail(new McpToolsError('MCP_TOOLS_TASK_NOT_FOUND', `No background task ${taskId}; list them with action "list".`));
       switch (args.action) {
         case 'get':
         case 'result': {
@@ -120,6 +132,7 @@ export const claudeBackgroundTasks = defineTool({
         }
         case 'restart': {
           const task = await tasks.restart(taskId);
+          await kit.ownership.claim('task', task.id, caller);
           return { content: [{ type: 'text', text: `Restarted ${taskId} as ${task.id}.` }], structuredContent: { action: 'restart', task: taskView(task) } };
         }
       }

@@ -11,9 +11,10 @@ import { McpToolsError } from '../errors.js';
 import { CHECKPOINT_DIFF_SCHEME } from '../resources/checkpoint-diff.js';
 import { lastMessageId } from '../transcript-path.js';
 import { defineTool } from './define-tool.js';
+import { callerOfContext, type Caller } from './ownership.js';
 import { checkpointScope } from './tool-scopes.js';
 import { UUID, workingDirectory } from './schema-parts.js';
-import { actionError } from './tool-kit.js';
+import { actionError, type ToolKit } from './tool-kit.js';
 
 const CHECKPOINT_ID = /^ckpt_[0-9a-f]{20}$/;
 
@@ -80,6 +81,26 @@ function checkpointView(checkpoint: CheckpointRecord): {
   };
 }
 
+// Another principal's checkpoint is not found, as one that does not exist is not.
+async function ownCheckpoint(kit: ToolKit, id: string, caller: Caller): Promise<string> {
+  if (await kit.ownership.visible('checkpoint', id, caller)) return id;
+  throw new McpToolsError('MCP_TOOLS_CHECKPOINT_NOT_FOUND', `No checkpoint ${id}; list them with action "list".`);
+}
+
+async function createCheckpoint(checkpoints: CheckpointManager, kit: ToolKit, args: { workingDirectory?: string | undefined; sessionId?: string | undefined; label?: string | undefined }, caller: Caller): Promise<CheckpointRecord> {
+  const missing = (cwd: string) =>
+    new McpToolsError('MCP_TOOLS_SESSION_NOT_FOUND', `Claude Code has no conversation ${args.sessionId} in ${cwd}: pass a sessionId that claude_ask returned for this directory, or leave it out to checkpoint only the files.`);
+  if (args.sessionId && !(await kit.ownership.visible('session', args.sessionId, caller))) throw missing(args.workingDirectory ?? 'this server');
+  const cwd = await kit.resolveCwd(args.workingDirectory, args.sessionId);
+  const messageId = args.sessionId ? await lastMessageId(kit.options.claudeConfigDir, cwd, args.sessionId) : null;
+  // A restore forks the conversation at this message: without one, it would hand back a
+  // session id that claude_resume cannot find.
+  if (args.sessionId && messageId === null) throw missing(cwd);
+  const checkpoint = await checkpoints.create({ cwd, ...(args.label ? { label: args.label } : {}), ...(args.sessionId ? { sessionId: args.sessionId, lastMessageId: messageId } : {}) });
+  await kit.ownership.claim('checkpoint', checkpoint.id, caller);
+  return checkpoint;
+}
+
 /**
  * Restores a checkpoint's files and, when it belongs to a session, plans a fork of that session
  * at the checkpoint's message: the returned session id continues from there; the old one is kept.
@@ -113,32 +134,19 @@ export const claudeCheckpoint = defineTool({
   outputSchema: checkpointOutputSchema,
   scope: checkpointScope,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  handler: async (args, _context, kit): Promise<CallToolResult> => {
+  handler: async (args, context, kit): Promise<CallToolResult> => {
     const checkpoints = kit.options.checkpoints;
     const fail = (error: McpToolsError) => actionError(args.action, error);
     if (!checkpoints) return fail(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Checkpoints are not enabled on this server.'));
-    const needId = () => {
-      if (!args.checkpointId) throw new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', `action "${args.action}" needs a checkpointId; list them with action "list".`);
-      return args.checkpointId;
+    const caller = callerOfContext(context);
+    const needId = async (id = args.checkpointId) => {
+      if (!id) throw new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', `action "${args.action}" needs a checkpointId; list them with action "list".`);
+      return ownCheckpoint(kit, id, caller);
     };
     try {
       switch (args.action) {
         case 'create': {
-          const cwd = await kit.resolveCwd(args.workingDirectory, args.sessionId);
-          const messageId = args.sessionId ? await lastMessageId(kit.options.claudeConfigDir, cwd, args.sessionId) : null;
-          // A restore forks the conversation at this message: without one, it would hand back a
-          // session id that claude_resume cannot find.
-          if (args.sessionId && messageId === null) {
-            throw new McpToolsError(
-              'MCP_TOOLS_SESSION_NOT_FOUND',
-              `Claude Code has no conversation ${args.sessionId} in ${cwd}: pass a sessionId that claude_ask returned for this directory, or leave it out to checkpoint only the files.`,
-            );
-          }
-          const checkpoint = await checkpoints.create({
-            cwd,
-            ...(args.label ? { label: args.label } : {}),
-            ...(args.sessionId ? { sessionId: args.sessionId, lastMessageId: messageId } : {}),
-          });
+          const checkpoint = await createCheckpoint(checkpoints, kit, args, caller);
           return {
             content: [{ type: 'text', text: `Checkpoint ${checkpoint.id} of ${checkpoint.cwd}: ${checkpoint.fileCount} files.` }],
             structuredContent: { action: 'create', checkpoint: checkpointView(checkpoint) },
@@ -146,12 +154,14 @@ export const claudeCheckpoint = defineTool({
         }
         case 'list': {
           const cwd = args.workingDirectory ? await kit.resolveCwd(args.workingDirectory, undefined) : undefined;
-          const list = (await checkpoints.list({ ...(cwd ? { cwd } : {}), ...(args.sessionId ? { sessionId: args.sessionId } : {}) })).map(checkpointView);
+          const all = await checkpoints.list({ ...(cwd ? { cwd } : {}), ...(args.sessionId ? { sessionId: args.sessionId } : {}) });
+          const list = (await kit.ownership.filter('checkpoint', all, (item) => item.id, caller)).map(checkpointView);
           const lines = list.map((item) => `${item.id} ${item.createdAt} ${item.fileCount} files ${item.label ?? ''} ${item.sessionId ?? ''}`.trim());
           return { content: [{ type: 'text', text: lines.join('\n') || 'No checkpoints.' }], structuredContent: { action: 'list', checkpoints: list } };
         }
         case 'restore': {
-          const restored = await restoreCheckpoint(checkpoints, kit.runtime, needId());
+          const restored = await restoreCheckpoint(checkpoints, kit.runtime, await needId());
+          await kit.ownership.claim('session', restored.sessionId, caller);
           const { restored: changedFiles, removed, recreated } = restored.changed;
           const summary = `Restored ${restored.checkpoint.id}: ${changedFiles.length} reverted, ${removed.length} removed, ${recreated.length} brought back.`;
           return {
@@ -165,8 +175,8 @@ export const claudeCheckpoint = defineTool({
           };
         }
         case 'compare': {
-          const from = needId();
-          const to = args.toCheckpointId ?? 'present';
+          const from = await needId();
+          const to = args.toCheckpointId ? await needId(args.toCheckpointId) : 'present';
           const result = await checkpoints.compare(from, to);
           const fullDiffUri = `${CHECKPOINT_DIFF_SCHEME}://${from}/${to}`;
           const files = result.files.map((file) => ({ path: file.path, status: file.status, insertions: file.insertions, deletions: file.deletions }));
@@ -183,7 +193,7 @@ export const claudeCheckpoint = defineTool({
           };
         }
         case 'delete': {
-          const id = needId();
+          const id = await needId();
           await checkpoints.delete(id);
           return { content: [{ type: 'text', text: `Deleted ${id}.` }], structuredContent: { action: 'delete' } };
         }

@@ -13,6 +13,7 @@ import { resolveWorkingDirectory } from '../resolve-working-directory.js';
 import { lastMessageId } from '../transcript-path.js';
 import type { ToolResult } from './define-tool.js';
 import type { HeldRuns } from './held-runs.js';
+import { callerOfContext, Ownership, type Caller } from './ownership.js';
 import { canAskTheUser, permissionDecider } from './permission-bridge.js';
 import { envelopeValue, isModern } from './request-envelope.js';
 import type { ToolsSettings } from './tools-settings.js';
@@ -50,6 +51,8 @@ export interface ToolKit {
   readonly options: ToolsSettings;
   readonly runtime: ClaudeRuntime;
   readonly logger: Logger;
+  /** What callers own (with OAuth): sessions, tasks, checkpoints. */
+  readonly ownership: Ownership;
   /** The directory a call works in: the requested one, else the session's, else the default; inside the roots. */
   resolveCwd(requested: string | undefined, sessionId: string | undefined): Promise<string>;
   /**
@@ -57,8 +60,8 @@ export interface ToolKit {
    * permission question becomes an input-required result and the retried call goes on with the run.
    */
   runTool(request: ToolRunRequest, context: ServerContext, overrides?: RunOverrides): Promise<ToolResult>;
-  /** Starts a background task and returns its id at once. */
-  startBackground(request: ToolRunRequest): Promise<CallToolResult>;
+  /** Starts a background task (owned by `caller`) and returns its id at once. */
+  startBackground(request: ToolRunRequest, caller: Caller): Promise<CallToolResult>;
 }
 
 type HookEvents = NonNullable<RunOutput['hookEvents']>;
@@ -69,6 +72,8 @@ interface RunHow {
   readonly overrides: RunOverrides;
   readonly canUseTool: CanUseTool;
   readonly signal: AbortSignal;
+  /** Who the run's session belongs to. */
+  readonly caller: Caller;
 }
 
 function hookEventOf(message: ClaudeMessage): HookEvents[number] {
@@ -102,12 +107,14 @@ class ClaudeToolKit implements ToolKit {
   readonly options: ToolsSettings;
   readonly runtime: ClaudeRuntime;
   readonly logger: Logger;
+  readonly ownership: Ownership;
   readonly #server: McpServer;
 
   constructor(server: McpServer, options: ToolsSettings) {
     this.#server = server;
     this.options = options;
     this.runtime = options.runtime;
+    this.ownership = new Ownership(options.runtime.store.owners, options.runtime.store.tasks);
     this.logger = (options.logger ?? noopLogger).child({ component: 'claude-tools' });
   }
 
@@ -121,9 +128,13 @@ class ClaudeToolKit implements ToolKit {
    * the directory (inside the roots), hook scripts (inside the hook folders), the subagent name.
    * Returns the runtime request, or the tool error that says what was wrong.
    */
-  async #checkRequest(request: ToolRunRequest): Promise<{ request: RunRequest } | { error: CallToolResult }> {
+  async #checkRequest(request: ToolRunRequest, caller: Caller): Promise<{ request: RunRequest } | { error: CallToolResult }> {
     const { workingDirectory, hooks, ...rest } = request;
     try {
+      // Another principal's session is not found, as a session that does not exist is not.
+      if (request.sessionId && !(await this.ownership.visible('session', request.sessionId, caller))) {
+        throw new McpToolsError('MCP_TOOLS_SESSION_NOT_FOUND', `No session ${request.sessionId} is known; start a new one without sessionId.`);
+      }
       const cwd = await this.resolveCwd(workingDirectory, request.sessionId);
       const hookSettings =
         hooks && Object.keys(hooks).length > 0 ? await buildHookSettings(hooks, { cwd, hookDirectories: this.options.hookDirectories }) : undefined;
@@ -152,7 +163,7 @@ class ClaudeToolKit implements ToolKit {
   }
 
   // AUTO_CHECKPOINT: a checkpoint before a follow-up turn; a failure is logged, never fatal.
-  async #autoCheckpoint(request: RunRequest, progress: ProgressReporter): Promise<void> {
+  async #autoCheckpoint(request: RunRequest, progress: ProgressReporter, caller: Caller): Promise<void> {
     const { checkpoints, claudeConfigDir } = this.options;
     if (!this.options.autoCheckpoint || !checkpoints || !request.sessionId) return;
     try {
@@ -162,6 +173,7 @@ class ClaudeToolKit implements ToolKit {
         lastMessageId: await lastMessageId(claudeConfigDir, request.cwd, request.sessionId),
         label: `auto: before "${request.prompt.slice(0, 60)}"`,
       });
+      await this.ownership.claim('checkpoint', checkpoint.id, caller);
       progress.update(`Checkpoint ${checkpoint.id} taken`);
     } catch (error) {
       this.logger.warn({ err: error, sessionId: request.sessionId }, 'automatic checkpoint failed; running anyway');
@@ -170,12 +182,14 @@ class ClaudeToolKit implements ToolKit {
 
   async #run(request: RunRequest, how: RunHow, progress: ProgressReporter, hookEvents: HookEvents): Promise<RunOutcome> {
     const { overrides } = how;
+    const claimSession = this.#sessionClaimer(how.caller);
     try {
       return await this.runtime.run(request, {
         signal: how.signal,
         canUseTool: overrides.canUseTool ?? how.canUseTool,
         onQueued: (position, length) => progress.update(`Waiting for a free slot: position ${position} of ${length}`),
         onMessage: (message) => {
+          claimSession(message);
           overrides.onMessage?.(message);
           if (isSystemMessage(message, 'hook_response')) hookEvents.push(hookEventOf(message));
           const text = describeMessage(message);
@@ -187,22 +201,35 @@ class ClaudeToolKit implements ToolKit {
     }
   }
 
+  // The session is the caller's from the moment the CLI names it: its owner can abort it mid-run.
+  #sessionClaimer(caller: Caller): (message: ClaudeMessage) => void {
+    let claimed = false;
+    return (message) => {
+      const sessionId = (message as { session_id?: unknown }).session_id;
+      if (claimed || typeof sessionId !== 'string' || caller.owner === undefined) return;
+      claimed = true;
+      this.ownership.claim('session', sessionId, caller).catch((error: unknown) => this.logger.warn({ err: error, sessionId }, 'could not record who owns a session'));
+    };
+  }
+
   async runTool(request: ToolRunRequest, context: ServerContext, overrides: RunOverrides = {}): Promise<ToolResult> {
     const held = this.options.heldRuns;
+    const caller = callerOfContext(context);
     if (held && isModern(context)) {
       const state = context.mcpReq.requestState();
       if (state !== undefined) return this.#resume(held, state, context);
       if (!overrides.canUseTool && canAskTheUser(this.#server, context)) return this.#hold(held, request, context, overrides);
     }
-    const checked = await this.#checkRequest(request);
+    const checked = await this.#checkRequest(request, caller);
     if ('error' in checked) return checked.error;
     const canUseTool = permissionDecider(this.#server, context, { policy: this.options.permissionPolicy, timeoutMs: this.options.elicitationTimeoutMs, logger: this.logger });
-    return this.#pipeline(checked.request, { contextOf: () => context, overrides, canUseTool, signal: context.mcpReq.signal });
+    return this.#pipeline(checked.request, { contextOf: () => context, overrides, canUseTool, signal: context.mcpReq.signal, caller });
   }
 
   // 2026-07-28 with a client that can be asked: the run is held, its questions go back as input-required results.
   async #hold(held: HeldRuns, request: ToolRunRequest, context: ServerContext, overrides: RunOverrides): Promise<ToolResult> {
-    const checked = await this.#checkRequest(request);
+    const caller = callerOfContext(context);
+    const checked = await this.#checkRequest(request, caller);
     if ('error' in checked) return checked.error;
     const run = held.start(context, (run) => {
       // The session id goes with each question, so a caller who will not answer can claude_abort it.
@@ -211,7 +238,7 @@ class ClaudeToolKit implements ToolKit {
         if (typeof sessionId === 'string') run.sessionId = sessionId;
         overrides.onMessage?.(message);
       };
-      return this.#pipeline(checked.request, { contextOf: () => run.context, overrides: { ...overrides, onMessage }, canUseTool: run.ask, signal: run.controller.signal });
+      return this.#pipeline(checked.request, { contextOf: () => run.context, overrides: { ...overrides, onMessage }, canUseTool: run.ask, signal: run.controller.signal, caller });
     });
     return run.wait(context);
   }
@@ -234,10 +261,12 @@ class ClaudeToolKit implements ToolKit {
     const progress = this.#progress(how.contextOf);
     progress.update(`Starting Claude Code in ${prepared.cwd}`);
     // A tool with its own permission decider (claude_plan) changes nothing: no checkpoint needed.
-    if (!how.overrides.canUseTool) await this.#autoCheckpoint(prepared, progress);
+    if (!how.overrides.canUseTool) await this.#autoCheckpoint(prepared, progress, how.caller);
     notifyLog('info', { event: 'run.started', cwd: prepared.cwd, sessionId: prepared.sessionId ?? null });
     const hookEvents: HookEvents = [];
     const outcome = await this.#run(prepared, how, progress, hookEvents);
+    // A new session (or a fork) is the caller's; a resumed one keeps its owner.
+    await this.ownership.claim('session', outcome.sessionId, how.caller);
     if (outcome.status !== 'completed') {
       this.logger.info({ sessionId: outcome.sessionId, code: outcome.error.code }, 'run did not complete');
       notifyLog('warning', { event: `run.${outcome.status}`, sessionId: outcome.sessionId ?? null, code: outcome.error.code });
@@ -249,14 +278,15 @@ class ClaudeToolKit implements ToolKit {
     return completedRunResult(result, { sessionId, turnCostUsd, maxResultChars: this.options.maxResultChars, hookEvents, shape });
   }
 
-  async startBackground(request: ToolRunRequest): Promise<CallToolResult> {
+  async startBackground(request: ToolRunRequest, caller: Caller): Promise<CallToolResult> {
     const tasks = this.options.tasks;
     if (!tasks) {
       return toolError(new McpToolsError('MCP_TOOLS_INVALID_ARGUMENTS', 'Background tasks are not enabled on this server; call without backgroundTask.'), null);
     }
-    const checked = await this.#checkRequest(request);
+    const checked = await this.#checkRequest(request, caller);
     if ('error' in checked) return checked.error;
     const task = await tasks.start(checked.request);
+    await this.ownership.claim('task', task.id, caller);
     const output: RunOutput = { ...emptyOutput('started', task.sessionId), taskId: task.id };
     return {
       content: [{ type: 'text', text: `Started background task ${task.id}. Follow it with claude_background_tasks (action "get", "logs" or "result").` }],

@@ -1,6 +1,7 @@
 import type { ClaudeToolsStore } from '../stores.js';
 import { MemoryCheckpointIndex } from './memory-checkpoints.js';
 import { MemoryForkStore } from './memory-forks.js';
+import { MemoryOwnerStore } from './memory-owners.js';
 import { MemoryCliProcessStore } from './memory-processes.js';
 import { MemorySessionStore } from './memory-sessions.js';
 import { MemoryState } from './memory-state.js';
@@ -30,6 +31,7 @@ export function createMemoryStore(): ClaudeToolsStore {
     tasks: Object.freeze(new MemoryTaskStore(state)),
     checkpoints: Object.freeze(new MemoryCheckpointIndex(state)),
     processes: Object.freeze(new MemoryCliProcessStore(state)),
+    owners: Object.freeze(new MemoryOwnerStore(state)),
     close: async () => state.close(),
   });
 }

@@ -128,6 +128,23 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       `);
     },
   }),
+  Object.freeze({
+    version: 7,
+    name: 'owners',
+    up(db: DatabaseSync): void {
+      // With OAuth, sessions, tasks and checkpoints belong to the principal that started them.
+      // A table of its own: the records stay as they are, and an unclaimed one has no owner.
+      db.exec(`
+        CREATE TABLE owners (
+          kind  TEXT NOT NULL CHECK (kind IN ('session', 'task', 'checkpoint')),
+          id    TEXT NOT NULL CHECK (id <> ''),
+          owner TEXT NOT NULL CHECK (owner <> ''),
+          PRIMARY KEY (kind, id)
+        ) STRICT;
+        CREATE INDEX owners_by_owner ON owners (owner, kind);
+      `);
+    },
+  }),
 ]);
 
 function checkMigrationList(migrations: readonly Migration[]): void {

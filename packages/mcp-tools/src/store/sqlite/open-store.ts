@@ -10,6 +10,7 @@ import { applyMigrations, MIGRATIONS } from './migrations.js';
 import { SqliteCheckpointIndex } from './sqlite-checkpoints.js';
 import { SqliteContext } from './sqlite-context.js';
 import { SqliteForkStore } from './sqlite-forks.js';
+import { SqliteOwnerStore } from './sqlite-owners.js';
 import { SqliteCliProcessStore } from './sqlite-processes.js';
 import { SqliteSessionStore } from './sqlite-sessions.js';
 import { SqliteTaskStore } from './sqlite-tasks.js';
@@ -123,6 +124,7 @@ function createStore(database: DatabaseSync, file: string): ClaudeToolsStore {
     tasks: Object.freeze(new SqliteTaskStore(db)),
     checkpoints: Object.freeze(new SqliteCheckpointIndex(db)),
     processes: Object.freeze(new SqliteCliProcessStore(db)),
+    owners: Object.freeze(new SqliteOwnerStore(db)),
     close: async () => db.close(),
   });
 }
