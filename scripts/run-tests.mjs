@@ -14,6 +14,29 @@ const packageFolders = ['packages', 'apps'].flatMap((group) =>
 // task is cached.
 for (const folder of packageFolders) rmSync(join(folder, 'test-report.json'), { force: true });
 
+// The OAuth server's sign-in page is tested in Debian's Chromium (packages/oauth-server/test/
+// browser.test.ts). A fresh CI machine has none: as root, install it with apt, updating the package
+// lists once when they are missing or stale. Without it that test cannot run, and a run that cannot
+// test must not pass: stop here.
+const chromium = '/usr/bin/chromium';
+if (!existsSync(chromium) && process.getuid?.() === 0) {
+  process.stdout.write(`${chromium} is missing: installing Debian's chromium for the browser tests (apt-get install chromium)\n`);
+  const apt = (args) =>
+    spawnSync('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const install = () => apt(['install', '-y', '--no-install-recommends', 'chromium']);
+  let installed = install();
+  if (installed.status !== 0) {
+    apt(['update']);
+    installed = install();
+  }
+  const output = `${installed.stdout ?? ''}${installed.stderr ?? ''}${installed.error ? String(installed.error) : ''}`.trim();
+  if (installed.status !== 0) process.stderr.write(`${output.split('\n').slice(-15).join('\n')}\n`);
+}
+if (!existsSync(chromium)) {
+  process.stdout.write(`${chromium} is missing and was not installed (that needs root and apt): install Debian's chromium, then run the tests again. Not running them.\n`);
+  process.exit(1);
+}
+
 const runTurbo = (args) =>
   spawnSync('pnpm', ['exec', 'turbo', 'run', ...args, '--output-logs=errors-only', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 // Checks first, in parallel. Then the tests one package at a time: several packages' suites run
