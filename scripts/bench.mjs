@@ -15,9 +15,9 @@ if (!name || !available.includes(name)) {
   process.stderr.write(`usage: pnpm bench <name>   (one of: ${available.join(', ')})\n`);
   process.exit(2);
 }
-// Benchmarks import the built packages and start the built stdio server (by path: as a dependency
+// Benchmarks import the built packages and start the built stdio and HTTP servers (by path: as a dependency
 // its bin would be linked before it exists): build them (turbo caches this) before measuring.
-const filters = ['--filter=@claude-code-mcp/bench^...', '--filter=@claude-code-mcp/stdio-server...'];
+const filters = ['--filter=@claude-code-mcp/bench^...', '--filter=@claude-code-mcp/stdio-server...', '--filter=@claude-code-mcp/sse-server...'];
 const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
   cwd: root,
   stdio: ['ignore', 'inherit', 'inherit'],
