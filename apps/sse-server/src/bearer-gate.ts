@@ -70,7 +70,8 @@ export function bearerGate(options: BearerGateOptions): { check(request: Fastify
         .code(check.status)
         .header('www-authenticate', challenge(check))
         .header('cache-control', 'no-store')
-        .send({ error: check.error ?? 'invalid_token', error_description: check.description ?? 'This endpoint needs an access token (Authorization: Bearer …).' });
+        // No token: no error code, as in the challenge (RFC 6750 §3.1), only what to do.
+        .send(check.error ? { error: check.error, error_description: check.description } : { error_description: 'This endpoint needs an access token (Authorization: Bearer …); WWW-Authenticate names the metadata that says where to get one.' });
     },
   };
 }

@@ -44,6 +44,7 @@ describe('the MCP routes behind OAuth (checklist 1–3, 10, 12, 15)', () => {
     const none = await post(initialize);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl}", scope="read run"`);
+    expect(await none.json()).not.toHaveProperty('error');
     const basic = await post(initialize, { authorization: 'Basic bWFjaGluZTpzZWNyZXQ=' });
     expect(basic.status).toBe(401);
     for (const header of ['Bearer', 'Bearer a b', `Bearer ${token},x`, 'Bearer "quoted"']) {
