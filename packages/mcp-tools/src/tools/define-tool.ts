@@ -67,13 +67,15 @@ export function defineTool<Input extends z.ZodObject>(definition: ToolDefinition
   // Registered through the general object type: the SDK's callback type cannot be resolved for a
   // generic schema. The handler still gets exactly what `inputSchema` parses to.
   const inputSchema: z.ZodObject = withoutDialect(definition.inputSchema);
+  // Once per tool, not per server: the conversion to JSON Schema is kept with the schema.
+  const advertisedOutput = outputSchema ? withoutDialect(outputSchema) : undefined;
   return Object.freeze({
     name,
     definition,
     register: (server: McpServer, kit: ToolKit) =>
       server.registerTool(
         name,
-        { title, description, inputSchema, ...(outputSchema ? { outputSchema: withoutDialect(outputSchema) } : {}), annotations, scopeChallenge: scopeChallengeFor(name, scope) },
+        { title, description, inputSchema, ...(advertisedOutput ? { outputSchema: advertisedOutput } : {}), annotations, scopeChallenge: scopeChallengeFor(name, scope) },
         (args, context) => {
           const needed = missingScope(scope, args, context.http?.authInfo);
           if (needed !== undefined) return toolError(new McpToolsError('MCP_TOOLS_INSUFFICIENT_SCOPE', `${name} needs the ${needed} scope; authorize again asking for it.`), null);
