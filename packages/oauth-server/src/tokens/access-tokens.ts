@@ -130,9 +130,17 @@ function reasonOf(error: unknown): string {
 export function accessTokenVerifier(options: AccessTokenOptions): { verify(token: string, expected: { readonly resource: string }): Promise<VerifiedAccessToken> } {
   const now = options.now ?? Date.now;
   const clockTolerance = options.clockToleranceSeconds ?? 30;
+  // The key set is imported once per version of it (jwks() hands out the same object while it holds).
+  const imported = new WeakMap<object, ReturnType<typeof createLocalJWKSet>>();
+  const keySet = async () => {
+    const published = await options.keys.jwks();
+    let local = imported.get(published);
+    if (local === undefined) imported.set(published, (local = createLocalJWKSet(published)));
+    return local;
+  };
   return {
     async verify(token, expected) {
-      const jwks = createLocalJWKSet((await options.keys.jwks()));
+      const jwks = await keySet();
       let payload: Record<string, unknown>;
       try {
         ({ payload } = await jwtVerify(token, jwks, {

@@ -27,6 +27,9 @@ export interface SigningKeysOptions {
 }
 
 const DAY_MS = 86_400_000;
+// Another process may add the next key: it is published publishAheadMs before it signs, and a
+// verifier here learns of it within this.
+const MAX_CACHE_MS = 60_000;
 
 const settingsSchema = z
   .object({
@@ -59,6 +62,9 @@ export class SigningKeys {
   readonly #now: () => number;
   readonly #imported = new Map<string, CryptoKey>();
   #maintaining: Promise<SigningKeyRecord[]> | undefined;
+  // The last maintenance and until when it holds: nothing changes before the next key activates
+  // or a replaced one retires, and another process's rotation is published ahead (publishAheadMs).
+  #fresh: { readonly records: Promise<SigningKeyRecord[]>; readonly until: number; readonly jwks: Promise<{ keys: JWK[] }> } | undefined;
 
   constructor(options: SigningKeysOptions) {
     const { rotateEveryMs, publishAheadMs, keepReplacedMs } = options;
@@ -79,7 +85,7 @@ export class SigningKeys {
 
   /** The key that signs now (created, or rotated, when its time has come). */
   async current(): Promise<ActiveSigningKey> {
-    const records = await this.#maintain();
+    const records = await this.#records();
     const active = activeOf(records, this.#now());
     if (active === undefined) throw new OAuthServerError('OAUTH_SERVER_STORE_FAILED', 'The key store holds no signing key after one was created.');
     return { kid: active.kid, alg: active.alg, privateKey: await this.#privateKey(active) };
@@ -87,8 +93,33 @@ export class SigningKeys {
 
   /** The public halves of every published key: the one signing, the next one, and those replaced but not yet expired. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    const records = await this.#maintain();
-    return { keys: records.map((record) => ({ ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' })) };
+    await this.#records();
+    return this.#fresh!.jwks;
+  }
+
+  // The records as of the last maintenance while it holds; a new maintenance after.
+  #records(): Promise<SigningKeyRecord[]> {
+    const now = this.#now();
+    if (this.#fresh !== undefined && now < this.#fresh.until) return this.#fresh.records;
+    const records = this.#maintain();
+    const jwks = records.then((list) => Object.freeze({ keys: list.map((record) => Object.freeze({ ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' })) }));
+    const until = records.then((list) => this.#holdsUntil(list, now));
+    this.#fresh = { records, jwks, until: now };
+    // Until `until` is known, the next caller maintains again (as before): correct, merely slower.
+    void until.then(
+      (at) => {
+        if (this.#fresh?.records === records) this.#fresh = { records, jwks, until: at };
+      },
+      () => (this.#fresh = undefined),
+    );
+    return records;
+  }
+
+  #holdsUntil(records: readonly SigningKeyRecord[], now: number): number {
+    const events = records.flatMap((record) => [record.activatesAt, record.retiresAt ?? Number.POSITIVE_INFINITY]).filter((at) => at > now);
+    const active = activeOf(records, now);
+    if (active !== undefined) events.push(active.activatesAt + this.#settings.rotateEveryMs - this.#settings.publishAheadMs);
+    return Math.min(now + MAX_CACHE_MS, ...events);
   }
 
   // One maintenance at a time: two callers must not both create the next key.
