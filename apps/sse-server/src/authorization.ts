@@ -7,9 +7,11 @@ import { ACCESS_SCOPES } from '@claude-code-mcp/mcp-tools/authorization';
 import {
   buildProtectedResourceMetadata,
   ensureAdminUser,
+  externalTokenVerifier,
   openSqliteAuthorizationStore,
   registerAuthorizationServer,
   type AuthorizationStore,
+  type VerifiedAccessToken,
 } from '@claude-code-mcp/oauth-server';
 import { ConfigError } from '@claude-code-mcp/server-config';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -54,19 +56,41 @@ export interface HttpAuthorization {
 const RESOURCE_METADATA_PATHS = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource/mcp/sse'];
 
 /**
- * Registers the authorization server and the protected resource metadata on `app`.
+ * Registers the protected resource metadata on `app`, and the authorization server unless
+ * `OAUTH_ISSUER` names an external one (then `state` is not needed).
  *
  * @example
  * ```ts
  * const authorization = await registerAuthorization(app, config, state);
  * ```
  */
-export async function registerAuthorization(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState): Promise<HttpAuthorization> {
-  const issuer = config.baseUrl;
-  const resource = `${issuer}/mcp`;
+export async function registerAuthorization(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState | undefined): Promise<HttpAuthorization> {
+  const resource = `${config.baseUrl}/mcp`;
+  const { external } = config.oauth;
+  let issuer: string;
+  let verify: (token: string) => Promise<VerifiedAccessToken>;
+  if (external) {
+    const verifier = externalTokenVerifier({ issuer: external.issuer, audience: external.audience, resource, profile: external.profile, ...(external.scopeClaim ? { scopeClaim: external.scopeClaim } : {}), ...(external.clientIdClaim ? { clientIdClaim: external.clientIdClaim } : {}) });
+    issuer = verifier.issuer;
+    verify = (token) => verifier.verify(token);
+  } else {
+    if (state === undefined) throw new Error('OAUTH_ENABLED=true needs the authorization state: open it with openAuthorizationState(config).');
+    const server = await registerOwnAuthorizationServer(app, config, state, resource);
+    issuer = server.metadata.issuer;
+    verify = (token) => server.verify(token);
+  }
+  const metadata = buildProtectedResourceMetadata({ resource, authorizationServers: [issuer], scopesSupported: ACCESS_SCOPES.map((scope) => scope.name), resourceName: 'Claude Code MCP' });
+  for (const path of RESOURCE_METADATA_PATHS) {
+    app.get(path, (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(metadata));
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: path, handler: (_request, reply) => reply.code(405).header('allow', 'GET, HEAD').send({ error: 'method_not_allowed' }) });
+  }
+  return bearerGate({ verify, resourceMetadataUrl: `${config.baseUrl}${RESOURCE_METADATA_PATHS[1]}`, scope: 'read run' });
+}
+
+function registerOwnAuthorizationServer(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState, resource: string) {
   const { oauth } = config;
-  const server = await registerAuthorizationServer(app, {
-    issuer,
+  return registerAuthorizationServer(app, {
+    issuer: config.baseUrl,
     resource,
     store: state.store,
     // offline_access is the authorization server's (refresh tokens), never the resource's.
@@ -77,10 +101,4 @@ export async function registerAuthorization(app: FastifyInstance, config: SseSer
     clientMetadataDocuments: { allowPrivateAddresses: oauth.clientMetadataPrivateAddresses, ...(oauth.clientMetadataHosts ? { allowedHosts: oauth.clientMetadataHosts } : {}) },
     ...(oauth.confidentialClient ? { confidentialClients: [{ ...oauth.confidentialClient, scopes: ACCESS_SCOPES.map((scope) => scope.name) }] } : {}),
   });
-  const metadata = buildProtectedResourceMetadata({ resource, authorizationServers: [server.metadata.issuer], scopesSupported: ACCESS_SCOPES.map((scope) => scope.name), resourceName: 'Claude Code MCP' });
-  for (const path of RESOURCE_METADATA_PATHS) {
-    app.get(path, (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(metadata));
-    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: path, handler: (_request, reply) => reply.code(405).header('allow', 'GET, HEAD').send({ error: 'method_not_allowed' }) });
-  }
-  return bearerGate({ verify: (token) => server.verify(token), resourceMetadataUrl: `${issuer}${RESOURCE_METADATA_PATHS[1]}`, scope: 'read run' });
 }

@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 /** What the gate found on a request. */
 export type BearerCheck =
   | { readonly ok: true; readonly auth: AuthInfo; readonly principal: string }
-  | { readonly ok: false; readonly status: 400 | 401 | 500; readonly error?: 'invalid_request' | 'invalid_token'; readonly description?: string };
+  | { readonly ok: false; readonly status: 400 | 401 | 500 | 503; readonly error?: 'invalid_request' | 'invalid_token'; readonly description?: string };
 
 /** Options of {@link bearerGate}. */
 export interface BearerGateOptions {
@@ -61,10 +61,11 @@ export function bearerGate(options: BearerGateOptions): { check(request: Fastify
         return { ok: true, auth, principal: principalOf(auth) };
       } catch (error) {
         if (OAuthServerError.isInstance(error) && error.code === 'OAUTH_SERVER_INVALID_TOKEN') return { ok: false, status: 401, error: 'invalid_token', description: error.message };
-        return { ok: false, status: 500 };
+        return { ok: false, status: OAuthServerError.isInstance(error) && error.code === 'OAUTH_SERVER_ISSUER_UNAVAILABLE' ? 503 : 500 };
       }
     },
     refuse(reply, check) {
+      if (check.status === 503) return reply.code(503).header('retry-after', '10').send({ error: 'temporarily_unavailable', error_description: 'The authorization server that issues the tokens cannot be reached; try again later.' });
       if (check.status === 500) return reply.code(500).send({ error: 'server_error', error_description: 'The access token could not be checked; try again later.' });
       return reply
         .code(check.status)

@@ -57,7 +57,30 @@ export type OAuthConfig =
       readonly clientMetadataHosts: readonly string[] | undefined;
       /** `OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES`: fetch client metadata documents from private and loopback addresses. Default: `false`. */
       readonly clientMetadataPrivateAddresses: boolean;
+      /** `OAUTH_ISSUER` and its settings: tokens of that external authorization server instead of our own. */
+      readonly external: ExternalIssuerConfig | undefined;
     };
+
+/**
+ * Resource-server-only mode: the external authorization server whose tokens are accepted.
+ *
+ * @example
+ * ```ts
+ * if (config.oauth.enabled && config.oauth.external) trust(config.oauth.external.issuer);
+ * ```
+ */
+export interface ExternalIssuerConfig {
+  /** `OAUTH_ISSUER`. */
+  readonly issuer: string;
+  /** `OAUTH_AUDIENCE`: what its tokens name in `aud`. Default: `<BASE_URL>/mcp`. */
+  readonly audience: string;
+  /** `OAUTH_TOKEN_PROFILE`: `rfc9068` (default) or `jwt` (read through the claim names). */
+  readonly profile: 'rfc9068' | 'jwt';
+  /** `OAUTH_SCOPE_CLAIM` (`jwt` profile). Default: `scope`, then `scp`. */
+  readonly scopeClaim: string | undefined;
+  /** `OAUTH_CLIENT_ID_CLAIM` (`jwt` profile). Default: `client_id`, then `azp`. */
+  readonly clientIdClaim: string | undefined;
+}
 
 /**
  * Webhook settings: either off, or on with the receiver's URL.
@@ -121,6 +144,10 @@ export interface SseServerConfig extends ToolsConfig {
 
 const text = (raw: string) => accept(raw);
 
+// A JWT claim name: letters, digits and a few separators.
+const claimReader = (name: string, example: string) => (raw: string) =>
+  /^[\w.:-]{1,64}$/.test(raw) ? accept<string | undefined>(raw) : reject('must be a claim name (letters, digits, ".", ":", "_", "-")', `e.g. ${name}=${example}`);
+
 // An address, a CIDR range or one of proxy-addr's named ranges; never "everything" (true).
 const PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
 const proxyReader = (raw: string) => {
@@ -178,6 +205,14 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         undefined,
       ),
       OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES: variable(booleanReader('OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES'), false),
+      OAUTH_ISSUER: variable<string | undefined>(urlReader('OAUTH_ISSUER', { allowQuery: false, example: 'https://id.example.com/realms/main' }), undefined),
+      OAUTH_AUDIENCE: variable<string | undefined>(
+        (raw) => (/^\S{1,500}$/.test(raw) ? accept<string | undefined>(raw) : reject('must be one audience value without spaces', 'e.g. OAUTH_AUDIENCE=https://mcp.example.com/mcp')),
+        undefined,
+      ),
+      OAUTH_TOKEN_PROFILE: variable<'rfc9068' | 'jwt'>(choiceReader('OAUTH_TOKEN_PROFILE', ['rfc9068', 'jwt'] as const, 'jwt'), 'rfc9068'),
+      OAUTH_SCOPE_CLAIM: variable<string | undefined>(claimReader('OAUTH_SCOPE_CLAIM', 'scp'), undefined),
+      OAUTH_CLIENT_ID_CLAIM: variable<string | undefined>(claimReader('OAUTH_CLIENT_ID_CLAIM', 'azp'), undefined),
       TRUST_PROXY: variable<readonly string[] | number | undefined>(proxyReader, undefined),
       RATE_LIMIT_ENABLED: variable(booleanReader('RATE_LIMIT_ENABLED'), true),
       RATE_LIMIT_REQUESTS: variable(integerReader('RATE_LIMIT_REQUESTS', { min: 1, example: '100' }), 100),
@@ -201,6 +236,15 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         const missing = (name: string, when: string, fix: string): void => {
           context.addIssue({ code: 'custom', path: [name], message: `is required when ${when} (not set); ${fix}` });
         };
+        if (values.OAUTH_ENABLED === true && env.OAUTH_ISSUER?.trim()) {
+          // An external issuer replaces the built-in authorization server: its settings would do nothing.
+          for (const name of ['ADMIN_PASSWORD', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET'] as const) {
+            if (env[name]?.trim()) context.addIssue({ code: 'custom', path: [name], message: 'is for the built-in authorization server; unset it when OAUTH_ISSUER names an external one' });
+          }
+          if (typeof values.OAUTH_ISSUER === 'string' && !isSecureOrLoopback(values.OAUTH_ISSUER)) {
+            context.addIssue({ code: 'custom', path: ['OAUTH_ISSUER'], message: `must use https (got ${JSON.stringify(env.OAUTH_ISSUER)}); plain http is allowed only for localhost, 127.0.0.0/8 and [::1]` });
+          }
+        }
         if (values.OAUTH_ENABLED === true) {
           // A machine client is optional, but half of one is a mistake.
           if (env.OAUTH_CLIENT_ID?.trim() && !env.OAUTH_CLIENT_SECRET?.trim()) {
@@ -255,6 +299,11 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'OAUTH_DYNAMIC_REGISTRATION',
   'OAUTH_CIMD_ALLOWED_HOSTS',
   'OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES',
+  'OAUTH_ISSUER',
+  'OAUTH_AUDIENCE',
+  'OAUTH_TOKEN_PROFILE',
+  'OAUTH_SCOPE_CLAIM',
+  'OAUTH_CLIENT_ID_CLAIM',
   'TRUST_PROXY',
   'RATE_LIMIT_ENABLED',
   'RATE_LIMIT_REQUESTS',
@@ -300,6 +349,16 @@ export function parseConfig(
         dynamicClientRegistration: values.OAUTH_DYNAMIC_REGISTRATION,
         clientMetadataHosts: values.OAUTH_CIMD_ALLOWED_HOSTS,
         clientMetadataPrivateAddresses: values.OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES,
+        external:
+          values.OAUTH_ISSUER === undefined
+            ? undefined
+            : Object.freeze({
+                issuer: values.OAUTH_ISSUER,
+                audience: values.OAUTH_AUDIENCE ?? `${values.BASE_URL ?? `http://localhost:${values.PORT}`}/mcp`,
+                profile: values.OAUTH_TOKEN_PROFILE,
+                scopeClaim: values.OAUTH_SCOPE_CLAIM,
+                clientIdClaim: values.OAUTH_CLIENT_ID_CLAIM,
+              }),
       })
     : Object.freeze({ enabled: false });
   const webhooks: WebhooksConfig =

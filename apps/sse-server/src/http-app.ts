@@ -131,7 +131,6 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
 async function authorizationOf(app: FastifyInstance, options: HttpAppOptions): Promise<HttpAuthorization | undefined> {
   const { config } = options;
   if (!config.oauth.enabled) return undefined;
-  if (options.authorization === undefined) throw new Error('OAUTH_ENABLED=true needs the authorization state: open it with openAuthorizationState(config).');
   return registerAuthorization(app, { ...config, oauth: config.oauth }, options.authorization);
 }
 

@@ -44,7 +44,8 @@ export async function main(): Promise<void> {
     }),
   );
   const oauth = config.oauth;
-  const authorization = oauth.enabled ? await start.step(() => openAuthorizationState({ ...config, oauth })).catch(async (error: unknown) => {
+  // With an external issuer there is no authorization server here, and no state of one.
+  const authorization = oauth.enabled && !oauth.external ? await start.step(() => openAuthorizationState({ ...config, oauth })).catch(async (error: unknown) => {
     await service.close();
     throw error;
   }) : undefined;

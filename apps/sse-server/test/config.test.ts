@@ -93,6 +93,7 @@ describe('parseConfig (sse)', () => {
         dynamicClientRegistration: false,
         clientMetadataHosts: ['claude.ai', 'vscode.dev'],
         clientMetadataPrivateAddresses: true,
+        external: undefined,
       },
       rateLimit: { enabled: false, requests: 20, windowMs: 1000 },
       trustProxy: ['10.0.0.0/8', 'loopback'],
@@ -176,6 +177,7 @@ describe('parseConfig (sse)', () => {
       dynamicClientRegistration: true,
       clientMetadataHosts: undefined,
       clientMetadataPrivateAddresses: false,
+      external: undefined,
     });
     expect(problemsOf({ ...oauthEnv, OAUTH_CLIENT_SECRET: '   ' })).toEqual([
       'OAUTH_CLIENT_SECRET: is required when OAUTH_CLIENT_ID is set (not set); set the client secret, or unset OAUTH_CLIENT_ID',
@@ -189,6 +191,18 @@ describe('parseConfig (sse)', () => {
     ]);
     expect(problemsOf({ ...oauthEnv, BASE_URL: 'https://mcp.example.com/prefix' })).toEqual([
       'BASE_URL: must be an origin without a path when OAUTH_ENABLED=true (got "https://mcp.example.com/prefix"); the issuer and /mcp are served at the root, e.g. BASE_URL=https://mcp.example.com',
+    ]);
+  });
+
+  it('reads an external issuer, and refuses the built-in server’s settings beside it', () => {
+    const external = parseConfig({ OAUTH_ENABLED: 'true', BASE_URL: 'https://mcp.example.com', OAUTH_ISSUER: 'https://id.example.com/realms/main', OAUTH_TOKEN_PROFILE: 'JWT', OAUTH_SCOPE_CLAIM: 'scp', OAUTH_CLIENT_ID_CLAIM: 'azp' }, context);
+    expect(external.oauth.enabled && external.oauth.external).toEqual({ issuer: 'https://id.example.com/realms/main', audience: 'https://mcp.example.com/mcp', profile: 'jwt', scopeClaim: 'scp', clientIdClaim: 'azp' });
+    expect(problemsOf({ ...oauthEnv, OAUTH_ISSUER: 'http://id.example.com', OAUTH_AUDIENCE: 'two words', OAUTH_SCOPE_CLAIM: 'a b' })).toEqual([
+      'OAUTH_CLIENT_ID: is for the built-in authorization server; unset it when OAUTH_ISSUER names an external one',
+      'OAUTH_CLIENT_SECRET: is for the built-in authorization server; unset it when OAUTH_ISSUER names an external one',
+      'OAUTH_ISSUER: must use https (got "http://id.example.com"); plain http is allowed only for localhost, 127.0.0.0/8 and [::1]',
+      'OAUTH_AUDIENCE: must be one audience value without spaces (got "two words"); e.g. OAUTH_AUDIENCE=https://mcp.example.com/mcp',
+      'OAUTH_SCOPE_CLAIM: must be a claim name (letters, digits, ".", ":", "_", "-") (got "a b"); e.g. OAUTH_SCOPE_CLAIM=scp',
     ]);
   });
 

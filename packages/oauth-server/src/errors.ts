@@ -7,6 +7,7 @@
  * | `OAUTH_SERVER_INVALID_URL` | a URL option is not absolute, not `https` (plain `http` is allowed for loopback hosts only), has credentials or a fragment, or an issuer has a query |
  * | `OAUTH_SERVER_INVALID_TOKEN` | an access token was refused: expired, another audience or issuer, another type, an algorithm not accepted, an unknown key, a bad signature (the message says which, never the token) |
  * | `OAUTH_SERVER_STORE_FAILED` | the store of keys (or other server state) could not be opened, read or written |
+ * | `OAUTH_SERVER_ISSUER_UNAVAILABLE` | an external authorization server's metadata or key set could not be fetched: its tokens are refused until it can be |
  * | `OAUTH_SERVER_INVALID_CLIENT` | a client could not be used: its metadata document could not be fetched or is not valid, its registration is refused, or its redirect URIs break the rules (the message says which) |
  *
  * @example
@@ -19,7 +20,8 @@ export type OAuthServerErrorCode =
   | 'OAUTH_SERVER_INVALID_URL'
   | 'OAUTH_SERVER_INVALID_TOKEN'
   | 'OAUTH_SERVER_STORE_FAILED'
-  | 'OAUTH_SERVER_INVALID_CLIENT';
+  | 'OAUTH_SERVER_INVALID_CLIENT'
+  | 'OAUTH_SERVER_ISSUER_UNAVAILABLE';
 
 const brand = Symbol.for('@claude-code-mcp/oauth-server:OAuthServerError');
 

@@ -45,3 +45,5 @@ export { authenticateUser, ensureAdminUser } from './users/local-users.js';
 export { hashPassword, verifyPassword } from './users/passwords.js';
 export { loginThrottle } from './users/login-throttle.js';
 export type { LoginThrottle, LoginThrottleOptions } from './users/login-throttle.js';
+export { externalTokenVerifier } from './resource-server/external-issuer.js';
+export type { ExternalIssuerOptions } from './resource-server/external-issuer.js';
