@@ -20,6 +20,7 @@ import { checkScopes } from './scopes.js';
 import type { AuthorizationStore, UserRecord } from './store/authorization-store.js';
 import { accessTokenVerifier, type VerifiedAccessToken } from './tokens/access-tokens.js';
 import { SigningKeys } from './tokens/signing-keys.js';
+import { UpstreamSignIn, type UpstreamSignInOptions } from './upstream/upstream-sign-in.js';
 import { loginThrottle, type LoginThrottleOptions } from './users/login-throttle.js';
 import { canonicalUrl } from './urls.js';
 
@@ -66,8 +67,12 @@ export interface AuthorizationServerOptions {
   /** Registrations per client address and hour. Default: 20. */
   readonly registrationsPerHour?: number;
   readonly login?: LoginThrottleOptions;
-  /** Who signs in. Default: the store's local users (see `ensureAdminUser`). */
+  /** Who signs in with a password. Default: the store's local users (see `ensureAdminUser`). */
   readonly authenticate?: (username: string, password: string) => Promise<UserRecord | undefined>;
+  /** Sign-in through an upstream OpenID provider, offered beside the password. */
+  readonly upstream?: UpstreamSignInOptions;
+  /** Scopes granted to administrators only (a user's `admin`); anyone else's grant leaves them out. Default: none. */
+  readonly adminScopes?: readonly string[];
   readonly now?: () => number;
 }
 
@@ -121,6 +126,7 @@ function answerError(error: FastifyError, request: FastifyRequest, reply: Fastif
 }
 
 const BODY_LIMIT = 16 * 1024;
+const DAY_MS = 86_400_000;
 
 /**
  * Registers the authorization server on `app`. The caller serves it over https (or on loopback).
@@ -140,7 +146,7 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
   const confidential = confidentialClients(options.confidentialClients ?? []);
   const isGrantRevoked = async (grantId: string) => (await options.store.grants.find(grantId))?.revokedAt != null;
   const tokens = { issuer: settings.issuer, keys, now, isGrantRevoked, ...(settings.accessTokenLifetimeMs === undefined ? {} : { lifetimeMs: settings.accessTokenLifetimeMs }) };
-  const context: GrantContext = { issuer: settings.issuer, resource: settings.resource, store: options.store, tokens, now, lifetimes: { code: 60_000, refreshToken: settings.refreshTokenLifetimeMs, grant: settings.grantLifetimeMs, refreshGrace: 60_000 } };
+  const context: GrantContext = { issuer: settings.issuer, resource: settings.resource, defaultScopes: settings.defaults, offlineAccess: settings.supported.includes('offline_access'), store: options.store, tokens, now, lifetimes: { code: 60_000, refreshToken: settings.refreshTokenLifetimeMs, grant: settings.grantLifetimeMs, refreshGrace: 60_000 } };
   const findClient = clientFinder(options);
   const metadata = buildAuthorizationServerMetadata({
     issuer: settings.issuer,
@@ -177,13 +183,28 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
       serverName: options.serverName ?? new URL(settings.issuer).host,
       scopeDescriptions: Object.fromEntries(options.scopes.map((scope) => [scope.name, scope.description])),
       throttle: loginThrottle({ ...options.login, now }),
+      adminScopes: options.adminScopes ?? [],
+      ...(options.upstream ? { upstream: new UpstreamSignIn(options.upstream, { callbackUrl: `${settings.issuer}/oauth/upstream/callback`, store: options.store, now }) } : {}),
       interactionLifetimeMs: 10 * 60_000,
       ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     });
     registerTokenRoute(scope, { context, confidential, route: perMinute });
     registerRevocationRoute(scope, { context, confidential, route: perMinute });
-    if (settings.dynamicClientRegistration) registerRegistrationRoute(scope, { context, route: limit(settings.registrationsPerHour, 3_600_000), maxClients: 10_000 });
+    if (settings.dynamicClientRegistration) registerRegistrationRoute(scope, { context, route: limit(settings.registrationsPerHour, 3_600_000), maxClients: 10_000, maxPerHour: 1_000 });
   });
+
+  // Expired and ended state goes, so that the store stays the size of what is live.
+  const prune = async () => {
+    const at = now();
+    await options.store.interactions.prune(at);
+    await options.store.codes.prune(at);
+    await options.store.grants.prune(at - DAY_MS);
+    await options.store.clients.pruneUnused(at - DAY_MS);
+  };
+  const pruning = setInterval(() => void prune().catch(() => undefined), 10 * 60_000);
+  pruning.unref();
+  app.addHook('onClose', () => clearInterval(pruning));
+  await prune();
 
   const verifier = accessTokenVerifier(tokens);
   return Object.freeze({ metadata, keys, verify: (token: string) => verifier.verify(token, { resource: settings.resource }) });

@@ -39,6 +39,7 @@ export type {
   InteractionRecord,
   RefreshTokenRecord,
   RegisteredClientRecord,
+  UpstreamLoginRecord,
   UserRecord,
 } from './store/authorization-store.js';
 export { authenticateUser, ensureAdminUser } from './users/local-users.js';
@@ -47,3 +48,4 @@ export { loginThrottle } from './users/login-throttle.js';
 export type { LoginThrottle, LoginThrottleOptions } from './users/login-throttle.js';
 export { externalTokenVerifier } from './resource-server/external-issuer.js';
 export type { ExternalIssuerOptions } from './resource-server/external-issuer.js';
+export type { UpstreamSignInOptions } from './upstream/upstream-sign-in.js';

@@ -21,7 +21,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = Fastify();
   await probe.listen({ host: '127.0.0.1', port: 0 });
   const address = probe.server.address();
@@ -30,8 +30,8 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts the authorization server (the issuer must be known before the routes are: a free port first). */
-export async function startServer(overrides: Partial<AuthorizationServerOptions> = {}): Promise<RunningServer> {
-  const port = await freePort();
+export async function startServer(overrides: Partial<AuthorizationServerOptions> = {}, port?: number): Promise<RunningServer> {
+  port ??= await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const store = overrides.store ?? createMemoryAuthorizationStore();
   await ensureAdminUser(store, { password: ADMIN_PASSWORD });

@@ -87,9 +87,10 @@ describe('the authorize endpoint (checklist 16–22)', () => {
     expect(unknown.html).toContain('not known to this server');
     const none = await openAuthorize(`${running.origin}/oauth/authorize?response_type=code`);
     expect(none).toMatchObject({ status: 400, location: null });
-    // Loopback on another port is the same redirect URI (RFC 8252 §7.3).
-    const otherPort = await openAuthorize(await authorizeParams(id, verifier, { redirect_uri: 'http://127.0.0.1:50001/callback' }));
-    expect(otherPort.status).toBe(200);
+    // A web client's loopback URI matches exactly; a native app picks its port (RFC 8252 §7.3).
+    expect((await openAuthorize(await authorizeParams(id, verifier, { redirect_uri: 'http://127.0.0.1:50001/callback' }))).status).toBe(400);
+    const native = await clientId();
+    expect((await openAuthorize(await authorizeParams(native, verifier, { redirect_uri: 'http://127.0.0.1:50001/callback' }))).status).toBe(200);
   });
 
   it('19: a resource that is missing, relative, has a fragment or is another server gets invalid_target', async () => {
@@ -138,7 +139,7 @@ describe('the token endpoint (checklist 23–28)', () => {
   it('23: a code works once; its second use revokes what the first one gave', async () => {
     const id = await clientId();
     const verifier = oauth.generateRandomCodeVerifier();
-    const code = await codeFor(id, verifier);
+    const code = await codeFor(id, verifier, { scope: 'read offline_access' });
     const first = await redeem(id, code, verifier);
     expect(first.status).toBe(200);
     expect(first.headers.get('cache-control')).toBe('no-store');
@@ -168,7 +169,7 @@ describe('the token endpoint (checklist 23–28)', () => {
   it('26: a refresh with a wrong resource or a wider scope is refused and leaves the refresh token usable', async () => {
     const id = await clientId();
     const verifier = oauth.generateRandomCodeVerifier();
-    const tokens = (await redeem(id, await codeFor(id, verifier, { scope: 'read run' }), verifier)).body;
+    const tokens = (await redeem(id, await codeFor(id, verifier, { scope: 'read run offline_access' }), verifier)).body;
     const refreshToken = String(tokens['refresh_token']);
     expect((await token({ grant_type: 'refresh_token', client_id: id, refresh_token: refreshToken, resource: 'https://other.example/mcp' })).body).toMatchObject({ error: 'invalid_target' });
     expect((await token({ grant_type: 'refresh_token', client_id: id, refresh_token: refreshToken, resource: `${running.resource}/` })).body).toMatchObject({ error: 'invalid_target' });
@@ -181,7 +182,7 @@ describe('the token endpoint (checklist 23–28)', () => {
     const id = await clientId();
     const other = await clientId();
     const verifier = oauth.generateRandomCodeVerifier();
-    const first = String((await redeem(id, await codeFor(id, verifier), verifier)).body['refresh_token']);
+    const first = String((await redeem(id, await codeFor(id, verifier, { scope: 'read offline_access' }), verifier)).body['refresh_token']);
     expect((await token({ grant_type: 'refresh_token', client_id: other, refresh_token: first })).body).toMatchObject({ error: 'invalid_grant' });
     const second = await token({ grant_type: 'refresh_token', client_id: id, refresh_token: first });
     expect(second.status).toBe(200);
@@ -198,11 +199,23 @@ describe('the token endpoint (checklist 23–28)', () => {
   it('27: a spent refresh token used after the grace revokes the grant', async () => {
     const id = await clientId();
     const verifier = oauth.generateRandomCodeVerifier();
-    const first = String((await redeem(id, await codeFor(id, verifier), verifier)).body['refresh_token']);
+    const first = String((await redeem(id, await codeFor(id, verifier, { scope: 'read offline_access' }), verifier)).body['refresh_token']);
     const second = await token({ grant_type: 'refresh_token', client_id: id, refresh_token: first });
     clock += 61_000;
     expect((await token({ grant_type: 'refresh_token', client_id: id, refresh_token: first })).body).toMatchObject({ error: 'invalid_grant' });
     expect((await token({ grant_type: 'refresh_token', client_id: id, refresh_token: String(second.body['refresh_token']) })).body).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('a grant without offline_access gets no refresh token; redirect_uri may be left out at the token endpoint only if it was at the authorize one', async () => {
+    const id = await clientId();
+    const verifier = oauth.generateRandomCodeVerifier();
+    const plain = await redeem(id, await codeFor(id, verifier, { scope: 'read' }), verifier);
+    expect(plain.status).toBe(200);
+    expect(plain.body).not.toHaveProperty('refresh_token');
+    const named = await codeFor(id, verifier);
+    expect((await token({ grant_type: 'authorization_code', client_id: id, code: named, code_verifier: verifier, resource: running.resource })).body).toMatchObject({ error: 'invalid_grant' });
+    const unnamed = await codeFor(id, verifier, { redirect_uri: null });
+    expect((await token({ grant_type: 'authorization_code', client_id: id, code: unnamed, code_verifier: verifier, resource: running.resource })).status).toBe(200);
   });
 
   it('28: a public client cannot use client_credentials; unknown grants are refused', async () => {
@@ -226,6 +239,8 @@ describe('registration (checklist 29)', () => {
       [{ grant_types: ['refresh_token'] }, 'invalid_client_metadata'],
       [{ response_types: ['token'] }, 'invalid_client_metadata'],
       [{ application_type: 'desktop' }, 'invalid_client_metadata'],
+      [{ client_name: 'Trusted \u202egpj.exe' }, 'invalid_client_metadata'],
+      [{ client_name: 'two\nlines' }, 'invalid_client_metadata'],
     ];
     for (const [metadata, error] of refused) {
       const outcome = await register(metadata);

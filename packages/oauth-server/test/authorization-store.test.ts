@@ -31,11 +31,12 @@ describe.each(stores)('the %s authorization store', (_name, open) => {
     expect(await store.codes.find('h1')).toBeUndefined();
 
     await store.refreshTokens.add({ tokenHash: 'r1', grantId: 'g1', parentHash: null, issuedAt: 1, expiresAt: 50, spentAt: null, spentHow: null });
-    await store.refreshTokens.add({ tokenHash: 'r2', grantId: 'g1', parentHash: 'r1', issuedAt: 2, expiresAt: 50, spentAt: null, spentHow: null });
-    expect(await store.refreshTokens.spend('r1', 3, 'used')).toBe(true);
-    expect(await store.refreshTokens.spend('r1', 4, 'used')).toBe(false);
+    const child = (hash: string) => ({ tokenHash: hash, grantId: 'g1', parentHash: 'r1', issuedAt: 2, expiresAt: 50, spentAt: null, spentHow: null });
+    expect(await Promise.all([store.refreshTokens.rotate('r1', child('r2'), 3, 'used'), store.refreshTokens.rotate('r1', child('r3'), 4, 'used')])).toEqual([true, false]);
     expect(await store.refreshTokens.find('r1')).toMatchObject({ spentAt: 3, spentHow: 'used' });
+    // The loser's successor was never stored: spending and storing are one step.
     expect(await store.refreshTokens.findChild('r1')).toMatchObject({ tokenHash: 'r2', spentAt: null });
+    expect(await store.refreshTokens.find('r3')).toBeUndefined();
 
     await store.interactions.add({ id: 'i1', csrfHash: 'c', browserHash: 'b', clientId: 'c1', redirectUri: code.redirectUri, state: null, codeChallenge: code.codeChallenge, scopes: ['read'], resource: grant.resource, expiresAt: 10 });
     expect(await Promise.all([store.interactions.take('i1'), store.interactions.take('i1')])).toEqual([true, false]);
@@ -44,9 +45,25 @@ describe.each(stores)('the %s authorization store', (_name, open) => {
   it('revokes a grant once and keeps consents per subject and client', async () => {
     const store = open();
     await store.grants.add(grant);
+    await store.grants.add({ ...grant, subject: 'someone else' });
     await store.grants.revoke('g1', 7);
     await store.grants.revoke('g1', 8);
-    expect(await store.grants.find('g1')).toMatchObject({ revokedAt: 7, scopes: ['read'] });
+    expect(await store.grants.find('g1')).toMatchObject({ revokedAt: 7, scopes: ['read'], subject: 'u1' });
+    await store.refreshTokens.add({ tokenHash: 'rg', grantId: 'g1', parentHash: null, issuedAt: 1, expiresAt: 50, spentAt: null, spentHow: null });
+    await store.grants.add({ ...grant, grantId: 'g2', expiresAt: 100_000 });
+    await store.grants.prune(7);
+    expect(await store.grants.find('g1')).toMatchObject({ grantId: 'g1' });
+    await store.grants.prune(8);
+    expect(await store.grants.find('g1')).toBeUndefined();
+    expect(await store.refreshTokens.find('rg')).toBeUndefined();
+    expect(await store.grants.find('g2')).toMatchObject({ grantId: 'g2' });
+    // Clients that never got a grant go after a while; those with one stay.
+    await store.clients.add({ clientId: 'c1', clientName: 'used', redirectUris: ['http://127.0.0.1/cb'], applicationType: 'native', source: 'registered', createdAt: 1 });
+    await store.clients.add({ clientId: 'idle', clientName: 'idle', redirectUris: ['http://127.0.0.1/cb'], applicationType: 'native', source: 'registered', createdAt: 1 });
+    expect(await store.clients.countSince(1)).toBe(2);
+    await store.clients.pruneUnused(10);
+    expect(await store.clients.find('idle')).toBeUndefined();
+    expect(await store.clients.find('c1')).toMatchObject({ clientName: 'used' });
     await store.consents.put({ subject: 'u1', clientId: 'c1', scopes: ['read'], resource: grant.resource, grantedAt: 1 });
     await store.consents.put({ subject: 'u1', clientId: 'c1', scopes: ['run'], resource: grant.resource, grantedAt: 2 });
     expect(await store.consents.find('u1', 'c1')).toMatchObject({ scopes: ['run'] });

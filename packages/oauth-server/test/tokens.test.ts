@@ -146,6 +146,43 @@ describe('signing keys', () => {
     expect(await store.list()).toHaveLength(1);
   });
 
+  it('survive a store that fails once (no unhandled rejection; the next call reads it again), and share one read among callers', async () => {
+    const store = createMemoryKeyStore();
+    let lists = 0;
+    let failNext = true;
+    const flaky = { ...store, list: async () => { lists += 1; if (failNext) { failNext = false; throw new Error('SQLITE_BUSY'); } return store.list(); } };
+    const keys = new SigningKeys({ store: flaky, now });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(keys.current()).rejects.toThrow('SQLITE_BUSY');
+      await expect(keys.jwks()).resolves.toMatchObject({ keys: [expect.objectContaining({ alg: 'ES256' })] });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+      const before = lists;
+      await Promise.all(Array.from({ length: 50 }, () => keys.jwks()));
+      expect(lists).toBe(before);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('verify a token signed with a key another process added to the store, read again on the unknown key id', async () => {
+    const shared = createMemoryKeyStore();
+    const here = new SigningKeys({ store: shared, now });
+    const verifier = accessTokenVerifier({ issuer: ISSUER, keys: here, now });
+    await here.jwks();
+    const elsewhereStore = createMemoryKeyStore();
+    const elsewhere = new SigningKeys({ store: elsewhereStore, now });
+    const { token } = await issueAccessToken({ issuer: ISSUER, keys: elsewhere, now }, grant);
+    await refusal(verifier.verify(token, { resource: RESOURCE }));
+    // The other process's key reaches the shared store; this one has it cached without it.
+    await shared.add((await elsewhereStore.list())[0]!);
+    clock += 11_000;
+    await expect(verifier.verify(token, { resource: RESOURCE })).resolves.toMatchObject({ clientId: grant.clientId });
+  });
+
   it('keep signing with the same key after a restart, from the SQLite store (readable by its owner only)', async () => {
     const file = join(folder, 'state', 'oauth.sqlite');
     const store = openSqliteKeyStore(file);

@@ -10,6 +10,7 @@ import type { GrantContext } from '../grants/grant-context.js';
 import type { InteractionRecord, UserRecord } from '../store/authorization-store.js';
 import type { LoginThrottle } from '../users/login-throttle.js';
 import { authenticateUser } from '../users/local-users.js';
+import type { UpstreamSignIn } from '../upstream/upstream-sign-in.js';
 import { consentPage, errorPage, PAGE_HEADERS } from './authorize-pages.js';
 import { checkAuthorizeRequest, responseRedirect, type AuthorizeRules, type CheckedAuthorizeRequest } from './authorize-request.js';
 
@@ -23,6 +24,10 @@ export interface AuthorizeEndpointOptions {
   readonly route: RouteShorthandOptions;
   /** The person who signs in; default: the store's local users. */
   readonly authenticate?: (username: string, password: string) => Promise<UserRecord | undefined>;
+  /** Sign-in through an upstream OpenID provider, offered beside the password. */
+  readonly upstream?: UpstreamSignIn;
+  /** Scopes only administrators are granted: anyone else's grant leaves them out. */
+  readonly adminScopes: readonly string[];
 }
 
 const page = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html);
@@ -57,11 +62,10 @@ export function registerAuthorizeEndpoint(scope: FastifyInstance, options: Autho
     if (check.kind === 'redirect') return reply.redirect(responseRedirect(check.redirectUri, context.issuer, { error: check.error, error_description: check.description, state: check.state }), 303);
     const browser = cookieOf(request, cookie) ?? newSecret();
     const csrfToken = newSecret();
-    const interaction: InteractionRecord = { id: randomUUID(), csrfHash: hashSecret(csrfToken), browserHash: hashSecret(browser), clientId: check.request.client.clientId, redirectUri: check.request.redirectUri, state: check.request.state, codeChallenge: check.request.codeChallenge, scopes: check.request.scopes, resource: check.request.resource, expiresAt: context.now() + options.interactionLifetimeMs };
-    await context.store.interactions.prune(context.now());
+    const interaction: InteractionRecord = { id: randomUUID(), csrfHash: hashSecret(csrfToken), browserHash: hashSecret(browser), clientId: check.request.client.clientId, redirectUri: check.request.redirectUri, redirectUriGiven: check.request.redirectUriGiven, state: check.request.state, codeChallenge: check.request.codeChallenge, scopes: check.request.scopes, resource: check.request.resource, expiresAt: context.now() + options.interactionLifetimeMs };
     await context.store.interactions.add(interaction);
     reply.header('set-cookie', `${cookie}=${browser}; Path=/; HttpOnly; SameSite=Lax${secure}`);
-    return page(reply, 200, consentPage({ request: check.request, serverName: options.serverName, interactionId: interaction.id, csrfToken, scopeDescriptions: options.scopeDescriptions }));
+    return page(reply, 200, consentPage({ request: check.request, serverName: options.serverName, interactionId: interaction.id, csrfToken, scopeDescriptions: options.scopeDescriptions, ...(options.upstream ? { upstreamName: options.upstream.name } : {}) }));
   });
 
   scope.post('/oauth/authorize', options.route, async (request, reply) => {
@@ -74,28 +78,31 @@ export function registerAuthorizeEndpoint(scope: FastifyInstance, options: Autho
     }
     const client = await options.rules.findClient(interaction.clientId).catch(() => undefined);
     if (client === undefined) return page(reply, 400, errorPage('The application is no longer known to this server.'));
-    const checked: CheckedAuthorizeRequest = { client, redirectUri: interaction.redirectUri, state: interaction.state, codeChallenge: interaction.codeChallenge, scopes: interaction.scopes, resource: interaction.resource };
+    const checked: CheckedAuthorizeRequest = { client, redirectUri: interaction.redirectUri, redirectUriGiven: interaction.redirectUriGiven !== false, state: interaction.state, codeChallenge: interaction.codeChallenge, scopes: interaction.scopes, resource: interaction.resource };
+    if (form.get('decision') === 'upstream' && options.upstream) return reply.headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).redirect(await options.upstream.start(interaction.id), 303);
     if (form.get('decision') !== 'approve') return finish(reply, interaction, () => Promise.resolve({ error: 'access_denied', error_description: 'The person denied the request.', state: interaction.state }));
     const username = form.get('username') ?? '';
-    const again = (status: number, error: string) => page(reply, status, consentPage({ request: checked, serverName: options.serverName, interactionId: interaction.id, csrfToken: form.get('csrf')!, scopeDescriptions: options.scopeDescriptions, error, username }));
-    const waitMs = options.throttle.waitMs(username, request.ip);
+    const again = (status: number, error: string) =>
+      page(reply, status, consentPage({ request: checked, serverName: options.serverName, interactionId: interaction.id, csrfToken: form.get('csrf')!, scopeDescriptions: options.scopeDescriptions, error, username, ...(options.upstream ? { upstreamName: options.upstream.name } : {}) }));
+    // Counted before the password is checked: guesses sent at once are counted too.
+    const waitMs = options.throttle.begin(username, request.ip);
     if (waitMs > 0) return again(429, `Too many failed sign-ins. Try again in ${Math.ceil(waitMs / 60_000)} minute(s).`);
     const user = await authenticate(username, form.get('password') ?? '');
-    if (user === undefined) {
-      options.throttle.failed(username, request.ip);
-      return again(400, 'Wrong user name or password.');
-    }
-    options.throttle.succeeded(username);
+    if (user === undefined) return again(400, 'Wrong user name or password.');
+    options.throttle.succeeded(username, request.ip);
     return approve(reply, interaction, user);
   });
+
+  if (options.upstream) registerUpstreamCallback(scope, options, { cookieOf: (request) => cookieOf(request, cookie), approve, finish });
 
   async function approve(reply: FastifyReply, interaction: InteractionRecord, user: UserRecord) {
     return finish(reply, interaction, async () => {
       const now = context.now();
       const code = newSecret();
-      await context.store.consents.put({ subject: user.userId, clientId: interaction.clientId, scopes: interaction.scopes, resource: interaction.resource, grantedAt: now });
-      await context.store.codes.prune(now);
-      await context.store.codes.add({ codeHash: hashSecret(code), grantId: randomUUID(), clientId: interaction.clientId, subject: user.userId, redirectUri: interaction.redirectUri, codeChallenge: interaction.codeChallenge, scopes: interaction.scopes, resource: interaction.resource, expiresAt: now + context.lifetimes.code, usedAt: null });
+      // An administrator's scopes go to administrators only.
+      const scopes = user.admin ? interaction.scopes : interaction.scopes.filter((name) => !options.adminScopes.includes(name));
+      await context.store.consents.put({ subject: user.userId, clientId: interaction.clientId, scopes, resource: interaction.resource, grantedAt: now });
+      await context.store.codes.add({ codeHash: hashSecret(code), grantId: randomUUID(), clientId: interaction.clientId, subject: user.userId, redirectUri: interaction.redirectUri, redirectUriGiven: interaction.redirectUriGiven !== false, codeChallenge: interaction.codeChallenge, scopes, resource: interaction.resource, expiresAt: now + context.lifetimes.code, usedAt: null });
       return { code, state: interaction.state };
     });
   }
@@ -106,4 +113,25 @@ export function registerAuthorizeEndpoint(scope: FastifyInstance, options: Autho
     const params = await response();
     return reply.headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).redirect(responseRedirect(interaction.redirectUri, context.issuer, params), 303);
   }
+}
+
+interface CallbackSteps {
+  cookieOf(request: FastifyRequest): string | undefined;
+  approve(reply: FastifyReply, interaction: InteractionRecord, user: UserRecord): Promise<FastifyReply>;
+  finish(reply: FastifyReply, interaction: InteractionRecord, response: () => Promise<Record<string, string | null>>): Promise<FastifyReply>;
+}
+
+// The provider sends the browser back here: the sign-in must be the one this browser started.
+function registerUpstreamCallback(scope: FastifyInstance, options: AuthorizeEndpointOptions, steps: CallbackSteps): void {
+  const { context } = options;
+  scope.get('/oauth/upstream/callback', options.route, async (request, reply) => {
+    const outcome = await options.upstream!.finish(new URL(request.url, context.issuer));
+    if (outcome === undefined) return page(reply, 400, errorPage('This sign-in has expired or was already used.'));
+    const interaction = await context.store.interactions.find(outcome.interactionId);
+    if (interaction === undefined || interaction.expiresAt <= context.now()) return page(reply, 400, errorPage('This sign-in page has expired or was already used.'));
+    const browser = steps.cookieOf(request);
+    if (browser === undefined || hashSecret(browser) !== interaction.browserHash) return page(reply, 403, errorPage('This sign-in was not started in this browser.'));
+    if ('denied' in outcome) return steps.finish(reply, interaction, () => Promise.resolve({ error: 'access_denied', error_description: 'The sign-in was not completed.', state: interaction.state }));
+    return steps.approve(reply, interaction, outcome.user);
+  });
 }

@@ -39,6 +39,8 @@ export interface ConsentPage {
   readonly scopeDescriptions: Readonly<Record<string, string>>;
   readonly error?: string;
   readonly username?: string;
+  /** The upstream provider offered beside the password, by name. */
+  readonly upstreamName?: string;
 }
 
 // Where the code would go: the host a person can judge, with a warning when it is this computer.
@@ -70,6 +72,7 @@ ${target.loopback ? '<p class="warning">This application receives the answer on 
 <label for="username">User name</label><input type="text" id="username" name="username" autocomplete="username" required value="${escapeHtml(page.username ?? '')}">
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
 <div class="actions"><button type="submit" name="decision" value="approve">Sign in and allow</button><button type="submit" name="decision" value="deny" formnovalidate>Deny</button></div>
+${page.upstreamName ? `<p>or</p><div class="actions"><button type="submit" name="decision" value="upstream" formnovalidate>Sign in with ${escapeHtml(page.upstreamName)} and allow</button></div>` : ''}
 </form>`);
 }
 

@@ -11,6 +11,7 @@ import { canonicalUrl } from '../urls.js';
 export interface CheckedAuthorizeRequest {
   readonly client: OAuthClient;
   readonly redirectUri: string;
+  readonly redirectUriGiven: boolean;
   readonly state: string | null;
   readonly codeChallenge: string;
   readonly scopes: readonly string[];
@@ -33,7 +34,7 @@ export interface AuthorizeRules {
 const SINGLE = ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'scope', 'resource', 'prompt'];
 const MAX_STATE = 2048;
 
-async function clientAndRedirect(params: URLSearchParams, rules: AuthorizeRules): Promise<{ client: OAuthClient; redirectUri: string } | AuthorizeCheck> {
+async function clientAndRedirect(params: URLSearchParams, rules: AuthorizeRules): Promise<{ client: OAuthClient; redirectUri: string; given: boolean } | AuthorizeCheck> {
   const page = (status: number, message: string): AuthorizeCheck => ({ kind: 'page', status, message });
   if (params.getAll('client_id').length !== 1 || params.get('client_id') === '') return page(400, 'The request does not name its client (client_id), or names it twice. Go back to the application and start again.');
   if (params.getAll('redirect_uri').length > 1) return page(400, 'The request gives redirect_uri twice.');
@@ -47,11 +48,11 @@ async function clientAndRedirect(params: URLSearchParams, rules: AuthorizeRules)
   if (client === undefined) return page(400, 'This application is not known to this server (unknown client_id). It must register, or publish a client metadata document.');
   const given = params.get('redirect_uri');
   if (given === null) {
-    if (client.redirectUris.length === 1) return { client, redirectUri: client.redirectUris[0]! };
+    if (client.redirectUris.length === 1) return { client, redirectUri: client.redirectUris[0]!, given: false };
     return page(400, 'The request has no redirect_uri, and the application registered more than one.');
   }
-  if (!redirectUriMatches(client.redirectUris, given)) return page(400, 'The redirect_uri is not one the application registered, so this server will not send you there.');
-  return { client, redirectUri: given };
+  if (!redirectUriMatches(client.redirectUris, given, client.applicationType)) return page(400, 'The redirect_uri is not one the application registered, so this server will not send you there.');
+  return { client, redirectUri: given, given: true };
 }
 
 function scopesOf(params: URLSearchParams, rules: AuthorizeRules): readonly string[] | string {
@@ -92,7 +93,7 @@ export async function checkAuthorizeRequest(params: URLSearchParams, rules: Auth
   if (typeof scopes === 'string') return back('invalid_scope', scopes);
   // Every request needs the person: a client asking for none of it gets the OIDC answer.
   if (params.get('prompt') === 'none') return back('login_required', 'Signing in is required here; retry without prompt=none.');
-  return { kind: 'ok', request: { client: target.client, redirectUri: target.redirectUri, state, codeChallenge: params.get('code_challenge')!, scopes, resource: rules.resource } };
+  return { kind: 'ok', request: { client: target.client, redirectUri: target.redirectUri, redirectUriGiven: target.given, state, codeChallenge: params.get('code_challenge')!, scopes, resource: rules.resource } };
 }
 
 /** The redirect URI with the response's parameters and this server's `iss` (RFC 9207) added to its query. */

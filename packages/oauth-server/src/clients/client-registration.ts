@@ -35,7 +35,10 @@ function checkTypes(body: Record<string, unknown>): string | undefined {
   const type = body['application_type'];
   if (type !== undefined && type !== 'native' && type !== 'web') return 'application_type must be "native" or "web".';
   const name = body['client_name'];
-  if (name !== undefined && (typeof name !== 'string' || name.trim() === '' || name.length > 200)) return 'client_name must be a string of 1 to 200 characters.';
+  // Control and direction-changing characters could make a name read as another on the consent page.
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === '' || name.length > 200 || /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.test(name))) {
+    return 'client_name must be a string of 1 to 200 printable characters.';
+  }
   return undefined;
 }
 

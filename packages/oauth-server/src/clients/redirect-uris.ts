@@ -62,8 +62,8 @@ function loopbackParts(uri: string): { host: string; rest: string } | undefined 
 }
 
 /**
- * Whether `requested` is one of `registered`: the same string, or for a loopback `http` URI the
- * same string but for the port (the host literal must still be the same: `localhost` is not
+ * Whether `requested` is one of `registered`: the same string, or for a native client's loopback
+ * `http` URI the same string but for the port (the host literal must still be the same: `localhost` is not
  * `127.0.0.1`; `/cb` is not `/cb/` nor `/%63b`).
  *
  * @example
@@ -72,8 +72,10 @@ function loopbackParts(uri: string): { host: string; rest: string } | undefined 
  * redirectUriMatches(['https://app.example/cb'], 'https://app.example/cb?x=1'); // false
  * ```
  */
-export function redirectUriMatches(registered: readonly string[], requested: string): boolean {
+export function redirectUriMatches(registered: readonly string[], requested: string, applicationType: 'native' | 'web' = 'native'): boolean {
   if (registered.includes(requested)) return true;
+  // The port is the native app's to pick (RFC 8252 §7.3); a web client's URIs match exactly.
+  if (applicationType !== 'native') return false;
   const wanted = loopbackParts(requested);
   if (wanted === undefined || wanted.rest.includes('#')) return false;
   return registered.some((uri) => {

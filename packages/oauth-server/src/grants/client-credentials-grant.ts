@@ -10,10 +10,12 @@ export async function clientCredentialsGrant(context: GrantContext, client: Conf
   if (form.getAll('resource').length === 0) return refuse('invalid_target', `Name the protected resource once, as resource=${context.resource} (RFC 8707).`);
   const wrongResource = resourceProblem(form, context.resource);
   if (wrongResource !== undefined) return { ...wrongResource, description: `Name the protected resource once, as resource=${context.resource} (RFC 8707).` } as GrantOutcome;
-  const scopes = scopesWithin(form, client.scopes);
+  // No scope asked for: the defaults this client may have, not all it may have (admin is asked for).
+  const defaults = client.scopes.filter((scope) => context.defaultScopes.includes(scope));
+  const scopes = form.get('scope')?.trim() ? scopesWithin(form, client.scopes) : defaults;
   if (!Array.isArray(scopes)) return refuse('invalid_scope', `This client may be given ${client.scopes.join(' ') || 'no scopes'} only.`);
   const now = context.now();
   const grant = { grantId: randomUUID(), clientId: client.clientId, subject: client.clientId, scopes: scopes as readonly string[], resource: context.resource, createdAt: now, expiresAt: now + context.tokens.keys.longestTokenLifetimeMs, revokedAt: null };
   await context.store.grants.add(grant);
-  return issueTokens(context, grant, grant.scopes, false);
+  return issueTokens(context, grant, grant.scopes);
 }

@@ -1,6 +1,6 @@
 // What every grant needs: the server's identity, its store, how tokens are signed, and how long
 // each thing lives. Built once by the authorization server and shared by its endpoints.
-import type { AuthorizationStore, GrantRecord } from '../store/authorization-store.js';
+import type { AuthorizationStore, GrantRecord, RefreshTokenRecord } from '../store/authorization-store.js';
 import { issueAccessToken, type AccessTokenOptions } from '../tokens/access-tokens.js';
 import { canonicalUrl } from '../urls.js';
 import { hashSecret, newSecret } from './secrets.js';
@@ -17,6 +17,10 @@ export interface GrantLifetimes {
 export interface GrantContext {
   readonly issuer: string;
   readonly resource: string;
+  /** Scopes a token request that names none is given (within what the client may have). */
+  readonly defaultScopes: readonly string[];
+  /** Whether `offline_access` is offered: then only grants that include it get refresh tokens. */
+  readonly offlineAccess: boolean;
   readonly store: AuthorizationStore;
   readonly tokens: AccessTokenOptions;
   readonly lifetimes: GrantLifetimes;
@@ -61,16 +65,17 @@ export function scopesWithin(form: URLSearchParams, granted: readonly string[]):
   return beyond.length === 0 ? scopes : refuse('invalid_scope', `The grant does not include ${beyond.join(' ')}; ask for ${granted.join(' ') || 'no scope'} or less.`);
 }
 
-/** An access token for the grant, and (for grants of people) a refresh token whose parent is `parentHash`. */
-export async function issueTokens(context: GrantContext, grant: GrantRecord, scopes: readonly string[], refresh: { readonly parentHash: string | null } | false): Promise<GrantOutcome> {
+/** A new refresh token of `grant` replacing `parentHash` (or the first): what the client gets, and what is stored. */
+export function newRefreshToken(context: GrantContext, grant: GrantRecord, parentHash: string | null): { secret: string; record: RefreshTokenRecord } {
+  const secret = newSecret();
+  const now = context.now();
+  return { secret, record: { tokenHash: hashSecret(secret), grantId: grant.grantId, parentHash, issuedAt: now, expiresAt: Math.min(now + context.lifetimes.refreshToken, grant.expiresAt), spentAt: null, spentHow: null } };
+}
+
+/** An access token for the grant, with `refreshToken` (already stored) when there is one. */
+export async function issueTokens(context: GrantContext, grant: GrantRecord, scopes: readonly string[], refreshToken?: string): Promise<GrantOutcome> {
   const now = context.now();
   const access = await issueAccessToken(context.tokens, { subject: grant.subject, clientId: grant.clientId, scopes, resource: grant.resource, grantId: grant.grantId });
-  let refreshToken: string | undefined;
-  if (refresh !== false) {
-    refreshToken = newSecret();
-    const expiresAt = Math.min(now + context.lifetimes.refreshToken, grant.expiresAt);
-    await context.store.refreshTokens.add({ tokenHash: hashSecret(refreshToken), grantId: grant.grantId, parentHash: refresh.parentHash, issuedAt: now, expiresAt, spentAt: null, spentHow: null });
-  }
   return {
     ok: true,
     body: { access_token: access.token, token_type: 'Bearer', expires_in: Math.round((access.expiresAt - now) / 1000), scope: scopes.join(' '), ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }) },

@@ -2,8 +2,8 @@
 // (rotation). Every check runs before the token is spent, so a refused refresh leaves it usable.
 // A spent token used again revokes its grant, unless it is within the grace of a lost response:
 // once, shortly after, while its successor is unused.
-import type { RefreshTokenRecord } from '../store/authorization-store.js';
-import { refuse, issueTokens, resourceProblem, scopesWithin, type GrantContext, type GrantOutcome } from './grant-context.js';
+import type { GrantRecord, RefreshTokenRecord } from '../store/authorization-store.js';
+import { refuse, issueTokens, newRefreshToken, resourceProblem, scopesWithin, type GrantContext, type GrantOutcome } from './grant-context.js';
 import { hashSecret } from './secrets.js';
 
 const NOT_VALID = 'The refresh token is not valid for this client.';
@@ -21,20 +21,25 @@ export async function refreshTokenGrant(context: GrantContext, clientId: string,
   if (wrongResource !== undefined) return wrongResource;
   const scopes = scopesWithin(form, grant.scopes);
   if (!Array.isArray(scopes)) return scopes as GrantOutcome;
-  const parentHash = await spendOrRetry(context, token, now);
-  if (parentHash === undefined) {
+  const next = await rotateOrRetry(context, grant, token, now);
+  if (next === undefined) {
     await context.store.grants.revoke(grant.grantId, now);
     return refuse('invalid_grant', 'This refresh token was already used, so its grant is revoked; sign in again.');
   }
-  return issueTokens(context, grant, scopes as readonly string[], { parentHash });
+  return issueTokens(context, grant, scopes as readonly string[], next);
 }
 
-// The token to record as the parent of the next one, or undefined for a reuse.
-async function spendOrRetry(context: GrantContext, token: RefreshTokenRecord, now: number): Promise<string | undefined> {
-  if (token.spentAt === null && (await context.store.refreshTokens.spend(token.tokenHash, now, 'used'))) return token.tokenHash;
-  const spent = await context.store.refreshTokens.find(token.tokenHash);
+// The next refresh token (stored), or undefined for a reuse. Spending a token and storing its
+// successor are one step: a concurrent refresh with the same token finds the successor, and gets
+// the grace (the latest answer is the one that holds).
+async function rotateOrRetry(context: GrantContext, grant: GrantRecord, token: RefreshTokenRecord, now: number): Promise<string | undefined> {
+  const { refreshTokens } = context.store;
+  const next = newRefreshToken(context, grant, token.tokenHash);
+  if (token.spentAt === null && (await refreshTokens.rotate(token.tokenHash, next.record, now, 'used'))) return next.secret;
+  const spent = await refreshTokens.find(token.tokenHash);
   if (spent?.spentAt == null || spent.spentHow !== 'used' || now - spent.spentAt > context.lifetimes.refreshGrace) return undefined;
-  const successor = await context.store.refreshTokens.findChild(token.tokenHash);
+  const successor = await refreshTokens.findChild(token.tokenHash);
   if (successor === undefined || successor.spentAt !== null) return undefined;
-  return (await context.store.refreshTokens.spend(successor.tokenHash, now, 'superseded')) ? successor.tokenHash : undefined;
+  const retry = newRefreshToken(context, grant, successor.tokenHash);
+  return (await refreshTokens.rotate(successor.tokenHash, retry.record, now, 'superseded')) ? retry.secret : undefined;
 }

@@ -30,6 +30,8 @@ export interface InteractionRecord {
   readonly browserHash: string;
   readonly clientId: string;
   readonly redirectUri: string;
+  /** Whether the request named its redirect URI (else the client's only one was taken). */
+  readonly redirectUriGiven?: boolean;
   readonly state: string | null;
   readonly codeChallenge: string;
   readonly scopes: readonly string[];
@@ -44,6 +46,8 @@ export interface AuthorizationCodeRecord {
   readonly clientId: string;
   readonly subject: string;
   readonly redirectUri: string;
+  /** Whether the authorization request named it: then the token request must too. */
+  readonly redirectUriGiven?: boolean;
   readonly codeChallenge: string;
   readonly scopes: readonly string[];
   readonly resource: string;
@@ -81,6 +85,17 @@ export interface RefreshTokenRecord {
   readonly spentHow: 'used' | 'superseded' | null;
 }
 
+/** A sign-in sent to the upstream OpenID provider, until it comes back. Single use. */
+export interface UpstreamLoginRecord {
+  /** Hash of the `state` sent upstream. */
+  readonly stateHash: string;
+  /** The authorization request it signs in for. */
+  readonly interactionId: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  readonly expiresAt: number;
+}
+
 /** What a person approved for a client, kept per subject and client (never shared across clients). */
 export interface ConsentRecord {
   readonly subject: string;
@@ -112,6 +127,10 @@ export interface AuthorizationStore {
     find(clientId: string): Promise<RegisteredClientRecord | undefined>;
     add(client: RegisteredClientRecord): Promise<void>;
     count(): Promise<number>;
+    /** Registrations since `since` (epoch ms), for a budget of registrations over all clients. */
+    countSince(since: number): Promise<number>;
+    /** Removes clients registered before `before` that never got a grant. */
+    pruneUnused(before: number): Promise<void>;
   };
   readonly interactions: {
     add(interaction: InteractionRecord): Promise<void>;
@@ -129,21 +148,32 @@ export interface AuthorizationStore {
     prune(now: number): Promise<void>;
   };
   readonly grants: {
+    /** Adds the grant, unless one with its id exists (two redemptions of one code add it once). */
     add(grant: GrantRecord): Promise<void>;
     find(grantId: string): Promise<GrantRecord | undefined>;
     /** Revokes the grant (a no-op when it already is). */
     revoke(grantId: string, at: number): Promise<void>;
+    /** Removes grants that ended (expired, or revoked) before `before`, with their refresh tokens. */
+    prune(before: number): Promise<void>;
   };
   readonly refreshTokens: {
     add(token: RefreshTokenRecord): Promise<void>;
     find(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
     /** The token issued when `tokenHash` was spent, if any. */
     findChild(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
-    /** Spends the token if nobody has: `true` for the one caller that did. */
-    spend(tokenHash: string, at: number, how: 'used' | 'superseded'): Promise<boolean>;
+    /**
+     * Spends `parentHash` if nobody has and adds `child` (its successor), as one step: `true` for
+     * the one caller that did. A concurrent caller finds the token spent and its successor there.
+     */
+    rotate(parentHash: string, child: RefreshTokenRecord, at: number, how: 'used' | 'superseded'): Promise<boolean>;
   };
   readonly consents: {
     find(subject: string, clientId: string): Promise<ConsentRecord | undefined>;
     put(consent: ConsentRecord): Promise<void>;
+  };
+  readonly upstreamLogins: {
+    add(login: UpstreamLoginRecord): Promise<void>;
+    /** Removes and returns it: the one caller that gets it completes the sign-in. Expired ones are dropped by `now`. */
+    take(stateHash: string, now: number): Promise<UpstreamLoginRecord | undefined>;
   };
 }

@@ -2,7 +2,7 @@
 // client, grant and user when it restarts.
 import { OAuthServerError } from '../errors.js';
 import { createMemoryKeyStore } from '../tokens/key-store.js';
-import type { AuthorizationCodeRecord, AuthorizationStore, ConsentRecord, GrantRecord, InteractionRecord, RefreshTokenRecord, RegisteredClientRecord, UserRecord } from './authorization-store.js';
+import type { AuthorizationCodeRecord, AuthorizationStore, ConsentRecord, GrantRecord, InteractionRecord, RefreshTokenRecord, RegisteredClientRecord, UpstreamLoginRecord, UserRecord } from './authorization-store.js';
 
 const copy = <T extends object>(record: T): T => Object.freeze(structuredClone(record));
 
@@ -22,6 +22,7 @@ export function createMemoryAuthorizationStore(): AuthorizationStore {
   const grants = new Map<string, GrantRecord>();
   const refreshTokens = new Map<string, RefreshTokenRecord>();
   const consents = new Map<string, ConsentRecord>();
+  const upstreamLogins = new Map<string, UpstreamLoginRecord>();
   const done = <T>(value: T): Promise<T> => Promise.resolve(value);
   const once = <T extends object>(map: Map<string, T>, key: string, change: (record: T) => T | undefined): boolean => {
     const record = map.get(key);
@@ -48,6 +49,12 @@ export function createMemoryAuthorizationStore(): AuthorizationStore {
       find: (clientId: string) => done(clients.get(clientId)),
       add: (client: RegisteredClientRecord) => done(void clients.set(client.clientId, copy(client))),
       count: () => done(clients.size),
+      countSince: (since: number) => done([...clients.values()].filter((client) => client.createdAt >= since).length),
+      pruneUnused: (before: number) => {
+        const used = new Set([...grants.values()].map((grant) => grant.clientId));
+        for (const [id, client] of clients) if (client.createdAt < before && !used.has(id)) clients.delete(id);
+        return done(undefined);
+      },
     }),
     interactions: Object.freeze({
       add: (interaction: InteractionRecord) => done(void interactions.set(interaction.id, copy(interaction))),
@@ -63,15 +70,36 @@ export function createMemoryAuthorizationStore(): AuthorizationStore {
       prune: (now: number) => done(void [...codes].forEach(([hash, record]) => record.expiresAt <= now && codes.delete(hash))),
     }),
     grants: Object.freeze({
-      add: (grant: GrantRecord) => done(void grants.set(grant.grantId, copy(grant))),
+      add: (grant: GrantRecord) => done(void (grants.has(grant.grantId) || grants.set(grant.grantId, copy(grant)))),
       find: (grantId: string) => done(grants.get(grantId)),
       revoke: (grantId: string, at: number) => done(void once(grants, grantId, (grant) => (grant.revokedAt === null ? { ...grant, revokedAt: at } : undefined))),
+      prune: (before: number) => {
+        for (const [id, grant] of grants) {
+          if (grant.expiresAt >= before && (grant.revokedAt === null || grant.revokedAt >= before)) continue;
+          grants.delete(id);
+          for (const [hash, token] of refreshTokens) if (token.grantId === id) refreshTokens.delete(hash);
+        }
+        return done(undefined);
+      },
     }),
     refreshTokens: Object.freeze({
       add: (token: RefreshTokenRecord) => done(void refreshTokens.set(token.tokenHash, copy(token))),
       find: (tokenHash: string) => done(refreshTokens.get(tokenHash)),
       findChild: (tokenHash: string) => done([...refreshTokens.values()].find((token) => token.parentHash === tokenHash)),
-      spend: (tokenHash: string, at: number, how: 'used' | 'superseded') => done(once(refreshTokens, tokenHash, (token) => (token.spentAt === null ? { ...token, spentAt: at, spentHow: how } : undefined))),
+      rotate: (parentHash: string, child: RefreshTokenRecord, at: number, how: 'used' | 'superseded') => {
+        const spent = once(refreshTokens, parentHash, (token) => (token.spentAt === null ? { ...token, spentAt: at, spentHow: how } : undefined));
+        if (spent) refreshTokens.set(child.tokenHash, copy(child));
+        return done(spent);
+      },
+    }),
+    upstreamLogins: Object.freeze({
+      add: (login: UpstreamLoginRecord) => done(void upstreamLogins.set(login.stateHash, copy(login))),
+      take: (stateHash: string, now: number) => {
+        for (const [hash, login] of upstreamLogins) if (login.expiresAt <= now) upstreamLogins.delete(hash);
+        const login = upstreamLogins.get(stateHash);
+        upstreamLogins.delete(stateHash);
+        return done(login);
+      },
     }),
     consents: Object.freeze({
       find: (subject: string, clientId: string) => done(consents.get(JSON.stringify([subject, clientId]))),

@@ -12,6 +12,7 @@ import type {
   InteractionRecord,
   RefreshTokenRecord,
   RegisteredClientRecord,
+  UpstreamLoginRecord,
   UserRecord,
 } from './authorization-store.js';
 import { openPrivateDatabase, type StoreOperation } from './sqlite-file.js';
@@ -28,7 +29,12 @@ const SCHEMA = `${KEY_SCHEMA}
     token_hash TEXT NOT NULL PRIMARY KEY, grant_id TEXT NOT NULL, parent_hash TEXT UNIQUE,
     issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, spent_at INTEGER, spent_how TEXT) STRICT;
   CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id);
+  CREATE TABLE IF NOT EXISTS upstream_logins (state_hash TEXT NOT NULL PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL) STRICT;
   CREATE TABLE IF NOT EXISTS consents (subject TEXT NOT NULL, client_id TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (subject, client_id)) STRICT;
+  CREATE INDEX IF NOT EXISTS interactions_expiry ON interactions (expires_at);
+  CREATE INDEX IF NOT EXISTS codes_expiry ON codes (expires_at);
+  CREATE INDEX IF NOT EXISTS upstream_logins_expiry ON upstream_logins (expires_at);
+  CREATE INDEX IF NOT EXISTS clients_created ON clients (created_at);
 `;
 
 type Row = Record<string, unknown>;
@@ -64,6 +70,8 @@ function prepareAll(database: DatabaseSync): Record<string, StatementSync> {
     client: 'SELECT * FROM clients WHERE client_id = ?',
     addClient: 'INSERT INTO clients VALUES (?, ?, ?)',
     countClients: 'SELECT count(*) AS n FROM clients',
+    countClientsSince: 'SELECT count(*) AS n FROM clients WHERE created_at >= ?',
+    pruneClients: "DELETE FROM clients WHERE created_at < ? AND client_id NOT IN (SELECT json_extract(record, '$.clientId') FROM grants)",
     addInteraction: 'INSERT INTO interactions VALUES (?, ?, ?)',
     interaction: 'SELECT * FROM interactions WHERE id = ?',
     takeInteraction: 'DELETE FROM interactions WHERE id = ?',
@@ -72,7 +80,9 @@ function prepareAll(database: DatabaseSync): Record<string, StatementSync> {
     code: 'SELECT * FROM codes WHERE code_hash = ?',
     redeemCode: 'UPDATE codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL',
     pruneCodes: 'DELETE FROM codes WHERE expires_at <= ?',
-    addGrant: 'INSERT INTO grants VALUES (?, ?, NULL)',
+    addGrant: 'INSERT INTO grants VALUES (?, ?, NULL) ON CONFLICT (grant_id) DO NOTHING',
+    pruneGrantTokens: "DELETE FROM refresh_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE json_extract(record, '$.expiresAt') < ? OR revoked_at < ?)",
+    pruneGrants: "DELETE FROM grants WHERE json_extract(record, '$.expiresAt') < ? OR revoked_at < ?",
     grant: 'SELECT * FROM grants WHERE grant_id = ?',
     revokeGrant: 'UPDATE grants SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL',
     addRefresh: 'INSERT INTO refresh_tokens VALUES (?, ?, ?, ?, ?, NULL, NULL)',
@@ -80,12 +90,28 @@ function prepareAll(database: DatabaseSync): Record<string, StatementSync> {
     refreshChild: 'SELECT * FROM refresh_tokens WHERE parent_hash = ?',
     spendRefresh: 'UPDATE refresh_tokens SET spent_at = ?, spent_how = ? WHERE token_hash = ? AND spent_at IS NULL',
     consent: 'SELECT * FROM consents WHERE subject = ? AND client_id = ?',
+    addUpstream: 'INSERT INTO upstream_logins VALUES (?, ?, ?)',
+    pruneUpstream: 'DELETE FROM upstream_logins WHERE expires_at <= ?',
+    takeUpstream: 'DELETE FROM upstream_logins WHERE state_hash = ? RETURNING record',
     putConsent: 'INSERT INTO consents VALUES (?, ?, ?) ON CONFLICT (subject, client_id) DO UPDATE SET record = excluded.record',
   };
   return Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, database.prepare(text)]));
 }
 
-function storesOn(q: Record<string, StatementSync>, use: StoreOperation): Omit<AuthorizationStore, 'keys'> {
+// Statements that must happen together, or not at all.
+function inTransaction<T>(database: DatabaseSync, work: () => T): T {
+  database.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    database.exec('COMMIT');
+    return result;
+  } catch (error) {
+    database.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function storesOn(database: DatabaseSync, q: Record<string, StatementSync>, use: StoreOperation): Omit<AuthorizationStore, 'keys'> {
   const changed = (result: { changes: number | bigint }) => Number(result.changes) === 1;
   return {
     users: Object.freeze({
@@ -98,6 +124,8 @@ function storesOn(q: Record<string, StatementSync>, use: StoreOperation): Omit<A
       find: (clientId: string) => use('read a client', () => json<RegisteredClientRecord>(q['client']!.get(clientId))),
       add: (client: RegisteredClientRecord) => use('register a client', () => void q['addClient']!.run(client.clientId, JSON.stringify(client), client.createdAt)),
       count: () => use('count clients', () => Number((q['countClients']!.get() as Row)['n'])),
+      countSince: (since: number) => use('count clients', () => Number((q['countClientsSince']!.get(since) as Row)['n'])),
+      pruneUnused: (before: number) => use('remove unused clients', () => void q['pruneClients']!.run(before)),
     }),
     interactions: Object.freeze({
       add: (interaction: InteractionRecord) => use('store an authorization request', () => void q['addInteraction']!.run(interaction.id, JSON.stringify(interaction), interaction.expiresAt)),
@@ -115,12 +143,34 @@ function storesOn(q: Record<string, StatementSync>, use: StoreOperation): Omit<A
       add: (grant: GrantRecord) => use('store a grant', () => void q['addGrant']!.run(grant.grantId, JSON.stringify(grant))),
       find: (grantId: string) => use('read a grant', () => json<GrantRecord>(q['grant']!.get(grantId), (row) => ({ revokedAt: row['revoked_at'] == null ? null : Number(row['revoked_at']) }))),
       revoke: (grantId: string, at: number) => use('revoke a grant', () => void q['revokeGrant']!.run(at, grantId)),
+      prune: (before: number) =>
+        use('remove ended grants', () =>
+          inTransaction(database, () => {
+            q['pruneGrantTokens']!.run(before, before);
+            q['pruneGrants']!.run(before, before);
+          }),
+        ),
     }),
     refreshTokens: Object.freeze({
       add: (token: RefreshTokenRecord) => use('store a refresh token', () => void q['addRefresh']!.run(token.tokenHash, token.grantId, token.parentHash, token.issuedAt, token.expiresAt)),
       find: (tokenHash: string) => use('read a refresh token', () => refreshTokenOf(q['refresh']!.get(tokenHash))),
       findChild: (tokenHash: string) => use('read a refresh token', () => refreshTokenOf(q['refreshChild']!.get(tokenHash))),
-      spend: (tokenHash: string, at: number, how: 'used' | 'superseded') => use('spend a refresh token', () => changed(q['spendRefresh']!.run(at, how, tokenHash))),
+      rotate: (parentHash: string, child: RefreshTokenRecord, at: number, how: 'used' | 'superseded') =>
+        use('rotate a refresh token', () =>
+          inTransaction(database, () => {
+            if (!changed(q['spendRefresh']!.run(at, how, parentHash))) return false;
+            q['addRefresh']!.run(child.tokenHash, child.grantId, child.parentHash, child.issuedAt, child.expiresAt);
+            return true;
+          }),
+        ),
+    }),
+    upstreamLogins: Object.freeze({
+      add: (login: UpstreamLoginRecord) => use('store an upstream sign-in', () => void q['addUpstream']!.run(login.stateHash, JSON.stringify(login), login.expiresAt)),
+      take: (stateHash: string, now: number) =>
+        use('complete an upstream sign-in', () => {
+          q['pruneUpstream']!.run(now);
+          return json<UpstreamLoginRecord>(q['takeUpstream']!.get(stateHash));
+        }),
     }),
     consents: Object.freeze({
       find: (subject: string, clientId: string) => use('read a consent', () => json<ConsentRecord>(q['consent']!.get(subject, clientId))),
@@ -149,5 +199,5 @@ export function openSqliteAuthorizationStore(file: string): AuthorizationStore &
     database.close();
     throw error;
   }
-  return Object.freeze({ keys: sqliteKeyStore(database, use), ...storesOn(statements, use), close: () => database.isOpen && database.close() });
+  return Object.freeze({ keys: sqliteKeyStore(database, use), ...storesOn(database, statements, use), close: () => database.isOpen && database.close() });
 }

@@ -140,10 +140,8 @@ export function accessTokenVerifier(options: AccessTokenOptions): { verify(token
   };
   return {
     async verify(token, expected) {
-      const jwks = await keySet();
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await jwtVerify(token, jwks, {
+      const verifyWithKeys = (candidate: string, keys: ReturnType<typeof createLocalJWKSet>) =>
+        jwtVerify(candidate, keys, {
           issuer: options.issuer,
           audience: expected.resource,
           algorithms: ['ES256'],
@@ -152,9 +150,19 @@ export function accessTokenVerifier(options: AccessTokenOptions): { verify(token
           clockTolerance,
           currentDate: new Date(now()),
           maxTokenAge: MAX_LIFETIME_MS / 1000 + clockTolerance,
+        });
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await verifyWithKeys(token, await keySet()).catch(async (error: unknown) => {
+          // A key id we do not know may be another process's new key: read the store once more.
+          if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+          options.keys.refresh();
+          return verifyWithKeys(token, await keySet());
         }));
         if (Number(payload['exp']) - Number(payload['iat']) > MAX_LIFETIME_MS / 1000) throw new errors.JWTClaimValidationFailed('lives longer than any token this server issues', payload, 'exp', 'check_failed');
       } catch (error) {
+        // The store failing is not the token's fault: it says so.
+        if (OAuthServerError.isInstance(error)) throw error;
         // The cause keeps jose's code and message, not the claims (a logged error must not carry them).
         const cause = error instanceof errors.JOSEError ? Object.assign(new Error(error.message), { code: error.code }) : error;
         throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', `The access token was refused: ${reasonOf(error)}.`, { cause });

@@ -64,7 +64,9 @@ export class SigningKeys {
   #maintaining: Promise<SigningKeyRecord[]> | undefined;
   // The last maintenance and until when it holds: nothing changes before the next key activates
   // or a replaced one retires, and another process's rotation is published ahead (publishAheadMs).
-  #fresh: { readonly records: Promise<SigningKeyRecord[]>; readonly until: number; readonly jwks: Promise<{ keys: JWK[] }> } | undefined;
+  // While it runs (until unknown), callers share it.
+  #fresh: KeySnapshot | undefined;
+  #refreshedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: SigningKeysOptions) {
     const { rotateEveryMs, publishAheadMs, keepReplacedMs } = options;
@@ -93,26 +95,48 @@ export class SigningKeys {
 
   /** The public halves of every published key: the one signing, the next one, and those replaced but not yet expired. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    await this.#records();
-    return this.#fresh!.jwks;
+    return this.#snapshot().jwks;
+  }
+
+  /**
+   * Forgets the cached key set (a verifier met a key id it did not know): the next call reads the
+   * store. At most once every 10 s, so tokens with made-up key ids cannot make every request a read.
+   */
+  refresh(): void {
+    const now = this.#now();
+    if (this.#fresh?.until === undefined || now - this.#refreshedAt < 10_000) return;
+    this.#refreshedAt = now;
+    this.#fresh = undefined;
+  }
+
+  #records(): Promise<SigningKeyRecord[]> {
+    return this.#snapshot().records;
   }
 
   // The records as of the last maintenance while it holds; a new maintenance after.
-  #records(): Promise<SigningKeyRecord[]> {
+  #snapshot(): KeySnapshot {
     const now = this.#now();
-    if (this.#fresh !== undefined && now < this.#fresh.until) return this.#fresh.records;
+    const fresh = this.#fresh;
+    if (fresh !== undefined && (fresh.until === undefined || now < fresh.until)) return fresh;
     const records = this.#maintain();
-    const jwks = records.then((list) => Object.freeze({ keys: list.map((record) => Object.freeze({ ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' })) }));
-    const until = records.then((list) => this.#holdsUntil(list, now));
-    this.#fresh = { records, jwks, until: now };
-    // Until `until` is known, the next caller maintains again (as before): correct, merely slower.
-    void until.then(
-      (at) => {
-        if (this.#fresh?.records === records) this.#fresh = { records, jwks, until: at };
+    const snapshot: KeySnapshot = {
+      records,
+      jwks: records.then((list) => Object.freeze({ keys: list.map((record) => Object.freeze({ ...record.publicJwk, kid: record.kid, alg: record.alg, use: 'sig' })) })),
+      until: undefined,
+    };
+    // Nobody may be left holding a rejected promise nobody awaits.
+    snapshot.jwks.catch(() => undefined);
+    this.#fresh = snapshot;
+    records.then(
+      (list) => {
+        if (this.#fresh === snapshot) snapshot.until = this.#holdsUntil(list, now);
       },
-      () => (this.#fresh = undefined),
+      () => {
+        // A failed maintenance is not kept: the next caller tries again.
+        if (this.#fresh === snapshot) this.#fresh = undefined;
+      },
     );
-    return records;
+    return snapshot;
   }
 
   #holdsUntil(records: readonly SigningKeyRecord[], now: number): number {
@@ -158,6 +182,14 @@ export class SigningKeys {
     this.#imported.set(record.kid, key);
     return key;
   }
+}
+
+/** One maintenance's outcome, shared while it holds. */
+interface KeySnapshot {
+  readonly records: Promise<SigningKeyRecord[]>;
+  readonly jwks: Promise<{ keys: JWK[] }>;
+  /** Epoch ms; `undefined` while the maintenance runs. */
+  until: number | undefined;
 }
 
 /** The key that signs at `now`: the latest to have activated. */
