@@ -19,6 +19,7 @@ import {
 import * as z from 'zod';
 
 import { callerOfContext, type Ownership } from './tools/ownership.js';
+import { requireScope } from './tools/tool-scopes.js';
 import type { TaskManager, TaskRecord, TaskStatus } from './tasks/task-manager.js';
 import { interceptToolsCall, type ToolsCallHandler } from './tools-call-interceptor.js';
 
@@ -109,6 +110,7 @@ function registerTaskMethods(lowLevel: LowLevelServer, options: McpTasksOptions,
     return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId: record.id } } };
   });
   lowLevel.setRequestHandler('tasks/list', { params: listParams }, async (params, context) => {
+    requireScope(context, 'read', 'Listing tasks');
     // The cursor is an offset into the newest-first list (tasks started meanwhile shift it).
     const offset = params.cursor === undefined ? 0 : /^\d{1,9}$/.test(params.cursor) ? Number(params.cursor) : Number.NaN;
     if (Number.isNaN(offset)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${params.cursor}; pass the nextCursor of the previous page`);
@@ -119,6 +121,7 @@ function registerTaskMethods(lowLevel: LowLevelServer, options: McpTasksOptions,
     };
   });
   lowLevel.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (params, context) => {
+    requireScope(context, 'run', 'Cancelling a task');
     const record = await find(params.taskId, context);
     if (TERMINAL.has(STATUS[record.status])) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${record.id}: it is already ${STATUS[record.status]}`);
@@ -149,6 +152,7 @@ export function enableMcpTasks(server: McpServer, options: McpTasksOptions): Mcp
   const taskCapable = new Set<string>();
   const lowLevel = server.server;
   const find: TaskLookup = async (taskId, context) => {
+    requireScope(context, 'read', 'Reading a task');
     const record = await options.tasks.get(taskId);
     // Another principal's task is not found, as one that does not exist is not.
     const visible = record !== undefined && (options.ownership === undefined || (await options.ownership.visible('task', taskId, callerOfContext(context))));

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import type { ClaudeRuntime } from '../claude-runtime.js';
 import { McpToolsError } from '../errors.js';
 import { callerOfContext, type Ownership } from '../tools/ownership.js';
+import { readScopeChallenge, requireScope } from '../tools/tool-scopes.js';
 import { transcriptPath } from '../transcript-path.js';
 
 /** The URI scheme of the transcript resource. */
@@ -21,8 +22,10 @@ export function registerTranscriptResource(server: McpServer, runtime: ClaudeRun
       title: 'Claude Code session transcript',
       description: 'The full transcript of a session, one JSON object per line, as Claude Code stores it.',
       mimeType: 'application/x-ndjson',
+      scopeChallenge: readScopeChallenge,
     },
     async (uri, variables, context) => {
+      requireScope(context, 'read', 'Reading a transcript');
       const sessionId = String(variables['sessionId']);
       const parsed = z.uuid().safeParse(sessionId);
       const record = parsed.success ? await runtime.store.sessions.get(sessionId) : undefined;

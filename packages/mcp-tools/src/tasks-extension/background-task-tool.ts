@@ -4,6 +4,7 @@ import { ProtocolError, ProtocolErrorCode, type CallToolResult, type ServerConte
 
 import type { TaskManager, TaskRecord } from '../tasks/task-manager.js';
 import { callerOfContext, type Ownership } from '../tools/ownership.js';
+import { requireScope } from '../tools/tool-scopes.js';
 import type { ExtensionTask, ExtensionTaskSource, TaskTool } from './tasks-extension.js';
 
 /** Options of {@link backgroundTaskTool}. */
@@ -52,6 +53,7 @@ function backgroundSource(options: BackgroundTaskToolOptions): ExtensionTaskSour
   const { tasks } = options;
   // Another principal's task is not found, as one that does not exist is not.
   const visible = async (taskId: string, context: ServerContext | undefined) => {
+    if (context !== undefined) requireScope(context, 'read', 'Reading a task');
     const record = await tasks.get(taskId);
     const visible = options.ownership === undefined || (await options.ownership.visible('task', taskId, callerOfContext(context)));
     return record !== undefined && visible ? record : undefined;
@@ -66,6 +68,7 @@ function backgroundSource(options: BackgroundTaskToolOptions): ExtensionTaskSour
       return (await visible(taskId, context)) !== undefined;
     },
     async cancel(taskId, context) {
+      if (context !== undefined) requireScope(context, 'run', 'Cancelling a task');
       const record = await visible(taskId, context);
       if (record === undefined) return false;
       if (!tasks.isActive(taskId)) {

@@ -182,7 +182,7 @@ class ClaudeToolKit implements ToolKit {
 
   async #run(request: RunRequest, how: RunHow, progress: ProgressReporter, hookEvents: HookEvents): Promise<RunOutcome> {
     const { overrides } = how;
-    const claimSession = this.#sessionClaimer(how.caller);
+    const claimSession = this.#sessionClaimer(how.caller, request.sessionId);
     try {
       return await this.runtime.run(request, {
         signal: how.signal,
@@ -201,12 +201,13 @@ class ClaudeToolKit implements ToolKit {
     }
   }
 
-  // The session is the caller's from the moment the CLI names it: its owner can abort it mid-run.
-  #sessionClaimer(caller: Caller): (message: ClaudeMessage) => void {
+  // A new session (or fork) is the caller's from the moment the CLI names it: its owner can abort
+  // it mid-run. A resumed one keeps its owner: an admin resuming someone's session does not take it.
+  #sessionClaimer(caller: Caller, resumed: string | undefined): (message: ClaudeMessage) => void {
     let claimed = false;
     return (message) => {
       const sessionId = (message as { session_id?: unknown }).session_id;
-      if (claimed || typeof sessionId !== 'string' || caller.owner === undefined) return;
+      if (claimed || typeof sessionId !== 'string' || sessionId === resumed || caller.owner === undefined) return;
       claimed = true;
       this.ownership.claim('session', sessionId, caller).catch((error: unknown) => this.logger.warn({ err: error, sessionId }, 'could not record who owns a session'));
     };
@@ -266,7 +267,7 @@ class ClaudeToolKit implements ToolKit {
     const hookEvents: HookEvents = [];
     const outcome = await this.#run(prepared, how, progress, hookEvents);
     // A new session (or a fork) is the caller's; a resumed one keeps its owner.
-    await this.ownership.claim('session', outcome.sessionId, how.caller);
+    if (outcome.sessionId !== prepared.sessionId) await this.ownership.claim('session', outcome.sessionId, how.caller);
     if (outcome.status !== 'completed') {
       this.logger.info({ sessionId: outcome.sessionId, code: outcome.error.code }, 'run did not complete');
       notifyLog('warning', { event: `run.${outcome.status}`, sessionId: outcome.sessionId ?? null, code: outcome.error.code });

@@ -2,7 +2,7 @@
 // runs, aborts, background tasks, checkpoints that change files), admin (installing plugins). A
 // broader scope includes the narrower ones. Without an access token (stdio, OAuth off) nothing
 // is checked here.
-import type { AuthInfo, ScopeChallengeHandler } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, type AuthInfo, type ScopeChallengeHandler, type ServerContext } from '@modelcontextprotocol/server';
 
 /**
  * The scopes a token of the HTTP server can carry.
@@ -77,3 +77,14 @@ export function subjectOf(authInfo: AuthInfo | undefined): string {
   const subject = authInfo?.extra?.['subject'];
   return typeof subject === 'string' ? subject : '';
 }
+
+/** A request (not a tool call: `tasks/*`, a resource read) that needs `needed`: refused with a protocol error otherwise. */
+export function requireScope(context: ServerContext, needed: AccessScope, what: string): void {
+  const authInfo = context.http?.authInfo;
+  if (authInfo !== undefined && !grantsScope(authInfo.scopes, needed)) {
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${what} needs the ${needed} scope; authorize again asking for it.`);
+  }
+}
+
+/** The step-up for a resource read that needs `read` (Streamable HTTP answers 403 before the read). */
+export const readScopeChallenge: ScopeChallengeHandler = ({ authInfo }) => (authInfo === undefined || grantsScope(authInfo.scopes, 'read') ? undefined : { scopes: ['read'], errorDescription: 'reading this resource needs the read scope' });
