@@ -16,7 +16,7 @@ import {
 import { ConfigError } from '@claude-code-mcp/server-config';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-import { bearerGate, type BearerCheck } from './bearer-gate.js';
+import { bearerGate, type BearerCheck, type BearerGateOptions } from './bearer-gate.js';
 import type { SseServerConfig } from './config.js';
 
 type EnabledOAuth = Extract<SseServerConfig['oauth'], { enabled: true }>;
@@ -37,8 +37,9 @@ export async function openAuthorizationState(config: SseServerConfig & { oauth: 
   const store = openSqliteAuthorizationStore(file);
   try {
     if (config.oauth.adminPassword !== undefined) await ensureAdminUser(store, { username: config.oauth.adminUsername, password: config.oauth.adminPassword });
-    else if ((await store.users.count()) === 0) {
-      throw new ConfigError([`ADMIN_PASSWORD: is required on the first start with OAUTH_ENABLED=true (no user in ${file} yet); set a password of 12 or more characters`]);
+    // With an upstream provider, people sign in there (its listed admins are administrators here).
+    else if (config.oauth.upstream === undefined && (await store.users.count()) === 0) {
+      throw new ConfigError([`ADMIN_PASSWORD: is required on the first start with OAUTH_ENABLED=true (no user in ${file} yet); set a password of 12 or more characters, or sign people in through OAUTH_UPSTREAM_ISSUER`]);
     }
   } catch (error) {
     store.close();
@@ -64,7 +65,7 @@ const RESOURCE_METADATA_PATHS = ['/.well-known/oauth-protected-resource', '/.wel
  * const authorization = await registerAuthorization(app, config, state);
  * ```
  */
-export async function registerAuthorization(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState | undefined): Promise<HttpAuthorization> {
+export async function registerAuthorization(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState | undefined, logger?: BearerGateOptions['logger']): Promise<HttpAuthorization> {
   const resource = `${config.baseUrl}/mcp`;
   const { external } = config.oauth;
   let issuer: string;
@@ -84,7 +85,7 @@ export async function registerAuthorization(app: FastifyInstance, config: SseSer
     app.get(path, (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(metadata));
     app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: path, handler: (_request, reply) => reply.code(405).header('allow', 'GET, HEAD').send({ error: 'method_not_allowed' }) });
   }
-  return bearerGate({ verify, resourceMetadataUrl: `${config.baseUrl}${RESOURCE_METADATA_PATHS[1]}`, scope: 'read run' });
+  return bearerGate({ verify, resourceMetadataUrl: `${config.baseUrl}${RESOURCE_METADATA_PATHS[1]}`, scope: 'read run', ...(logger ? { logger } : {}) });
 }
 
 function registerOwnAuthorizationServer(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState, resource: string) {
@@ -96,7 +97,9 @@ function registerOwnAuthorizationServer(app: FastifyInstance, config: SseServerC
     // offline_access is the authorization server's (refresh tokens), never the resource's.
     scopes: [...ACCESS_SCOPES, { name: 'offline_access', description: 'Stay signed in: the application may refresh its access' }],
     defaultScopes: ['read', 'run'],
+    adminScopes: ['admin'],
     serverName: 'Claude Code MCP',
+    ...(oauth.upstream ? { upstream: { issuer: oauth.upstream.issuer, clientId: oauth.upstream.clientId, admins: oauth.upstream.admins, ...(oauth.upstream.clientSecret ? { clientSecret: oauth.upstream.clientSecret } : {}), ...(oauth.upstream.name ? { name: oauth.upstream.name } : {}) } } : {}),
     dynamicClientRegistration: oauth.dynamicClientRegistration,
     clientMetadataDocuments: { allowPrivateAddresses: oauth.clientMetadataPrivateAddresses, ...(oauth.clientMetadataHosts ? { allowedHosts: oauth.clientMetadataHosts } : {}) },
     ...(oauth.confidentialClient ? { confidentialClients: [{ ...oauth.confidentialClient, scopes: ACCESS_SCOPES.map((scope) => scope.name) }] } : {}),

@@ -18,6 +18,8 @@ export interface BearerGateOptions {
   readonly resourceMetadataUrl: string;
   /** Scopes a client should ask for to begin with (the challenge's `scope`). */
   readonly scope: string;
+  /** Where a failure to check a token (not the token's fault) is reported; never with the token. */
+  readonly logger?: { warn(details: Record<string, unknown>, message: string): void };
 }
 
 // RFC 6750 §2.1: b64token, after one or more spaces.
@@ -61,6 +63,7 @@ export function bearerGate(options: BearerGateOptions): { check(request: Fastify
         return { ok: true, auth, principal: principalOf(auth) };
       } catch (error) {
         if (OAuthServerError.isInstance(error) && error.code === 'OAUTH_SERVER_INVALID_TOKEN') return { ok: false, status: 401, error: 'invalid_token', description: error.message };
+        options.logger?.warn({ code: (error as { code?: unknown }).code, reason: (error as Error).message }, 'an access token could not be checked');
         return { ok: false, status: OAuthServerError.isInstance(error) && error.code === 'OAUTH_SERVER_ISSUER_UNAVAILABLE' ? 503 : 500 };
       }
     },

@@ -59,7 +59,30 @@ export type OAuthConfig =
       readonly clientMetadataPrivateAddresses: boolean;
       /** `OAUTH_ISSUER` and its settings: tokens of that external authorization server instead of our own. */
       readonly external: ExternalIssuerConfig | undefined;
+      /** `OAUTH_UPSTREAM_*`: people sign in to our authorization server through this OpenID provider. */
+      readonly upstream: UpstreamConfig | undefined;
     };
+
+/**
+ * Sign-in through an upstream OpenID provider (the company's identity provider).
+ *
+ * @example
+ * ```ts
+ * if (config.oauth.enabled && config.oauth.upstream) offer(config.oauth.upstream.name ?? config.oauth.upstream.issuer);
+ * ```
+ */
+export interface UpstreamConfig {
+  /** `OAUTH_UPSTREAM_ISSUER`. */
+  readonly issuer: string;
+  /** `OAUTH_UPSTREAM_CLIENT_ID`: this server's client there (redirect URI `<BASE_URL>/oauth/upstream/callback`). */
+  readonly clientId: string;
+  /** `OAUTH_UPSTREAM_CLIENT_SECRET`, for a confidential client there. */
+  readonly clientSecret: string | undefined;
+  /** `OAUTH_UPSTREAM_NAME`: the button says "Sign in with …". Default: the provider's host. */
+  readonly name: string | undefined;
+  /** `OAUTH_UPSTREAM_ADMINS`: subjects or verified e-mail addresses that get the admin scope. */
+  readonly admins: readonly string[];
+}
 
 /**
  * Resource-server-only mode: the external authorization server whose tokens are accepted.
@@ -205,6 +228,23 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         undefined,
       ),
       OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES: variable(booleanReader('OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES'), false),
+      OAUTH_UPSTREAM_ISSUER: variable<string | undefined>(urlReader('OAUTH_UPSTREAM_ISSUER', { allowQuery: false, example: 'https://id.example.com' }), undefined),
+      OAUTH_UPSTREAM_CLIENT_ID: variable<string | undefined>(
+        (raw) => (/^\S{1,200}$/.test(raw) ? accept<string | undefined>(raw) : reject('must be a client id without spaces', 'e.g. OAUTH_UPSTREAM_CLIENT_ID=claude-code-mcp')),
+        undefined,
+      ),
+      OAUTH_UPSTREAM_CLIENT_SECRET: variable<string | undefined>(text, undefined, { secret: true }),
+      OAUTH_UPSTREAM_NAME: variable<string | undefined>(
+        (raw) => (raw.length <= 60 ? accept<string | undefined>(raw) : reject('must be at most 60 characters', 'e.g. OAUTH_UPSTREAM_NAME=Example Corp')),
+        undefined,
+      ),
+      OAUTH_UPSTREAM_ADMINS: variable<readonly string[]>(
+        (raw) => {
+          const admins = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+          return admins.every((entry) => /^\S{1,200}$/.test(entry)) ? accept<readonly string[]>(Object.freeze(admins)) : reject('must list subjects or e-mail addresses, comma-separated', 'e.g. OAUTH_UPSTREAM_ADMINS=alice@example.com');
+        },
+        Object.freeze([]),
+      ),
       OAUTH_ISSUER: variable<string | undefined>(urlReader('OAUTH_ISSUER', { allowQuery: false, example: 'https://id.example.com/realms/main' }), undefined),
       OAUTH_AUDIENCE: variable<string | undefined>(
         (raw) => (/^\S{1,500}$/.test(raw) ? accept<string | undefined>(raw) : reject('must be one audience value without spaces', 'e.g. OAUTH_AUDIENCE=https://mcp.example.com/mcp')),
@@ -241,8 +281,15 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
           for (const name of ['ADMIN_PASSWORD', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET'] as const) {
             if (env[name]?.trim()) context.addIssue({ code: 'custom', path: [name], message: 'is for the built-in authorization server; unset it when OAUTH_ISSUER names an external one' });
           }
+          if (env.OAUTH_UPSTREAM_ISSUER?.trim()) context.addIssue({ code: 'custom', path: ['OAUTH_UPSTREAM_ISSUER'], message: 'is for the built-in authorization server; unset it when OAUTH_ISSUER names an external one' });
           if (typeof values.OAUTH_ISSUER === 'string' && !isSecureOrLoopback(values.OAUTH_ISSUER)) {
             context.addIssue({ code: 'custom', path: ['OAUTH_ISSUER'], message: `must use https (got ${JSON.stringify(env.OAUTH_ISSUER)}); plain http is allowed only for localhost, 127.0.0.0/8 and [::1]` });
+          }
+        }
+        if (values.OAUTH_ENABLED === true && env.OAUTH_UPSTREAM_ISSUER?.trim()) {
+          if (!env.OAUTH_UPSTREAM_CLIENT_ID?.trim()) missing('OAUTH_UPSTREAM_CLIENT_ID', 'OAUTH_UPSTREAM_ISSUER is set', "set this server's client id at the provider");
+          if (typeof values.OAUTH_UPSTREAM_ISSUER === 'string' && !isSecureOrLoopback(values.OAUTH_UPSTREAM_ISSUER)) {
+            context.addIssue({ code: 'custom', path: ['OAUTH_UPSTREAM_ISSUER'], message: `must use https (got ${JSON.stringify(env.OAUTH_UPSTREAM_ISSUER)}); plain http is allowed only for localhost, 127.0.0.0/8 and [::1]` });
           }
         }
         if (values.OAUTH_ENABLED === true) {
@@ -299,6 +346,11 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'OAUTH_DYNAMIC_REGISTRATION',
   'OAUTH_CIMD_ALLOWED_HOSTS',
   'OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES',
+  'OAUTH_UPSTREAM_ISSUER',
+  'OAUTH_UPSTREAM_CLIENT_ID',
+  'OAUTH_UPSTREAM_CLIENT_SECRET',
+  'OAUTH_UPSTREAM_NAME',
+  'OAUTH_UPSTREAM_ADMINS',
   'OAUTH_ISSUER',
   'OAUTH_AUDIENCE',
   'OAUTH_TOKEN_PROFILE',
@@ -349,6 +401,16 @@ export function parseConfig(
         dynamicClientRegistration: values.OAUTH_DYNAMIC_REGISTRATION,
         clientMetadataHosts: values.OAUTH_CIMD_ALLOWED_HOSTS,
         clientMetadataPrivateAddresses: values.OAUTH_CIMD_ALLOW_PRIVATE_ADDRESSES,
+        upstream:
+          values.OAUTH_UPSTREAM_ISSUER === undefined || values.OAUTH_UPSTREAM_CLIENT_ID === undefined
+            ? undefined
+            : Object.freeze({
+                issuer: values.OAUTH_UPSTREAM_ISSUER,
+                clientId: values.OAUTH_UPSTREAM_CLIENT_ID,
+                clientSecret: values.OAUTH_UPSTREAM_CLIENT_SECRET,
+                name: values.OAUTH_UPSTREAM_NAME,
+                admins: values.OAUTH_UPSTREAM_ADMINS,
+              }),
         external:
           values.OAUTH_ISSUER === undefined
             ? undefined

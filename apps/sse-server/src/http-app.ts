@@ -131,7 +131,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
 async function authorizationOf(app: FastifyInstance, options: HttpAppOptions): Promise<HttpAuthorization | undefined> {
   const { config } = options;
   if (!config.oauth.enabled) return undefined;
-  return registerAuthorization(app, { ...config, oauth: config.oauth }, options.authorization);
+  return registerAuthorization(app, { ...config, oauth: config.oauth }, options.authorization, options.logger);
 }
 
 // A request with a valid token goes on with `auth` set where the SDK transports read it.

@@ -32,7 +32,7 @@ export async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp-http' });
   // Claude Code (and whatever its Bash tool runs) inherits this process's environment: the
   // server's own secrets, read above, leave it.
-  for (const name of ['OAUTH_CLIENT_SECRET', 'ADMIN_PASSWORD', 'WEBHOOK_URL']) delete process.env[name];
+  for (const name of ['OAUTH_CLIENT_SECRET', 'ADMIN_PASSWORD', 'OAUTH_UPSTREAM_CLIENT_SECRET', 'WEBHOOK_URL']) delete process.env[name];
 
   const version = packageVersion();
   const service = await start.step(() =>

@@ -94,6 +94,7 @@ describe('parseConfig (sse)', () => {
         clientMetadataHosts: ['claude.ai', 'vscode.dev'],
         clientMetadataPrivateAddresses: true,
         external: undefined,
+        upstream: undefined,
       },
       rateLimit: { enabled: false, requests: 20, windowMs: 1000 },
       trustProxy: ['10.0.0.0/8', 'loopback'],
@@ -178,6 +179,7 @@ describe('parseConfig (sse)', () => {
       clientMetadataHosts: undefined,
       clientMetadataPrivateAddresses: false,
       external: undefined,
+      upstream: undefined,
     });
     expect(problemsOf({ ...oauthEnv, OAUTH_CLIENT_SECRET: '   ' })).toEqual([
       'OAUTH_CLIENT_SECRET: is required when OAUTH_CLIENT_ID is set (not set); set the client secret, or unset OAUTH_CLIENT_ID',

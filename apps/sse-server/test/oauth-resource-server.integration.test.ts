@@ -161,6 +161,18 @@ describe('who owns what, and whose budget it is', () => {
     expect(((await call(admin, 'claude_background_tasks', { action: 'list' })).structuredContent?.['tasks'] as { id: string }[]).map((task) => task.id)).toContain(taskId);
     expect(((await call(admin, 'claude_checkpoint', { action: 'list' })).structuredContent?.['checkpoints'] as { id: string }[]).map((item) => item.id)).toEqual([checkpointId]);
 
+    // An admin resuming the owner's background session does not take it from the owner.
+    let taskSession: string | undefined;
+    for (let attempt = 0; attempt < 100 && taskSession === undefined; attempt += 1) {
+      const task = (await call(admin, 'claude_background_tasks', { action: 'get', taskId })).structuredContent?.['task'] as { sessionId?: string | null; status: string };
+      if (task.sessionId && task.status !== 'running' && task.status !== 'queued') taskSession = task.sessionId;
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    fixture.mock.script(text('admin looked'), text('owner looked'));
+    expect((await call(admin, 'claude_resume', { sessionId: taskSession, query: 'admin here' })).isError).toBeUndefined();
+    expect((await call(owner, 'claude_resume', { sessionId: taskSession, query: 'mine still' })).isError).toBeUndefined();
+    expect((await call(stranger, 'claude_resume', { sessionId: taskSession, query: 'let me in' })).text).toContain('MCP_TOOLS_SESSION_NOT_FOUND');
+
     expect((await call(owner, 'claude_background_tasks', { action: 'get', taskId })).isError).toBeUndefined();
     expect((await call(owner, 'claude_checkpoint', { action: 'list' })).structuredContent?.['checkpoints']).toHaveLength(1);
     const resumed = await call(owner, 'claude_resume', { sessionId, query: 'and again' });
