@@ -196,6 +196,15 @@ describe('parseConfig (sse)', () => {
     ]);
   });
 
+  it('reads an upstream sign-in provider, which needs a client id and makes the admin password optional', () => {
+    const upstream = parseConfig({ OAUTH_ENABLED: 'true', BASE_URL: 'https://mcp.example.com', OAUTH_UPSTREAM_ISSUER: 'https://id.example.com', OAUTH_UPSTREAM_CLIENT_ID: 'claude-code-mcp', OAUTH_UPSTREAM_CLIENT_SECRET: 'shh', OAUTH_UPSTREAM_NAME: 'Example Corp', OAUTH_UPSTREAM_ADMINS: 'alice@example.com, 1234' }, context);
+    expect(upstream.oauth.enabled && upstream.oauth.upstream).toEqual({ issuer: 'https://id.example.com', clientId: 'claude-code-mcp', clientSecret: 'shh', name: 'Example Corp', admins: ['alice@example.com', '1234'] });
+    expect(problemsOf({ OAUTH_ENABLED: 'true', BASE_URL: 'https://mcp.example.com', OAUTH_UPSTREAM_ISSUER: 'http://id.example.com' })).toEqual([
+      'OAUTH_UPSTREAM_ISSUER: must use https (got "http://id.example.com"); plain http is allowed only for localhost, 127.0.0.0/8 and [::1]',
+      "OAUTH_UPSTREAM_CLIENT_ID: is required when OAUTH_UPSTREAM_ISSUER is set (not set); set this server's client id at the provider",
+    ]);
+  });
+
   it('reads an external issuer, and refuses the built-in server’s settings beside it', () => {
     const external = parseConfig({ OAUTH_ENABLED: 'true', BASE_URL: 'https://mcp.example.com', OAUTH_ISSUER: 'https://id.example.com/realms/main', OAUTH_TOKEN_PROFILE: 'JWT', OAUTH_SCOPE_CLAIM: 'scp', OAUTH_CLIENT_ID_CLAIM: 'azp' }, context);
     expect(external.oauth.enabled && external.oauth.external).toEqual({ issuer: 'https://id.example.com/realms/main', audience: 'https://mcp.example.com/mcp', profile: 'jwt', scopeClaim: 'scp', clientIdClaim: 'azp' });
