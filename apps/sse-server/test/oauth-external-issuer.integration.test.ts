@@ -2,11 +2,8 @@
 // authorization server — panva's oidc-provider on 127.0.0.1 — and serves no authorization server
 // of its own. Its tokens for this resource work over MCP; for another audience they are refused;
 // an issuer that cannot be reached refuses every token (503), never accepts one.
-import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-
+import { startIdentityProvider, type IdentityProvider } from '@claude-code-mcp/test-harness';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import Provider from 'oidc-provider';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createServerFixture, runToExit, startServer, type RunningServer, type ServerFixture } from './helpers.js';
@@ -15,53 +12,20 @@ import { freePort } from './oauth-helpers.js';
 const SECRET = 'a secret of the external machine client';
 let fixture: ServerFixture;
 let server: RunningServer | undefined;
-let idp: { server: Server; issuer: string } | undefined;
+let idp: IdentityProvider | undefined;
 beforeEach(async () => {
   fixture = await createServerFixture();
 });
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-  if (idp) await new Promise((resolve) => idp!.server.close(resolve));
+  await idp?.close();
   idp = undefined;
   await fixture.dispose();
 });
 
-/** oidc-provider issuing RFC 9068 access tokens by client_credentials, for any resource asked for. */
-async function startIdentityProvider(): Promise<{ server: Server; issuer: string }> {
-  const http = createServer();
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const address = http.address();
-  const issuer = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: 'ci-robot', client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'read run admin', id_token_signed_response_alg: 'ES256' }],
-    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'idp-key', alg: 'ES256', use: 'sig' }] },
-    scopes: ['read', 'run', 'admin'],
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        getResourceServerInfo: (_context: unknown, indicator: string) => ({ scope: 'read run admin', audience: indicator, accessTokenFormat: 'jwt', accessTokenTTL: 600, jwt: { sign: { alg: 'ES256' } } }),
-      },
-    },
-  });
-  const handle = provider.callback();
-  http.on('request', (request, response) => void handle(request, response));
-  return { server: http, issuer };
-}
-
-async function idpToken(issuer: string, resource: string, scope: string): Promise<string> {
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`ci-robot:${SECRET}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (typeof body.access_token !== 'string') throw new Error(`no token: ${JSON.stringify(body)}`);
-  return body.access_token;
-}
+const robot = { clientId: 'ci-robot', clientSecret: SECRET };
+const idpToken = (provider: IdentityProvider, resource: string, scope: string) => provider.machineToken(robot, resource, scope);
 
 async function startResourceServer(issuer: string): Promise<RunningServer & { resource: string }> {
   const port = await freePort();
@@ -72,7 +36,7 @@ async function startResourceServer(issuer: string): Promise<RunningServer & { re
 
 describe('resource-server mode (OAUTH_ISSUER) against oidc-provider', () => {
   it('accepts the issuer’s tokens for this resource over MCP, with their scopes; refuses another audience; serves no authorization server', async () => {
-    idp = await startIdentityProvider();
+    idp = await startIdentityProvider({ clients: [robot] });
     const ours = await startResourceServer(idp.issuer);
     server = ours;
     const metadata = (await (await fetch(`${server.origin}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<string, unknown>;
@@ -81,7 +45,7 @@ describe('resource-server mode (OAUTH_ISSUER) against oidc-provider', () => {
     expect((await fetch(`${server.origin}/oauth/token`, { method: 'POST' })).status).toBe(404);
 
     const client = new Client({ name: 'external-issuer-test', version: '1' });
-    const token = await idpToken(idp.issuer, ours.resource, 'read');
+    const token = await idpToken(idp, ours.resource, 'read');
     await client.connect(new StreamableHTTPClientTransport(new URL(ours.resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     expect((await client.listTools()).tools).toHaveLength(9);
     expect((await client.callTool({ name: 'claude_subagent_list', arguments: {} })).isError).toBeFalsy();
@@ -89,7 +53,7 @@ describe('resource-server mode (OAUTH_ISSUER) against oidc-provider', () => {
     await expect(client.callTool({ name: 'claude_ask', arguments: { query: 'hi' } })).rejects.toThrow(/insufficient_scope|403|scope/i);
     await client.close();
 
-    const elsewhere = await idpToken(idp.issuer, 'https://other.example/api', 'read run');
+    const elsewhere = await idpToken(idp, 'https://other.example/api', 'read run');
     const refused = await fetch(ours.resource, { method: 'POST', headers: { authorization: `Bearer ${elsewhere}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
@@ -97,8 +61,8 @@ describe('resource-server mode (OAUTH_ISSUER) against oidc-provider', () => {
   });
 
   it('refuses every token with 503 when the issuer cannot be reached', async () => {
-    idp = await startIdentityProvider();
-    const token = await idpToken(idp.issuer, 'http://127.0.0.1:1/mcp', 'read');
+    idp = await startIdentityProvider({ clients: [robot] });
+    const token = await idpToken(idp, 'http://127.0.0.1:1/mcp', 'read');
     server = await startResourceServer(`http://127.0.0.1:${await freePort()}`);
     const answer = await fetch(`${server.origin}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
     expect(answer.status).toBe(503);

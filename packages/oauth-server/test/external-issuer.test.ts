@@ -2,57 +2,26 @@
 // 127.0.0.1, issuing RFC 9068 JWT access tokens (client_credentials, resource indicators). Its
 // tokens for this resource pass; for another audience, tampered, or from an issuer that is gone,
 // they are refused.
-import { createServer, type Server } from 'node:http';
-
-import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
+import { startIdentityProvider, type IdentityProvider } from '@claude-code-mcp/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { externalTokenVerifier } from '../src/index.js';
 
-const SECRET = 'a secret of the external machine client';
+const machine = { clientId: 'machine', clientSecret: 'a secret of the external machine client' };
+let idp: IdentityProvider;
 let issuer: string;
-let server: Server;
 const resource = 'http://127.0.0.1:9/mcp';
 const otherResource = 'https://other.example/api';
 
 beforeAll(async () => {
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  issuer = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: 'machine', client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'read run admin', id_token_signed_response_alg: 'ES256' }],
-    jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'ES256', use: 'sig' }] },
-    scopes: ['read', 'run', 'admin'],
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => resource,
-        getResourceServerInfo: (_context: unknown, indicator: string) => ({ scope: 'read run admin', audience: indicator, accessTokenFormat: 'jwt', accessTokenTTL: 600, jwt: { sign: { alg: 'ES256' } } }),
-      },
-    },
-  });
-  const handle = provider.callback();
-  server.on('request', (request, response) => void handle(request, response));
+  idp = await startIdentityProvider({ clients: [machine] });
+  issuer = idp.issuer;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await idp.close();
 });
 
-async function tokenFor(audience: string, scope = 'read run'): Promise<string> {
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`machine:${SECRET}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: audience, scope }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  if (typeof body.access_token !== 'string') throw new Error(`no token: ${JSON.stringify(body)}`);
-  return body.access_token;
-}
+const tokenFor = (audience: string, scope = 'read run') => idp.machineToken(machine, audience, scope);
 
 describe('externalTokenVerifier against oidc-provider', () => {
   it('accepts its RFC 9068 tokens for this resource, with client, subject and scopes', async () => {

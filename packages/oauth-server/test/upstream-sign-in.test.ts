@@ -2,12 +2,12 @@
 // 127.0.0.1 is the company's identity provider. Our page offers "Sign in with …"; the browser goes
 // there, signs in, consents, comes back, and lands on the client with our code — whose tokens are
 // ours, for our resource. Administrators are the ones listed; nobody else gets the admin scope.
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import Provider from 'oidc-provider';
+import { startIdentityProvider, type IdentityProvider } from '@claude-code-mcp/test-harness';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,7 +16,7 @@ import { freePort, startServer, type RunningServer } from './as-fixture.js';
 const CHROMIUM = '/usr/bin/chromium';
 const IDP_SECRET = 'the secret of our client at the provider';
 let running: RunningServer;
-let idp: Server;
+let idp: IdentityProvider;
 let idpIssuer: string;
 let client: Server;
 let redirectUri: string;
@@ -24,26 +24,11 @@ let clientId: string;
 let browser: Browser;
 const callbacks: URL[] = [];
 
-async function startProvider(port: number, callback: string): Promise<Server> {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const provider = new Provider(`http://127.0.0.1:${port}`, {
-    clients: [{ client_id: 'claude-code-mcp', client_secret: IDP_SECRET, redirect_uris: [callback], grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'ES256' }],
-    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'idp', alg: 'ES256', use: 'sig' }] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
-    findAccount: (_context: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id, email: `${id}@example.com`, email_verified: true }) }),
-  });
-  const server = createServer();
-  const handle = provider.callback();
-  server.on('request', (request, response) => void handle(request, response));
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return server;
-}
-
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get install chromium; scripts/run-tests.mjs installs it when run as root).`);
   const [ourPort, idpPort] = [await freePort(), await freePort()];
-  idpIssuer = `http://127.0.0.1:${idpPort}`;
-  idp = await startProvider(idpPort, `http://127.0.0.1:${ourPort}/oauth/upstream/callback`);
+  idp = await startIdentityProvider({ port: idpPort, clients: [{ clientId: 'claude-code-mcp', clientSecret: IDP_SECRET, redirectUris: [`http://127.0.0.1:${ourPort}/oauth/upstream/callback`] }] });
+  idpIssuer = idp.issuer;
   running = await startServer({ upstream: { issuer: idpIssuer, clientId: 'claude-code-mcp', clientSecret: IDP_SECRET, name: 'Example Corp', admins: ['boss@example.com'] }, adminScopes: ['admin'] }, ourPort);
   client = createServer((request, response) => {
     const url = new URL(request.url ?? '/', redirectUri);
@@ -60,7 +45,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await running?.close();
-  for (const server of [idp, client]) if (server?.listening) await new Promise((resolve) => server.close(resolve));
+  await idp?.close();
+  if (client?.listening) await new Promise((resolve) => client.close(resolve));
 });
 
 /** Through our page and the provider's, as `login`: the tokens the client gets for the code. */

@@ -90,3 +90,5 @@ export {
 export { createServerFixture, type ServerFixture } from './server-fixture.js';
 export { commandLine, descendantPids, waitForDescendant } from './process-tree.js';
 export { httpRawDispatch, stdioRawDispatch, tasksPort, type RawDispatch, type RawResponse, type RawTasksPort } from './raw-dispatch.js';
+
+export { startIdentityProvider, type IdentityProvider, type IdentityProviderClient, type IdentityProviderOptions } from './identity-provider.js';
