@@ -76,7 +76,7 @@ export async function registerAuthorization(app: FastifyInstance, config: SseSer
     verify = (token) => verifier.verify(token);
   } else {
     if (state === undefined) throw new Error('OAUTH_ENABLED=true needs the authorization state: open it with openAuthorizationState(config).');
-    const server = await registerOwnAuthorizationServer(app, config, state, resource);
+    const server = await registerOwnAuthorizationServer(app, config, state, resource, logger);
     issuer = server.metadata.issuer;
     verify = (token) => server.verify(token);
   }
@@ -88,9 +88,10 @@ export async function registerAuthorization(app: FastifyInstance, config: SseSer
   return bearerGate({ verify, resourceMetadataUrl: `${config.baseUrl}${RESOURCE_METADATA_PATHS[1]}`, scope: 'read run', ...(logger ? { logger } : {}) });
 }
 
-function registerOwnAuthorizationServer(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState, resource: string) {
+function registerOwnAuthorizationServer(app: FastifyInstance, config: SseServerConfig & { oauth: EnabledOAuth }, state: AuthorizationState, resource: string, logger: BearerGateOptions['logger']) {
   const { oauth } = config;
   return registerAuthorizationServer(app, {
+    ...(logger ? { logger } : {}),
     issuer: config.baseUrl,
     resource,
     store: state.store,
@@ -99,7 +100,7 @@ function registerOwnAuthorizationServer(app: FastifyInstance, config: SseServerC
     defaultScopes: ['read', 'run'],
     adminScopes: ['admin'],
     serverName: 'Claude Code MCP',
-    ...(oauth.upstream ? { upstream: { issuer: oauth.upstream.issuer, clientId: oauth.upstream.clientId, admins: oauth.upstream.admins, ...(oauth.upstream.clientSecret ? { clientSecret: oauth.upstream.clientSecret } : {}), ...(oauth.upstream.name ? { name: oauth.upstream.name } : {}) } } : {}),
+    ...(oauth.upstream ? { upstream: { issuer: oauth.upstream.issuer, clientId: oauth.upstream.clientId, allowed: oauth.upstream.allowed, admins: oauth.upstream.admins, ...(oauth.upstream.clientSecret ? { clientSecret: oauth.upstream.clientSecret } : {}), ...(oauth.upstream.name ? { name: oauth.upstream.name } : {}) } } : {}),
     dynamicClientRegistration: oauth.dynamicClientRegistration,
     clientMetadataDocuments: { allowPrivateAddresses: oauth.clientMetadataPrivateAddresses, ...(oauth.clientMetadataHosts ? { allowedHosts: oauth.clientMetadataHosts } : {}) },
     ...(oauth.confidentialClient ? { confidentialClients: [{ ...oauth.confidentialClient, scopes: ACCESS_SCOPES.map((scope) => scope.name) }] } : {}),

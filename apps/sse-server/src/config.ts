@@ -80,7 +80,9 @@ export interface UpstreamConfig {
   readonly clientSecret: string | undefined;
   /** `OAUTH_UPSTREAM_NAME`: the button says "Sign in with …". Default: the provider's host. */
   readonly name: string | undefined;
-  /** `OAUTH_UPSTREAM_ADMINS`: subjects or verified e-mail addresses that get the admin scope. */
+  /** `OAUTH_UPSTREAM_ALLOWED`: who may sign in (verified e-mails, `@domain`, `sub:<subject>`, or `*`). */
+  readonly allowed: readonly string[];
+  /** `OAUTH_UPSTREAM_ADMINS`: administrators, in the same form (they may always sign in). */
   readonly admins: readonly string[];
 }
 
@@ -167,6 +169,14 @@ export interface SseServerConfig extends ToolsConfig {
 
 const text = (raw: string) => accept(raw);
 
+// People of an upstream provider: verified e-mails, @domains, sub:<subject>, or * (everyone).
+const PERSON = /^(\*|sub:\S{1,255}|@[\w.-]{1,253}|[^\s@,]{1,64}@[\w.-]{1,253})$/;
+const peopleReader = (name: string, example: string) => (raw: string) => {
+  const people = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = people.find((entry) => !PERSON.test(entry));
+  return bad === undefined ? accept<readonly string[]>(Object.freeze(people)) : reject(`must list e-mail addresses, @domains, sub:<subject> entries or * (not ${JSON.stringify(bad.slice(0, 80))})`, `e.g. ${name}=${example}`);
+};
+
 // A JWT claim name: letters, digits and a few separators.
 const claimReader = (name: string, example: string) => (raw: string) =>
   /^[\w.:-]{1,64}$/.test(raw) ? accept<string | undefined>(raw) : reject('must be a claim name (letters, digits, ".", ":", "_", "-")', `e.g. ${name}=${example}`);
@@ -238,13 +248,8 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         (raw) => (raw.length <= 60 ? accept<string | undefined>(raw) : reject('must be at most 60 characters', 'e.g. OAUTH_UPSTREAM_NAME=Example Corp')),
         undefined,
       ),
-      OAUTH_UPSTREAM_ADMINS: variable<readonly string[]>(
-        (raw) => {
-          const admins = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
-          return admins.every((entry) => /^\S{1,200}$/.test(entry)) ? accept<readonly string[]>(Object.freeze(admins)) : reject('must list subjects or e-mail addresses, comma-separated', 'e.g. OAUTH_UPSTREAM_ADMINS=alice@example.com');
-        },
-        Object.freeze([]),
-      ),
+      OAUTH_UPSTREAM_ALLOWED: variable<readonly string[]>(peopleReader('OAUTH_UPSTREAM_ALLOWED', '@example.com'), Object.freeze([])),
+      OAUTH_UPSTREAM_ADMINS: variable<readonly string[]>(peopleReader('OAUTH_UPSTREAM_ADMINS', 'alice@example.com'), Object.freeze([])),
       OAUTH_ISSUER: variable<string | undefined>(urlReader('OAUTH_ISSUER', { allowQuery: false, example: 'https://id.example.com/realms/main' }), undefined),
       OAUTH_AUDIENCE: variable<string | undefined>(
         (raw) => (/^\S{1,500}$/.test(raw) ? accept<string | undefined>(raw) : reject('must be one audience value without spaces', 'e.g. OAUTH_AUDIENCE=https://mcp.example.com/mcp')),
@@ -288,6 +293,8 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         }
         if (values.OAUTH_ENABLED === true && env.OAUTH_UPSTREAM_ISSUER?.trim()) {
           if (!env.OAUTH_UPSTREAM_CLIENT_ID?.trim()) missing('OAUTH_UPSTREAM_CLIENT_ID', 'OAUTH_UPSTREAM_ISSUER is set', "set this server's client id at the provider");
+          // Everyone the provider signs in would get a shell here: who may, is said out loud.
+          if (!env.OAUTH_UPSTREAM_ALLOWED?.trim() && !env.OAUTH_UPSTREAM_ADMINS?.trim()) missing('OAUTH_UPSTREAM_ALLOWED', 'OAUTH_UPSTREAM_ISSUER is set', 'list who may sign in (e.g. @example.com), or * for everyone the provider signs in');
           if (typeof values.OAUTH_UPSTREAM_ISSUER === 'string' && !isSecureOrLoopback(values.OAUTH_UPSTREAM_ISSUER)) {
             context.addIssue({ code: 'custom', path: ['OAUTH_UPSTREAM_ISSUER'], message: `must use https (got ${JSON.stringify(env.OAUTH_UPSTREAM_ISSUER)}); plain http is allowed only for localhost, 127.0.0.0/8 and [::1]` });
           }
@@ -350,6 +357,7 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'OAUTH_UPSTREAM_CLIENT_ID',
   'OAUTH_UPSTREAM_CLIENT_SECRET',
   'OAUTH_UPSTREAM_NAME',
+  'OAUTH_UPSTREAM_ALLOWED',
   'OAUTH_UPSTREAM_ADMINS',
   'OAUTH_ISSUER',
   'OAUTH_AUDIENCE',
@@ -409,6 +417,7 @@ export function parseConfig(
                 clientId: values.OAUTH_UPSTREAM_CLIENT_ID,
                 clientSecret: values.OAUTH_UPSTREAM_CLIENT_SECRET,
                 name: values.OAUTH_UPSTREAM_NAME,
+                allowed: values.OAUTH_UPSTREAM_ALLOWED,
                 admins: values.OAUTH_UPSTREAM_ADMINS,
               }),
         external:

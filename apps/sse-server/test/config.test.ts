@@ -197,11 +197,12 @@ describe('parseConfig (sse)', () => {
   });
 
   it('reads an upstream sign-in provider, which needs a client id and makes the admin password optional', () => {
-    const upstream = parseConfig({ OAUTH_ENABLED: 'true', BASE_URL: 'https://mcp.example.com', OAUTH_UPSTREAM_ISSUER: 'https://id.example.com', OAUTH_UPSTREAM_CLIENT_ID: 'claude-code-mcp', OAUTH_UPSTREAM_CLIENT_SECRET: 'shh', OAUTH_UPSTREAM_NAME: 'Example Corp', OAUTH_UPSTREAM_ADMINS: 'alice@example.com, 1234' }, context);
-    expect(upstream.oauth.enabled && upstream.oauth.upstream).toEqual({ issuer: 'https://id.example.com', clientId: 'claude-code-mcp', clientSecret: 'shh', name: 'Example Corp', admins: ['alice@example.com', '1234'] });
+    const upstream = parseConfig({ OAUTH_ENABLED: 'true', BASE_URL: 'https://mcp.example.com', OAUTH_UPSTREAM_ISSUER: 'https://id.example.com', OAUTH_UPSTREAM_CLIENT_ID: 'claude-code-mcp', OAUTH_UPSTREAM_CLIENT_SECRET: 'shh', OAUTH_UPSTREAM_NAME: 'Example Corp', OAUTH_UPSTREAM_ALLOWED: '@example.com', OAUTH_UPSTREAM_ADMINS: 'alice@example.com, sub:1234' }, context);
+    expect(upstream.oauth.enabled && upstream.oauth.upstream).toEqual({ issuer: 'https://id.example.com', clientId: 'claude-code-mcp', clientSecret: 'shh', name: 'Example Corp', allowed: ['@example.com'], admins: ['alice@example.com', 'sub:1234'] });
     expect(problemsOf({ OAUTH_ENABLED: 'true', BASE_URL: 'https://mcp.example.com', OAUTH_UPSTREAM_ISSUER: 'http://id.example.com' })).toEqual([
       'OAUTH_UPSTREAM_ISSUER: must use https (got "http://id.example.com"); plain http is allowed only for localhost, 127.0.0.0/8 and [::1]',
       "OAUTH_UPSTREAM_CLIENT_ID: is required when OAUTH_UPSTREAM_ISSUER is set (not set); set this server's client id at the provider",
+      'OAUTH_UPSTREAM_ALLOWED: is required when OAUTH_UPSTREAM_ISSUER is set (not set); list who may sign in (e.g. @example.com), or * for everyone the provider signs in',
     ]);
   });
 

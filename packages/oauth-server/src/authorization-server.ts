@@ -71,8 +71,10 @@ export interface AuthorizationServerOptions {
   readonly authenticate?: (username: string, password: string) => Promise<UserRecord | undefined>;
   /** Sign-in through an upstream OpenID provider, offered beside the password. */
   readonly upstream?: UpstreamSignInOptions;
-  /** Scopes granted to administrators only (a user's `admin`); anyone else's grant leaves them out. Default: none. */
+  /** Scopes granted to administrators only (a user's `admin`, checked again at each refresh); anyone else's grant leaves them out. Default: none. */
   readonly adminScopes?: readonly string[];
+  /** Where failures that are not the client's fault are reported (never with a token or password). */
+  readonly logger?: { warn(details: Record<string, unknown>, message: string): void };
   readonly now?: () => number;
 }
 
@@ -144,9 +146,13 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
   const now = options.now ?? Date.now;
   const keys = options.keys ?? new SigningKeys({ store: options.store.keys, now });
   const confidential = confidentialClients(options.confidentialClients ?? []);
-  const isGrantRevoked = async (grantId: string) => (await options.store.grants.find(grantId))?.revokedAt != null;
+  // A grant that is gone (pruned) counts as revoked: its tokens do not outlive it.
+  const isGrantRevoked = async (grantId: string) => {
+    const grant = await options.store.grants.find(grantId);
+    return grant === undefined || grant.revokedAt !== null;
+  };
   const tokens = { issuer: settings.issuer, keys, now, isGrantRevoked, ...(settings.accessTokenLifetimeMs === undefined ? {} : { lifetimeMs: settings.accessTokenLifetimeMs }) };
-  const context: GrantContext = { issuer: settings.issuer, resource: settings.resource, defaultScopes: settings.defaults, offlineAccess: settings.supported.includes('offline_access'), store: options.store, tokens, now, lifetimes: { code: 60_000, refreshToken: settings.refreshTokenLifetimeMs, grant: settings.grantLifetimeMs, refreshGrace: 60_000 } };
+  const context: GrantContext = { issuer: settings.issuer, resource: settings.resource, defaultScopes: settings.defaults, adminScopes: options.adminScopes ?? [], offlineAccess: settings.supported.includes('offline_access'), store: options.store, tokens, now, lifetimes: { code: 60_000, refreshToken: settings.refreshTokenLifetimeMs, grant: settings.grantLifetimeMs, refreshGrace: 60_000 } };
   const findClient = clientFinder(options);
   const metadata = buildAuthorizationServerMetadata({
     issuer: settings.issuer,
@@ -171,7 +177,10 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
         done(null, undefined);
       }
     });
-    scope.setErrorHandler(answerError);
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      if ((error.statusCode ?? 500) >= 500) options.logger?.warn({ err: error, url: request.url.split('?', 1)[0] }, 'the authorization server could not answer');
+      return answerError(error, request, reply);
+    });
     const document = (_request: FastifyRequest, reply: FastifyReply) => reply.header('cache-control', 'public, max-age=300').send(metadata);
     scope.get('/.well-known/oauth-authorization-server', perMinute, document);
     scope.get('/.well-known/openid-configuration', perMinute, document);
@@ -184,13 +193,14 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
       scopeDescriptions: Object.fromEntries(options.scopes.map((scope) => [scope.name, scope.description])),
       throttle: loginThrottle({ ...options.login, now }),
       adminScopes: options.adminScopes ?? [],
+      ...(options.logger ? { logger: options.logger } : {}),
       ...(options.upstream ? { upstream: new UpstreamSignIn(options.upstream, { callbackUrl: `${settings.issuer}/oauth/upstream/callback`, store: options.store, now }) } : {}),
       interactionLifetimeMs: 10 * 60_000,
       ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     });
     registerTokenRoute(scope, { context, confidential, route: perMinute });
     registerRevocationRoute(scope, { context, confidential, route: perMinute });
-    if (settings.dynamicClientRegistration) registerRegistrationRoute(scope, { context, route: limit(settings.registrationsPerHour, 3_600_000), maxClients: 10_000, maxPerHour: 1_000 });
+    if (settings.dynamicClientRegistration) registerRegistrationRoute(scope, { context, route: limit(settings.registrationsPerHour, 3_600_000), maxClients: 10_000, maxPerHour: 5_000 });
   });
 
   // Expired and ended state goes, so that the store stays the size of what is live.
@@ -200,6 +210,7 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
     await options.store.codes.prune(at);
     await options.store.grants.prune(at - DAY_MS);
     await options.store.clients.pruneUnused(at - DAY_MS);
+    await options.store.upstreamLogins.prune(at);
   };
   const pruning = setInterval(() => void prune().catch(() => undefined), 10 * 60_000);
   pruning.unref();

@@ -34,6 +34,16 @@ describe('externalTokenVerifier against oidc-provider', () => {
     expect(await externalTokenVerifier({ issuer, audience: resource, profile: 'jwt' }).verify(token)).toMatchObject({ clientId: 'machine', scopes: ['read', 'run'] });
   });
 
+  it('compares an audience exactly as configured: a URN, a trailing slash', async () => {
+    for (const audience of ['urn:example:claude-code-mcp', 'https://api.example.com/']) {
+      for (const profile of ['rfc9068', 'jwt'] as const) {
+        const verifier = externalTokenVerifier({ issuer, audience, resource, profile });
+        await expect(verifier.verify(await tokenFor(audience))).resolves.toMatchObject({ clientId: 'machine', resource: new URL(resource) });
+      }
+    }
+    await expect(externalTokenVerifier({ issuer, audience: 'https://api.example.com', resource }).verify(await tokenFor('https://api.example.com/'))).rejects.toMatchObject({ code: 'OAUTH_SERVER_INVALID_TOKEN' });
+  });
+
   it('refuses its tokens for another audience, a tampered one, and garbage', async () => {
     const verifier = externalTokenVerifier({ issuer, audience: resource });
     await expect(verifier.verify(await tokenFor(otherResource))).rejects.toMatchObject({ code: 'OAUTH_SERVER_INVALID_TOKEN' });

@@ -168,6 +168,19 @@ describe('signing keys', () => {
     }
   });
 
+  it('keep their cache in the window before a rotation (one read, not one per call)', async () => {
+    const store = createMemoryKeyStore();
+    let lists = 0;
+    const counting = { ...store, list: () => ((lists += 1), store.list()) };
+    const keys = new SigningKeys({ store: counting, now });
+    await keys.jwks();
+    clock += 30 * DAY - 10 * 60_000;
+    await keys.jwks();
+    const before = lists;
+    for (let call = 0; call < 20; call += 1) await keys.jwks();
+    expect(lists).toBe(before);
+  });
+
   it('verify a token signed with a key another process added to the store, read again on the unknown key id', async () => {
     const shared = createMemoryKeyStore();
     const here = new SigningKeys({ store: shared, now });

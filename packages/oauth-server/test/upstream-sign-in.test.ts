@@ -29,7 +29,7 @@ beforeAll(async () => {
   const [ourPort, idpPort] = [await freePort(), await freePort()];
   idp = await startIdentityProvider({ port: idpPort, clients: [{ clientId: 'claude-code-mcp', clientSecret: IDP_SECRET, redirectUris: [`http://127.0.0.1:${ourPort}/oauth/upstream/callback`] }] });
   idpIssuer = idp.issuer;
-  running = await startServer({ upstream: { issuer: idpIssuer, clientId: 'claude-code-mcp', clientSecret: IDP_SECRET, name: 'Example Corp', admins: ['boss@example.com'] }, adminScopes: ['admin'] }, ourPort);
+  running = await startServer({ upstream: { issuer: idpIssuer, clientId: 'claude-code-mcp', clientSecret: IDP_SECRET, name: 'Example Corp', allowed: ['alice@example.com'], admins: ['BOSS@example.com'] }, adminScopes: ['admin'] }, ourPort);
   client = createServer((request, response) => {
     const url = new URL(request.url ?? '/', redirectUri);
     if (url.pathname === '/callback') callbacks.push(url);
@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 /** Through our page and the provider's, as `login`: the tokens the client gets for the code. */
-async function signInUpstream(login: string): Promise<{ scope: string; accessToken: string }> {
+async function signInUpstream(login: string): Promise<{ scope: string; accessToken: string; error: string | null }> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(8).toString('hex');
   const url = new URL(`${running.origin}/oauth/authorize`);
@@ -72,9 +72,10 @@ async function signInUpstream(login: string): Promise<{ scope: string; accessTok
   const back = callbacks.at(-1)!;
   expect(back.searchParams.get('state')).toBe(state);
   expect(back.searchParams.get('iss')).toBe(running.origin);
+  if (back.searchParams.has('error')) return { scope: '', accessToken: '', error: back.searchParams.get('error') };
   const token = await fetch(`${running.origin}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, code: back.searchParams.get('code')!, code_verifier: verifier, redirect_uri: redirectUri, resource: running.resource }) });
   const body = (await token.json()) as { scope: string; access_token: string };
-  return { scope: body.scope, accessToken: body.access_token };
+  return { scope: body.scope, accessToken: body.access_token, error: null };
 }
 
 describe('sign-in through an upstream OpenID provider', () => {
@@ -84,14 +85,17 @@ describe('sign-in through an upstream OpenID provider', () => {
     const verified = await running.server.verify(alice.accessToken);
     expect(verified).toMatchObject({ clientId, scopes: ['read', 'run'] });
     // The user is ours, named after the provider's subject, and has no password.
-    const user = await running.store.users.findByName(`oidc:${new URL(idpIssuer).host}:alice`);
+    const user = await running.store.users.findByName(`oidc:${createHash('sha256').update(idpIssuer).digest('hex').slice(0, 16)}:alice`);
     expect(user).toMatchObject({ admin: false, passwordHash: 'upstream' });
     expect(verified.extra.subject).toBe(user!.userId);
     const boss = await signInUpstream('boss');
     expect(boss.scope).toBe('read run admin');
     // Signing in again is the same user.
     await signInUpstream('alice');
-    expect((await running.store.users.count())).toBe(3); // admin, alice, boss
+    expect(await running.store.users.count()).toBe(3); // admin, alice, boss
+    // Someone the provider knows but this server does not let in goes back with access_denied.
+    expect(await signInUpstream('carol')).toMatchObject({ error: 'access_denied' });
+    expect(await running.store.users.count()).toBe(3);
   }, 60_000);
 
   it('refuses a sign-in finished in another browser than the one that started it, and a state never issued', async () => {

@@ -28,6 +28,7 @@ export interface AuthorizeEndpointOptions {
   readonly upstream?: UpstreamSignIn;
   /** Scopes only administrators are granted: anyone else's grant leaves them out. */
   readonly adminScopes: readonly string[];
+  readonly logger?: { warn(details: Record<string, unknown>, message: string): void };
 }
 
 const page = (reply: FastifyReply, status: number, html: string) => reply.code(status).headers(PAGE_HEADERS).send(html);
@@ -121,17 +122,31 @@ interface CallbackSteps {
   finish(reply: FastifyReply, interaction: InteractionRecord, response: () => Promise<Record<string, string | null>>): Promise<FastifyReply>;
 }
 
-// The provider sends the browser back here: the sign-in must be the one this browser started.
+// The provider sends the browser back here: the sign-in must be the one this browser started,
+// checked before the provider's code is spent.
 function registerUpstreamCallback(scope: FastifyInstance, options: AuthorizeEndpointOptions, steps: CallbackSteps): void {
   const { context } = options;
+  const upstream = options.upstream!;
   scope.get('/oauth/upstream/callback', options.route, async (request, reply) => {
-    const outcome = await options.upstream!.finish(new URL(request.url, context.issuer));
-    if (outcome === undefined) return page(reply, 400, errorPage('This sign-in has expired or was already used.'));
-    const interaction = await context.store.interactions.find(outcome.interactionId);
+    const callback = new URL(request.url, context.issuer);
+    const login = await upstream.take(callback);
+    if (login === undefined) return page(reply, 400, errorPage('This sign-in has expired or was already used.'));
+    const interaction = await context.store.interactions.find(login.interactionId);
     if (interaction === undefined || interaction.expiresAt <= context.now()) return page(reply, 400, errorPage('This sign-in page has expired or was already used.'));
     const browser = steps.cookieOf(request);
     if (browser === undefined || hashSecret(browser) !== interaction.browserHash) return page(reply, 403, errorPage('This sign-in was not started in this browser.'));
+    let outcome: Awaited<ReturnType<UpstreamSignIn['finish']>>;
+    try {
+      outcome = await upstream.finish(login, callback);
+    } catch (error) {
+      options.logger?.warn({ err: error }, 'the upstream sign-in failed');
+      return page(reply, 502, errorPage(`${upstream.name} could not complete the sign-in. Go back to the application and try again.`));
+    }
     if ('denied' in outcome) return steps.finish(reply, interaction, () => Promise.resolve({ error: 'access_denied', error_description: 'The sign-in was not completed.', state: interaction.state }));
+    if ('notAllowed' in outcome) {
+      options.logger?.warn({ who: outcome.notAllowed }, 'an upstream sign-in of someone not allowed here');
+      return steps.finish(reply, interaction, () => Promise.resolve({ error: 'access_denied', error_description: 'This account may not use this server.', state: interaction.state }));
+    }
     return steps.approve(reply, interaction, outcome.user);
   });
 }

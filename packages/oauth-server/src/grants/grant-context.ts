@@ -19,6 +19,8 @@ export interface GrantContext {
   readonly resource: string;
   /** Scopes a token request that names none is given (within what the client may have). */
   readonly defaultScopes: readonly string[];
+  /** Scopes for administrators only: a refresh drops them when the user no longer is one. */
+  readonly adminScopes: readonly string[];
   /** Whether `offline_access` is offered: then only grants that include it get refresh tokens. */
   readonly offlineAccess: boolean;
   readonly store: AuthorizationStore;

@@ -19,14 +19,21 @@ export async function refreshTokenGrant(context: GrantContext, clientId: string,
   if (token.expiresAt <= now || grant.expiresAt <= now) return refuse('invalid_grant', 'The refresh token has expired; sign in again.');
   const wrongResource = resourceProblem(form, grant.resource);
   if (wrongResource !== undefined) return wrongResource;
-  const scopes = scopesWithin(form, grant.scopes);
-  if (!Array.isArray(scopes)) return scopes as GrantOutcome;
+  const asked = scopesWithin(form, grant.scopes);
+  if (!Array.isArray(asked)) return asked as GrantOutcome;
+  // Someone who is no longer an administrator keeps the grant, not its administrator scopes.
+  const scopes = (await stillAdmin(context, grant)) ? (asked as readonly string[]) : (asked as readonly string[]).filter((scope) => !context.adminScopes.includes(scope));
   const next = await rotateOrRetry(context, grant, token, now);
   if (next === undefined) {
     await context.store.grants.revoke(grant.grantId, now);
     return refuse('invalid_grant', 'This refresh token was already used, so its grant is revoked; sign in again.');
   }
-  return issueTokens(context, grant, scopes as readonly string[], next);
+  return issueTokens(context, grant, scopes, next);
+}
+
+async function stillAdmin(context: GrantContext, grant: GrantRecord): Promise<boolean> {
+  if (!grant.scopes.some((scope) => context.adminScopes.includes(scope))) return true;
+  return (await context.store.users.find(grant.subject))?.admin === true;
 }
 
 // The next refresh token (stored), or undefined for a reuse. Spending a token and storing its

@@ -55,10 +55,21 @@ function refused(reason: string, cause?: unknown): OAuthServerError {
   return new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', `The access token was refused: ${reason}.`, cause === undefined ? undefined : { cause });
 }
 
-// A failure to fetch (the network, a 5xx, not JSON) is the issuer's; anything else is the token's.
+// A failure to fetch (the network, a 5xx, not JSON, a key set that is not one) is the issuer's;
+// anything else is the token's.
 function isFetchFailure(error: unknown): boolean {
-  if (error instanceof TypeError || error instanceof joseErrors.JWKSTimeout) return true;
+  if (error instanceof TypeError || error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) return true;
+  if (error instanceof joseErrors.JOSEError && error.code === 'ERR_JOSE_GENERIC' && /Expected 200 OK|JSON/.test(error.message)) return true;
   return error instanceof oauth.OperationProcessingError && ['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_HTTP_REQUEST_FORBIDDEN'].includes(error.code ?? '');
+}
+
+// The jwt profile still refuses what is plainly not a bearer access token: an ID token (`nonce`),
+// a proof-of-possession token (`cnf`), a JWT typed as something else.
+function notAnAccessToken(header: { typ?: string | undefined }, claims: JWTPayload): string | undefined {
+  if (header.typ !== undefined && !['at+jwt', 'application/at+jwt', 'jwt'].includes(header.typ.toLowerCase())) return `its type is ${JSON.stringify(header.typ.slice(0, 40))}`;
+  if ('nonce' in claims) return 'it is an ID token (it has a nonce)';
+  if ('cnf' in claims) return 'it is bound to a key (cnf), which bearer use does not prove';
+  return undefined;
 }
 
 function scopesOf(claims: JWTPayload, claim: string | undefined): readonly string[] {
@@ -74,10 +85,11 @@ function verified(token: string, claims: JWTPayload, clientId: unknown, scopes: 
   return Object.freeze({ token, clientId, scopes, expiresAt: claims.exp, resource: new URL(resource), extra: Object.freeze({ subject: claims.sub, jti: typeof claims.jti === 'string' ? claims.jti : '' }) });
 }
 
-// An http(s) audience is compared canonically; another identifier (`api://…`, a GUID) as given.
+// `aud` is compared as a string (RFC 7519): the audience exactly as configured, a trailing slash
+// and all; a URL, `api://…` or a GUID alike.
 function audienceOf(value: unknown): string {
   if (typeof value !== 'string' || !/^\S{1,500}$/.test(value)) throw new OAuthServerError('OAUTH_SERVER_INVALID_OPTIONS', 'audience must be one identifier of 1 to 500 characters without spaces.');
-  return /^https?:/i.test(value) ? canonicalUrl(value, { field: 'audience', allowQuery: true }) : value;
+  return value;
 }
 
 /**
@@ -91,7 +103,9 @@ function audienceOf(value: unknown): string {
  * ```
  */
 export function externalTokenVerifier(options: ExternalIssuerOptions): { readonly issuer: string; verify(token: string): Promise<VerifiedAccessToken> } {
-  const issuer = canonicalUrl(options.issuer, { field: 'issuer', allowQuery: false });
+  // Checked, but used as given: the provider's metadata names its issuer exactly so.
+  canonicalUrl(options.issuer, { field: 'issuer', allowQuery: false });
+  const issuer = options.issuer;
   const audience = audienceOf(options.audience);
   const resource = canonicalUrl(options.resource ?? options.audience, { field: options.resource === undefined ? 'audience' : 'resource', allowQuery: true });
   const parsed = settingsSchema.safeParse({ profile: options.profile, scopeClaim: options.scopeClaim, clientIdClaim: options.clientIdClaim, algorithms: options.algorithms, metadataCacheMs: options.metadataCacheMs });
@@ -102,32 +116,45 @@ export function externalTokenVerifier(options: ExternalIssuerOptions): { readonl
   let metadata: { value: Promise<oauth.AuthorizationServer>; at: number } | undefined;
   let remoteKeys: { uri: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
 
+  const fetchMetadata = async (): Promise<oauth.AuthorizationServer> => {
+    const url = new URL(issuer);
+    for (const algorithm of ['oauth2', 'oidc'] as const) {
+      const response = await oauth.discoveryRequest(url, { algorithm, ...requestOptions });
+      if (response.ok) return oauth.processDiscoveryResponse(url, response);
+    }
+    throw new Error(`neither /.well-known/oauth-authorization-server nor /.well-known/openid-configuration answered for ${issuer}`);
+  };
   const discover = (): Promise<oauth.AuthorizationServer> => {
     if (metadata !== undefined && Date.now() - metadata.at < settings.metadataCacheMs) return metadata.value;
-    const url = new URL(issuer);
-    const value = (async () => {
-      for (const algorithm of ['oauth2', 'oidc'] as const) {
-        const response = await oauth.discoveryRequest(url, { algorithm, ...requestOptions });
-        if (response.ok) return oauth.processDiscoveryResponse(url, response);
+    const previous = metadata;
+    const value = fetchMetadata().catch((error: unknown) => {
+      // Known metadata outlives a failed refresh (tried again in a minute); none known: nothing passes.
+      if (previous === undefined) {
+        metadata = undefined;
+        throw error;
       }
-      throw new Error(`neither /.well-known/oauth-authorization-server nor /.well-known/openid-configuration answered for ${issuer}`);
-    })();
+      metadata = { value: previous.value, at: Date.now() - settings.metadataCacheMs + 60_000 };
+      return previous.value;
+    });
     metadata = { value, at: Date.now() };
-    // A failed discovery is tried again on the next token, not cached.
-    value.catch(() => (metadata = undefined));
     return value;
   };
 
   const verifyRfc9068 = async (as: oauth.AuthorizationServer, token: string) => {
-    const request = new Request(audience, { headers: { authorization: `Bearer ${token}` } });
+    // The request is this server's resource (a URL); the audience, whatever it is, is checked apart.
+    const request = new Request(resource, { headers: { authorization: `Bearer ${token}` } });
     const claims = await oauth.validateJwtAccessToken(as, request, audience, { ...requestOptions, [oauth.jwksCache]: jwksCache, signingAlgorithms: [...settings.algorithms] });
     return verified(token, claims, claims.client_id, scopesOf(claims, 'scope'), resource);
   };
 
   const verifyJwt = async (as: oauth.AuthorizationServer, token: string) => {
     if (typeof as.jwks_uri !== 'string') throw unavailable(issuer, new Error('the metadata has no jwks_uri'));
-    if (remoteKeys?.uri !== as.jwks_uri) remoteKeys = { uri: as.jwks_uri, keys: createRemoteJWKSet(new URL(as.jwks_uri), { timeoutDuration: 5_000 }) };
-    const { payload } = await jwtVerify(token, remoteKeys.keys, { issuer: as.issuer, audience, algorithms: [...settings.algorithms], requiredClaims: ['sub', 'exp'] });
+    const jwksUrl = new URL(as.jwks_uri);
+    if (jwksUrl.protocol !== 'https:' && !(jwksUrl.protocol === 'http:' && isLoopbackHostname(jwksUrl.hostname))) throw unavailable(issuer, new Error('its jwks_uri is not https'));
+    if (remoteKeys?.uri !== as.jwks_uri) remoteKeys = { uri: as.jwks_uri, keys: createRemoteJWKSet(jwksUrl, { timeoutDuration: 5_000 }) };
+    const { payload, protectedHeader } = await jwtVerify(token, remoteKeys.keys, { issuer: as.issuer, audience, algorithms: [...settings.algorithms], requiredClaims: ['sub', 'exp'] });
+    const problem = notAnAccessToken(protectedHeader, payload);
+    if (problem !== undefined) throw refused(problem);
     const clientId = settings.clientIdClaim === undefined ? (payload['client_id'] ?? payload['azp']) : payload[settings.clientIdClaim];
     return verified(token, payload, clientId, scopesOf(payload, settings.scopeClaim), resource);
   };

@@ -121,6 +121,8 @@ export interface AuthorizationStore {
     find(userId: string): Promise<UserRecord | undefined>;
     /** Rejects with `OAUTH_SERVER_STORE_FAILED` when the user name is taken. */
     add(user: UserRecord): Promise<void>;
+    /** Records whether the user is an administrator now (an upstream list decides it at each sign-in). */
+    setAdmin(userId: string, admin: boolean): Promise<void>;
     count(): Promise<number>;
   };
   readonly clients: {
@@ -175,5 +177,6 @@ export interface AuthorizationStore {
     add(login: UpstreamLoginRecord): Promise<void>;
     /** Removes and returns it: the one caller that gets it completes the sign-in. Expired ones are dropped by `now`. */
     take(stateHash: string, now: number): Promise<UpstreamLoginRecord | undefined>;
+    prune(now: number): Promise<void>;
   };
 }

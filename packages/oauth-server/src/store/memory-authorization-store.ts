@@ -44,6 +44,7 @@ export function createMemoryAuthorizationStore(): AuthorizationStore {
         return done(undefined);
       },
       count: () => done(users.size),
+      setAdmin: (userId: string, admin: boolean) => done(void once(users, userId, (user) => ({ ...user, admin }))),
     }),
     clients: Object.freeze({
       find: (clientId: string) => done(clients.get(clientId)),
@@ -100,6 +101,7 @@ export function createMemoryAuthorizationStore(): AuthorizationStore {
         upstreamLogins.delete(stateHash);
         return done(login);
       },
+      prune: (now: number) => done(void [...upstreamLogins].forEach(([hash, login]) => login.expiresAt <= now && upstreamLogins.delete(hash))),
     }),
     consents: Object.freeze({
       find: (subject: string, clientId: string) => done(consents.get(JSON.stringify([subject, clientId]))),

@@ -67,6 +67,7 @@ function prepareAll(database: DatabaseSync): Record<string, StatementSync> {
     user: 'SELECT * FROM users WHERE user_id = ?',
     addUser: 'INSERT INTO users VALUES (?, ?, ?, ?, ?)',
     countUsers: 'SELECT count(*) AS n FROM users',
+    setAdmin: 'UPDATE users SET admin = ? WHERE user_id = ?',
     client: 'SELECT * FROM clients WHERE client_id = ?',
     addClient: 'INSERT INTO clients VALUES (?, ?, ?)',
     countClients: 'SELECT count(*) AS n FROM clients',
@@ -119,6 +120,7 @@ function storesOn(database: DatabaseSync, q: Record<string, StatementSync>, use:
       find: (userId: string) => use('read a user', () => userOf(q['user']!.get(userId))),
       add: (user: UserRecord) => use('add a user', () => void q['addUser']!.run(user.userId, user.username, user.passwordHash, user.admin ? 1 : 0, user.createdAt)),
       count: () => use('count users', () => Number((q['countUsers']!.get() as Row)['n'])),
+      setAdmin: (userId: string, admin: boolean) => use('update a user', () => void q['setAdmin']!.run(admin ? 1 : 0, userId)),
     }),
     clients: Object.freeze({
       find: (clientId: string) => use('read a client', () => json<RegisteredClientRecord>(q['client']!.get(clientId))),
@@ -171,6 +173,7 @@ function storesOn(database: DatabaseSync, q: Record<string, StatementSync>, use:
           q['pruneUpstream']!.run(now);
           return json<UpstreamLoginRecord>(q['takeUpstream']!.get(stateHash));
         }),
+      prune: (now: number) => use('remove expired upstream sign-ins', () => void q['pruneUpstream']!.run(now)),
     }),
     consents: Object.freeze({
       find: (subject: string, clientId: string) => use('read a consent', () => json<ConsentRecord>(q['consent']!.get(subject, clientId))),

@@ -139,11 +139,14 @@ export class SigningKeys {
     return snapshot;
   }
 
+  // When the next maintenance is due: a key activating or retiring, or (with no next key yet) the
+  // rotation; at least a second away, so that a deadline already reached cannot make every call a read.
   #holdsUntil(records: readonly SigningKeyRecord[], now: number): number {
     const events = records.flatMap((record) => [record.activatesAt, record.retiresAt ?? Number.POSITIVE_INFINITY]).filter((at) => at > now);
     const active = activeOf(records, now);
-    if (active !== undefined) events.push(active.activatesAt + this.#settings.rotateEveryMs - this.#settings.publishAheadMs);
-    return Math.min(now + MAX_CACHE_MS, ...events);
+    const nextKnown = records.some((record) => record.activatesAt > now);
+    if (active !== undefined && !nextKnown) events.push(active.activatesAt + this.#settings.rotateEveryMs - this.#settings.publishAheadMs);
+    return Math.max(now + 1_000, Math.min(now + MAX_CACHE_MS, ...events));
   }
 
   // One maintenance at a time: two callers must not both create the next key.

@@ -2,13 +2,13 @@
 // oauth4webapi as its client: the authorization code flow with PKCE, state and nonce, the ID
 // token validated, and its subject mapped to a user of this authorization server. The tokens the
 // provider issues stay here: clients only ever get this server's own.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import * as oauth from 'oauth4webapi';
 
 import { OAuthServerError } from '../errors.js';
 import { hashSecret } from '../grants/secrets.js';
-import type { AuthorizationStore, UserRecord } from '../store/authorization-store.js';
+import type { AuthorizationStore, UpstreamLoginRecord, UserRecord } from '../store/authorization-store.js';
 import { canonicalUrl, isLoopbackHostname } from '../urls.js';
 
 /**
@@ -29,7 +29,13 @@ export interface UpstreamSignInOptions {
   readonly scope?: string;
   /** Shown on the button ("Sign in with …"). Default: the provider's host. */
   readonly name?: string;
-  /** Upstream subjects (`sub`) or e-mail addresses (`email`, verified) that are administrators here. */
+  /**
+   * Who may sign in: `alice@example.com` (a verified e-mail), `@example.com` (every verified
+   * address of a domain), `sub:<subject>`, or `*` (everyone the provider signs in — with `run`
+   * that is a shell on this host, so say it explicitly). Administrators may always.
+   */
+  readonly allowed: readonly string[];
+  /** Administrators here, in the same form. */
   readonly admins?: readonly string[];
   readonly fetch?: typeof fetch;
 }
@@ -43,7 +49,9 @@ export class UpstreamSignIn {
   readonly #client: oauth.Client;
   readonly #auth: oauth.ClientAuth;
   readonly #scope: string;
-  readonly #admins: ReadonlySet<string>;
+  readonly #admins: readonly string[];
+  readonly #allowed: readonly string[];
+  readonly #userPrefix: string;
   readonly #callback: string;
   readonly #store: AuthorizationStore;
   readonly #now: () => number;
@@ -57,7 +65,10 @@ export class UpstreamSignIn {
     this.#auth = options.clientSecret ? oauth.ClientSecretBasic(options.clientSecret) : oauth.None();
     this.#scope = options.scope ?? 'openid email profile';
     if (!this.#scope.split(' ').includes('openid')) throw new OAuthServerError('OAUTH_SERVER_INVALID_OPTIONS', 'upstream.scope must include openid.');
-    this.#admins = new Set(options.admins ?? []);
+    this.#admins = checkPeople(options.admins ?? [], 'upstream.admins');
+    this.#allowed = checkPeople(options.allowed, 'upstream.allowed');
+    // One user per provider and subject: two realms on one host are two providers.
+    this.#userPrefix = `oidc:${createHash('sha256').update(this.#issuer).digest('hex').slice(0, 16)}:`;
     this.name = options.name ?? new URL(this.#issuer).host;
     this.#callback = context.callbackUrl;
     this.#store = context.store;
@@ -91,49 +102,73 @@ export class UpstreamSignIn {
     return url.href;
   }
 
-  /**
-   * Completes a sign-in from the provider's redirect: the interaction it was for, and the user
-   * (created the first time), or the provider's error (`denied`).
-   */
-  async finish(callback: URL): Promise<{ interactionId: string; user: UserRecord } | { interactionId: string; denied: string } | undefined> {
+  /** The sign-in a redirect from the provider belongs to (taken: it completes once), or `undefined`. */
+  async take(callback: URL): Promise<UpstreamLoginRecord | undefined> {
     const state = callback.searchParams.get('state');
-    const login = state === null ? undefined : await this.#store.upstreamLogins.take(hashSecret(state), this.#now());
-    if (login === undefined) return undefined;
+    return state === null ? undefined : this.#store.upstreamLogins.take(hashSecret(state), this.#now());
+  }
+
+  /**
+   * Completes a taken sign-in: the user (created the first time), the provider's refusal
+   * (`denied`), or `notAllowed` for a person this server does not let in.
+   */
+  async finish(login: UpstreamLoginRecord, callback: URL): Promise<{ user: UserRecord } | { denied: string } | { notAllowed: string }> {
     const as = await this.#discover();
     let params: URLSearchParams;
     try {
-      params = oauth.validateAuthResponse(as, this.#client, callback, state!);
+      params = oauth.validateAuthResponse(as, this.#client, callback, callback.searchParams.get('state') ?? '');
     } catch (error) {
-      if (error instanceof oauth.AuthorizationResponseError) return { interactionId: login.interactionId, denied: error.error };
+      if (error instanceof oauth.AuthorizationResponseError) return { denied: error.error };
       throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', 'The sign-in provider’s answer did not pass its checks.', { cause: error });
     }
+    let claims: oauth.IDToken;
+    let email: string | undefined;
     try {
       const response = await oauth.authorizationCodeGrantRequest(as, this.#client, this.#auth, params, this.#callback, login.codeVerifier, this.#request);
       const result = await oauth.processAuthorizationCodeResponse(as, this.#client, response, { expectedNonce: login.nonce, requireIdToken: true });
-      const claims = oauth.getValidatedIdTokenClaims(result)!;
-      return { interactionId: login.interactionId, user: await this.#userOf(claims, await this.#email(as, result, claims)) };
+      claims = oauth.getValidatedIdTokenClaims(result)!;
+      email = await this.#email(as, result, claims);
     } catch (error) {
       throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', 'The sign-in provider’s tokens did not pass their checks.', { cause: error });
     }
+    const admin = matchesPerson(this.#admins, claims.sub, email);
+    if (!admin && !matchesPerson(this.#allowed, claims.sub, email)) return { notAllowed: email ?? claims.sub };
+    return { user: await this.#userOf(claims.sub, admin) };
   }
 
   // The verified e-mail: from the ID token, else (providers keep it there) from UserInfo.
   async #email(as: oauth.AuthorizationServer, result: oauth.TokenEndpointResponse, claims: oauth.IDToken): Promise<string | undefined> {
-    const verified = (source: Record<string, unknown>) => (source['email_verified'] === true && typeof source['email'] === 'string' ? source['email'] : undefined);
-    if (verified(claims) !== undefined || this.#admins.size === 0 || as.userinfo_endpoint === undefined) return verified(claims);
+    const verified = (source: Record<string, unknown>) => (source['email_verified'] === true && typeof source['email'] === 'string' ? source['email'].toLowerCase() : undefined);
+    if (verified(claims) !== undefined || as.userinfo_endpoint === undefined) return verified(claims);
     const response = await oauth.userInfoRequest(as, this.#client, result.access_token, this.#request);
     return verified(await oauth.processUserInfoResponse(as, this.#client, claims.sub, response));
   }
 
-  // One user here per upstream subject; an administrator when the subject or a verified e-mail is listed.
-  async #userOf(claims: oauth.IDToken, email: string | undefined): Promise<UserRecord> {
-    const username = `oidc:${new URL(this.#issuer).host}:${claims.sub}`;
-    const admin = this.#admins.has(claims.sub) || (email !== undefined && this.#admins.has(email));
+  // One user here per provider and subject; whether an administrator is decided at each sign-in.
+  async #userOf(subject: string, admin: boolean): Promise<UserRecord> {
+    const username = `${this.#userPrefix}${subject}`;
     const known = await this.#store.users.findByName(username);
-    if (known !== undefined) return { ...known, admin };
+    if (known !== undefined) {
+      if (known.admin !== admin) await this.#store.users.setAdmin(known.userId, admin);
+      return { ...known, admin };
+    }
     // No password: such a user can only sign in through the provider.
     const user: UserRecord = { userId: randomUUID(), username, passwordHash: 'upstream', admin, createdAt: this.#now() };
     await this.#store.users.add(user);
     return user;
   }
+}
+
+/** Checks a list of people: verified e-mails, `@domain`, `sub:<subject>`, or `*`. */
+function checkPeople(value: unknown, field: string): readonly string[] {
+  const entries: unknown[] = Array.isArray(value) ? (value as unknown[]) : [];
+  const people = entries.filter((entry): entry is string => typeof entry === 'string' && /^(\*|sub:\S{1,255}|@[\w.-]{1,253}|[^\s@]{1,64}@[\w.-]{1,253})$/.test(entry));
+  if (!Array.isArray(value) || people.length !== entries.length) {
+    throw new OAuthServerError('OAUTH_SERVER_INVALID_OPTIONS', `${field} must list e-mail addresses, @domains, sub:<subject> entries or *.`);
+  }
+  return Object.freeze(people.map((entry) => (entry.startsWith('sub:') ? entry : entry.toLowerCase())));
+}
+
+function matchesPerson(people: readonly string[], subject: string, email: string | undefined): boolean {
+  return people.some((entry) => entry === '*' || entry === `sub:${subject}` || (email !== undefined && (entry === email || (entry.startsWith('@') && email.endsWith(entry)))));
 }

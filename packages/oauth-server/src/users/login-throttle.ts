@@ -63,10 +63,14 @@ export function loginThrottle(options: LoginThrottleOptions = {}): LoginThrottle
     const found = entry(key);
     return found !== undefined && found.count >= found.limit ? found.since + windowMs - now() : 0;
   };
+  // Entries that lock nothing go, single failures first: an attacker's junk names and addresses
+  // cannot flush a name it keeps guessing at (its count rises with every guess).
   const makeRoom = () => {
-    for (const [key, value] of counts) {
-      if (counts.size < maxEntries) return;
-      if (value.count < value.limit || now() - value.since >= windowMs) counts.delete(key);
+    for (const atMost of [1, Number.POSITIVE_INFINITY]) {
+      for (const [key, value] of counts) {
+        if (counts.size < maxEntries) return;
+        if (now() - value.since >= windowMs || (value.count < value.limit && value.count <= atMost)) counts.delete(key);
+      }
     }
   };
   const add = (key: string, limit: number, step: 1 | -1) => {
