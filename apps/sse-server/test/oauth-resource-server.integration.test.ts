@@ -180,6 +180,25 @@ describe('who owns what, and whose budget it is', () => {
     await Promise.all([owner.close(), stranger.close(), admin.close()]);
   });
 
+  it('caps sessions per verified principal, not per address: another principal from the same address still gets one', async () => {
+    server = await startOAuthServer(fixture, { RATE_LIMIT_ENABLED: 'false' });
+    const machine = await machineToken(server.origin, 'read run');
+    let refused: Response | undefined;
+    let opened = 0;
+    for (let index = 0; index < 101 && !refused; index += 1) {
+      const response = await post(initialize, { authorization: `Bearer ${machine}` });
+      if (response.status === 503) refused = response;
+      else opened += 1;
+      await response.body?.cancel();
+    }
+    expect(opened).toBe(100);
+    expect(refused?.headers.get('retry-after')).toBe('10');
+    const person = await userToken(server.origin);
+    const other = await post(initialize, { authorization: `Bearer ${person.accessToken}` });
+    expect(other.status).toBe(200);
+    await other.body?.cancel();
+  }, 60_000);
+
   it('each verified principal has its own budget; requests without a valid token count against their address', async () => {
     server = await startOAuthServer(fixture, { RATE_LIMIT_REQUESTS: '4', RATE_LIMIT_WINDOW_MS: '60000' });
     const machine = await machineToken(server.origin, 'read run');
