@@ -75,6 +75,26 @@ describe('openStore', () => {
     }
   });
 
+  it('switches a new database to WAL even while another process holds it (two servers starting at once)', async () => {
+    const file = path.join(scratch, 'contended.sqlite');
+    new DatabaseSync(file).close();
+    // Another process is about to write the new database (a reserved lock, as a server opening it
+    // at the same moment has): the switch to WAL cannot upgrade its lock meanwhile, and SQLite
+    // answers SQLITE_BUSY at once for that upgrade, busy_timeout or not.
+    const holder = spawn(process.execPath, ['-e', `
+      const { DatabaseSync } = require('node:sqlite');
+      const db = new DatabaseSync(${JSON.stringify(file)});
+      db.exec('BEGIN IMMEDIATE; SELECT count(*) FROM sqlite_master;');
+      process.stdout.write('holding\\n');
+      setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await once(holder.stdout, 'data');
+    const database = openConnection(file);
+    expect(String(database.prepare('PRAGMA journal_mode').get()?.['journal_mode'])).toBe('wal');
+    database.close();
+    await once(holder, 'exit');
+  });
+
   it('rejects bad options with MCP_TOOLS_INVALID_OPTIONS', async () => {
     await expectCode(() => openStore({ dataDir: '' }), 'MCP_TOOLS_INVALID_OPTIONS', /dataDir/);
     await expectCode(() => openStore({ dataDir: 'relative/dir' }), 'MCP_TOOLS_INVALID_OPTIONS', /absolute/);

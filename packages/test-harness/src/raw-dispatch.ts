@@ -72,7 +72,12 @@ export function httpRawDispatch(url: URL): RawDispatch {
  */
 export function stdioRawDispatch(child: ChildProcessWithoutNullStreams): RawDispatch {
   const waiting = new Map<number | string, (message: { result?: unknown; error?: { code: number; message: string } }) => void>();
+  const failures = new Map<number | string, (error: Error) => void>();
   let buffered = '';
+  // A server that exits fails what waits for it at once, saying so (not after a timeout).
+  child.once('exit', (code, signal) => {
+    for (const fail of failures.values()) fail(new Error(`the server exited (${signal ?? `code ${String(code)}`}) before replying`));
+  });
   child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
     let newline: number;
@@ -90,7 +95,14 @@ export function stdioRawDispatch(child: ChildProcessWithoutNullStreams): RawDisp
       waiting.set(id, (message) => {
         clearTimeout(timer);
         waiting.delete(id);
+        failures.delete(id);
         resolve(responseOf(message));
+      });
+      failures.set(id, (error) => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        failures.delete(id);
+        reject(error);
       });
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
     });

@@ -14,7 +14,7 @@ import { SqliteOwnerStore } from './sqlite-owners.js';
 import { SqliteCliProcessStore } from './sqlite-processes.js';
 import { SqliteSessionStore } from './sqlite-sessions.js';
 import { SqliteTaskStore } from './sqlite-tasks.js';
-import { guard } from './store-error.js';
+import { guard, isSqliteError } from './store-error.js';
 
 /**
  * Options for {@link openStore}.
@@ -45,14 +45,32 @@ const optionsSchema = z.object({
   now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function').optional(),
 });
 
+const SQLITE_BUSY = 5;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+// Switching to WAL upgrades a read lock to a write lock, and SQLite does not wait for that (it
+// could deadlock): two servers opening a new database at once get SQLITE_BUSY at once, whatever
+// busy_timeout says. So the switch is tried again, for up to the busy timeout.
+function switchToWal(database: DatabaseSync): Record<string, unknown> | undefined {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return database.prepare('PRAGMA journal_mode = WAL').get();
+    } catch (error) {
+      if (!isSqliteError(error) || (error.errcode & 0xff) !== SQLITE_BUSY || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 20));
+    }
+  }
+}
+
 /** Internal (exported for the tests): a connection configured as every store connection is. */
 export function openConnection(file: string): DatabaseSync {
   const database = guard(`open the state database ${file}`, () => new DatabaseSync(file));
   try {
     guard(`configure the state database ${file}`, () => {
-      // busy_timeout first, so that switching to WAL waits for a concurrent opener.
+      // busy_timeout first, so that statements wait for a concurrent opener.
       database.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      const journal = database.prepare('PRAGMA journal_mode = WAL').get();
+      const journal = switchToWal(database);
       if (String(journal?.journal_mode).toLowerCase() !== 'wal') {
         throw new McpToolsError(
           'MCP_TOOLS_STORE_FAILED',
