@@ -13,7 +13,6 @@ import {
   type AuthorizationStore,
   type VerifiedAccessToken,
 } from '@claude-code-mcp/oauth-server';
-import { ConfigError } from '@claude-code-mcp/server-config';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { bearerGate, type BearerCheck, type BearerGateOptions } from './bearer-gate.js';
@@ -28,19 +27,17 @@ export interface AuthorizationState {
 }
 
 /**
- * Opens `DATA_DIR/oauth.sqlite` and creates the administrator on the first start.
+ * Opens `DATA_DIR/oauth.sqlite` and creates the administrator on the first start when
+ * `ADMIN_PASSWORD` is set.
  *
- * @throws `ConfigError` when no user exists yet and `ADMIN_PASSWORD` is not set.
+ * @throws `OAuthServerError` (`OAUTH_SERVER_STORE_FAILED`) when the store cannot be opened.
  */
 export async function openAuthorizationState(config: SseServerConfig & { oauth: EnabledOAuth }): Promise<AuthorizationState> {
   const file = join(config.dataDir, 'oauth.sqlite');
   const store = openSqliteAuthorizationStore(file);
   try {
+    // Without it (and without an upstream provider), the first start prints a one-time set-up link.
     if (config.oauth.adminPassword !== undefined) await ensureAdminUser(store, { username: config.oauth.adminUsername, password: config.oauth.adminPassword });
-    // With an upstream provider, people sign in there (its listed admins are administrators here).
-    else if (config.oauth.upstream === undefined && (await store.users.count()) === 0) {
-      throw new ConfigError([`ADMIN_PASSWORD: is required on the first start with OAUTH_ENABLED=true (no user in ${file} yet); set a password of 12 or more characters, or sign people in through OAUTH_UPSTREAM_ISSUER`]);
-    }
   } catch (error) {
     store.close();
     throw error;
@@ -78,6 +75,9 @@ export async function registerAuthorization(app: FastifyInstance, config: SseSer
     if (state === undefined) throw new Error('OAUTH_ENABLED=true needs the authorization state: open it with openAuthorizationState(config).');
     const server = await registerOwnAuthorizationServer(app, config, state, resource, logger);
     issuer = server.metadata.issuer;
+    if (server.setupUrl !== undefined) {
+      logger?.warn({ setupUrl: server.setupUrl }, 'no one can sign in yet: open this one-time link (valid for an hour, until the server restarts) to create the administrator');
+    }
     verify = (token) => server.verify(token);
   }
   const metadata = buildProtectedResourceMetadata({ resource, authorizationServers: [issuer], scopesSupported: ACCESS_SCOPES.map((scope) => scope.name), resourceName: 'Claude Code MCP' });
@@ -92,6 +92,7 @@ function registerOwnAuthorizationServer(app: FastifyInstance, config: SseServerC
   const { oauth } = config;
   return registerAuthorizationServer(app, {
     ...(logger ? { logger } : {}),
+    firstAdminSetup: oauth.adminPassword === undefined && oauth.upstream === undefined,
     issuer: config.baseUrl,
     resource,
     store: state.store,

@@ -8,8 +8,8 @@ import { SSEClientTransport as LegacySSEClientTransport } from '@modelcontextpro
 import * as oauth from 'oauth4webapi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createServerFixture, runToExit, type RunningServer, type ServerFixture } from './helpers.js';
-import { ADMIN_PASSWORD, machineToken, signIn, startOAuthServer } from './oauth-helpers.js';
+import { createServerFixture, startServer, type RunningServer, type ServerFixture } from './helpers.js';
+import { ADMIN_PASSWORD, freePort, machineToken, signIn, startOAuthServer, userToken } from './oauth-helpers.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 const REDIRECT = 'http://127.0.0.1:43123/callback';
@@ -154,10 +154,16 @@ describe('OAuth for machine clients and legacy HTTP+SSE', () => {
     await streamable.close();
   });
 
-  it('refuses to start with OAuth and no user yet unless ADMIN_PASSWORD is set', async () => {
-    const { code, stderr } = await runToExit(fixture, { OAUTH_ENABLED: 'true', BASE_URL: 'http://127.0.0.1:1' });
-    expect(code).toBe(1);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('ADMIN_PASSWORD: is required on the first start with OAUTH_ENABLED=true');
+  it('started without a password, prints a one-time link that creates the administrator, who then signs in', async () => {
+    const port = await freePort();
+    server = Object.assign(await startServer(fixture, { PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, OAUTH_ENABLED: 'true' }), { resource: `http://127.0.0.1:${port}/mcp` });
+    const link = /"setupUrl":"([^"]+)"/.exec(server.stderr())?.[1];
+    expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/oauth/setup\\?token=`));
+    const token = new URL(link!).searchParams.get('token')!;
+    expect((await fetch(link!)).status).toBe(200);
+    const created = await fetch(`http://127.0.0.1:${port}/oauth/setup`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token, username: 'admin', password: ADMIN_PASSWORD, again: ADMIN_PASSWORD }) });
+    expect(created.status).toBe(200);
+    expect((await fetch(link!)).status).toBe(404);
+    expect((await userToken(server.origin)).accessToken).toEqual(expect.any(String));
   });
 });

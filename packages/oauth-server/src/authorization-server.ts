@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { buildAuthorizationServerMetadata, type AuthorizationServerMetadata } from './authorization-server-metadata.js';
 import { errorPage, PAGE_HEADERS } from './authorize/authorize-pages.js';
 import { registerAuthorizeEndpoint } from './authorize/authorize-endpoint.js';
+import { registerSetupEndpoint } from './authorize/setup-endpoint.js';
 import { clientMetadataDocuments, type ClientMetadataDocumentsOptions } from './clients/client-metadata-documents.js';
 import { confidentialClients, type ConfidentialClient } from './clients/confidential-clients.js';
 import type { OAuthClient } from './clients/oauth-client.js';
@@ -73,6 +74,11 @@ export interface AuthorizationServerOptions {
   readonly upstream?: UpstreamSignInOptions;
   /** Scopes granted to administrators only (a user's `admin`, checked again at each refresh); anyone else's grant leaves them out. Default: none. */
   readonly adminScopes?: readonly string[];
+  /**
+   * With no user in the store: serve `/oauth/setup` behind a one-time link (`AuthorizationServer.setupUrl`,
+   * valid for an hour, in memory only) where the operator creates the first administrator. Default: `false`.
+   */
+  readonly firstAdminSetup?: boolean;
   /** Where failures that are not the client's fault are reported (never with a token or password). */
   readonly logger?: { warn(details: Record<string, unknown>, message: string): void };
   readonly now?: () => number;
@@ -89,6 +95,8 @@ export interface AuthorizationServerOptions {
  */
 export interface AuthorizationServer {
   readonly metadata: AuthorizationServerMetadata;
+  /** The one-time link that creates the first administrator (with `firstAdminSetup` and no user yet). */
+  readonly setupUrl: string | undefined;
   readonly keys: SigningKeys;
   /** Verifies an access token for the server's resource; rejects with `OAUTH_SERVER_INVALID_TOKEN`. */
   verify(token: string): Promise<VerifiedAccessToken>;
@@ -166,6 +174,7 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
   const limit = (max: number | false, timeWindow: number): RouteShorthandOptions => (max === false ? {} : { config: { rateLimit: { max, timeWindow } } });
   const perMinute = limit(settings.requestsPerMinute, 60_000);
 
+  let setupUrl: string | undefined;
   await app.register(async (scope) => {
     await scope.register(rateLimit, { global: false, enableDraftSpec: true });
     scope.removeAllContentTypeParsers();
@@ -200,6 +209,7 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
     });
     registerTokenRoute(scope, { context, confidential, route: perMinute });
     registerRevocationRoute(scope, { context, confidential, route: perMinute });
+    if (options.firstAdminSetup === true) setupUrl = await registerSetupEndpoint(scope, { issuer: settings.issuer, store: options.store, route: perMinute, now });
     if (settings.dynamicClientRegistration) registerRegistrationRoute(scope, { context, route: limit(settings.registrationsPerHour, 3_600_000), maxClients: 10_000, maxPerHour: 5_000 });
   });
 
@@ -218,5 +228,5 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
   await prune();
 
   const verifier = accessTokenVerifier(tokens);
-  return Object.freeze({ metadata, keys, verify: (token: string) => verifier.verify(token, { resource: settings.resource }) });
+  return Object.freeze({ metadata, keys, setupUrl, verify: (token: string) => verifier.verify(token, { resource: settings.resource }) });
 }

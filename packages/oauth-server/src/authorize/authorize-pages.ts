@@ -76,6 +76,11 @@ ${page.upstreamName ? `<p>or</p><div class="actions"><button type="submit" name=
 </form>`);
 }
 
+/** A page with the server's headers and style: a title and its body. */
+export function simplePage(title: string, body: string): string {
+  return layout(title, body);
+}
+
 /** A page that explains why nothing can go on: no redirect to an unchecked client. */
 export function errorPage(message: string): string {
   return layout('Authorization failed', `<h1>This authorization cannot go on</h1><p class="error" role="alert">${escapeHtml(message)}</p><p>Close this page and start again from the application.</p>`);
