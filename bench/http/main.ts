@@ -11,7 +11,10 @@
 //      answering a small fixed JSON body, driven by the same loop with the same request body; and
 //      the same app answering our 27 KB tools/list result, to tell payload from per-request work.
 //  (c) token verifications per second with oauth-server's own verifier (memory key store, then the
-//      SQLite store and grant lookup the server uses), against bare WebCrypto ES256 verification.
+//      SQLite store and grant lookup the server uses), each token new to the verifier, against bare
+//      WebCrypto ES256 verification; and the rate for tokens the verifier checked in the last minute.
+//  (d) the MCP SDK alone serving the same request and tools (bare-server.ts /sdk): what the SDK's
+//      per-request design costs before any of ours.
 // The load generator runs in this process, on the same machine: on a small machine it competes with
 // the server for the CPU, so the server's CPU time per request is printed as well (from /proc).
 // Rounds are interleaved so drift hits every side alike; figures are medians over rounds.
@@ -200,15 +203,15 @@ async function drive(target: Target, durationMs: number): Promise<Window> {
   };
 }
 
-/** Verifications per second: `count` calls, `concurrency` in flight at a time. */
-async function verificationRate(verify: () => Promise<unknown>, count: number, concurrency: number): Promise<number> {
+/** Verifications per second: `count` calls (the call's index passed), `concurrency` in flight at a time. */
+async function verificationRate(verify: (index: number) => Promise<unknown>, count: number, concurrency: number): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         next += 1;
-        await verify();
+        await verify(next - 1);
       }
     }),
   );
@@ -314,11 +317,12 @@ try {
     // The same request as the headline (headers and body) to the bare routes.
     bare: { label: 'bare fastify, small body', pid: bare.child.pid!, port: bare.port, path: '/small', body: modernBody, headers: () => modernHeaders, marker: Buffer.from('"ok":true'), agent: newAgent() },
     bareLarge: { label: 'bare fastify, our tools/list body', pid: bare.child.pid!, port: bare.port, path: '/large', body: modernBody, headers: () => modernHeaders, marker: toolsMarker, agent: newAgent() },
+    sdk: { label: 'the SDK alone', pid: bare.child.pid!, port: bare.port, path: '/sdk', body: modernBody, headers: () => modernHeaders, marker: toolsMarker, agent: newAgent() },
   } satisfies Record<string, Target>;
-  const order = ['modern', 'session', 'bare', 'bareLarge'] as const;
+  const order = ['modern', 'session', 'bare', 'bareLarge', 'sdk'] as const;
 
   for (const name of order) await drive(targets[name], WARMUP_MS);
-  const windows: Record<(typeof order)[number], Window[]> = { modern: [], session: [], bare: [], bareLarge: [] };
+  const windows: Record<(typeof order)[number], Window[]> = { modern: [], session: [], bare: [], bareLarge: [], sdk: [] };
   for (let index = 0; index < ROUNDS; index += 1) for (const name of order) windows[name].push(await drive(targets[name], WINDOW_MS));
   const httpSeconds = (performance.now() - runStarted) / 1000;
 
@@ -326,20 +330,28 @@ try {
   const issuer = 'http://127.0.0.1:1';
   const audience = `${issuer}/mcp`;
   const grant = { subject: 'bench', clientId: 'bench', scopes: ['read', 'run'], resource: audience };
+  // Distinct tokens, each verified once by a new verifier: a verifier remembers the tokens it checked
+  // (for a minute), which is measured apart (`remembered`).
+  const tokensOf = (keys: SigningKeys, grantId?: string) =>
+    Promise.all(Array.from({ length: VERIFY_COUNT }, async () => (await issueAccessToken({ issuer, keys }, { ...grant, ...(grantId === undefined ? {} : { grantId }) })).token));
   const memoryKeys = new SigningKeys({ store: createMemoryKeyStore() });
-  const memoryToken = (await issueAccessToken({ issuer, keys: memoryKeys }, grant)).token;
-  const memoryVerifier = accessTokenVerifier({ issuer, keys: memoryKeys });
-  const verifyMemory = () => memoryVerifier.verify(memoryToken, { resource: audience });
+  const memoryTokens = await tokensOf(memoryKeys);
+  const memoryVerifier = () => {
+    const verifier = accessTokenVerifier({ issuer, keys: memoryKeys });
+    return (index: number) => verifier.verify(memoryTokens[index]!, { resource: audience });
+  };
   // As the server verifies: keys in SQLite, the token's grant looked up (revoked or not).
   const store = openSqliteAuthorizationStore(join(scratch, 'oauth.sqlite'));
   authorizationStore = store;
   const sqliteKeys = new SigningKeys({ store: store.keys });
   const isGrantRevoked = async (grantId: string) => (await store.grants.find(grantId))?.revokedAt != null;
-  const sqliteToken = (await issueAccessToken({ issuer, keys: sqliteKeys }, { ...grant, grantId: 'bench-grant' })).token;
-  const sqliteVerifier = accessTokenVerifier({ issuer, keys: sqliteKeys, isGrantRevoked });
-  const verifySqlite = () => sqliteVerifier.verify(sqliteToken, { resource: audience });
+  const sqliteTokens = await tokensOf(sqliteKeys, 'bench-grant');
+  const sqliteVerifier = () => {
+    const verifier = accessTokenVerifier({ issuer, keys: sqliteKeys, isGrantRevoked });
+    return (index: number) => verifier.verify(sqliteTokens[index]!, { resource: audience });
+  };
   // The floor: the ES256 signature alone, with WebCrypto (what jose uses on Node).
-  const [signedHeader, signedPayload, signature] = memoryToken.split('.') as [string, string, string];
+  const [signedHeader, signedPayload, signature] = memoryTokens[0]!.split('.') as [string, string, string];
   const publicJwk = (await memoryKeys.jwks()).keys[0]!;
   const publicKey = await crypto.subtle.importKey('jwk', publicJwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
   const signedBytes = Buffer.from(`${signedHeader}.${signedPayload}`);
@@ -347,18 +359,21 @@ try {
   const verifySignature = async () => {
     if (!(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signatureBytes, signedBytes))) throw new Error('the signature did not verify');
   };
-  if ((await verifyMemory()).clientId !== 'bench' || (await verifySqlite()).extra.grantId !== 'bench-grant') throw new Error('a verified token lost its claims');
+  if ((await memoryVerifier()(0)).clientId !== 'bench' || (await sqliteVerifier()(0)).extra.grantId !== 'bench-grant') throw new Error('a verified token lost its claims');
   await verifySignature();
 
-  const rates = { memory: [] as number[], memoryConcurrent: [] as number[], sqlite: [] as number[], floor: [] as number[], floorConcurrent: [] as number[] };
+  const rates = { memory: [] as number[], memoryConcurrent: [] as number[], remembered: [] as number[], sqlite: [] as number[], floor: [] as number[], floorConcurrent: [] as number[] };
   for (let index = 0; index < VERIFY_ROUNDS + 1; index += 1) {
-    const memory = await verificationRate(verifyMemory, VERIFY_COUNT, 1);
-    const memoryConcurrent = await verificationRate(verifyMemory, VERIFY_COUNT, CONCURRENCY);
-    const sqlite = await verificationRate(verifySqlite, VERIFY_COUNT, 1);
+    const warm = memoryVerifier();
+    const memory = await verificationRate(warm, VERIFY_COUNT, 1);
+    const remembered = await verificationRate(warm, VERIFY_COUNT, 1);
+    const memoryConcurrent = await verificationRate(memoryVerifier(), VERIFY_COUNT, CONCURRENCY);
+    const sqlite = await verificationRate(sqliteVerifier(), VERIFY_COUNT, 1);
     const floor = await verificationRate(verifySignature, VERIFY_COUNT, 1);
     const floorConcurrent = await verificationRate(verifySignature, VERIFY_COUNT, CONCURRENCY);
     if (index === 0) continue; // warm-up
     rates.memory.push(memory);
+    rates.remembered.push(remembered);
     rates.memoryConcurrent.push(memoryConcurrent);
     rates.sqlite.push(sqlite);
     rates.floor.push(floor);
@@ -369,9 +384,11 @@ try {
   const session = summary(windows.session);
   const bareSmall = summary(windows.bare);
   const bareLarge = summary(windows.bareLarge);
+  const sdkAlone = summary(windows.sdk);
   const verifications = median(rates.memory);
   const verificationsConcurrent = median(rates.memoryConcurrent);
   const verificationsSqlite = median(rates.sqlite);
+  const remembered = median(rates.remembered);
   const floor = median(rates.floor);
   const floorConcurrent = median(rates.floorConcurrent);
   const httpRatio = modern.rps / bareSmall.rps;
@@ -382,16 +399,18 @@ try {
       describe('ours, tools/list 2025-11-25 (one session per connection, bearer)', session),
       describe('bare fastify, small JSON body', bareSmall),
       describe(`bare fastify, our tools/list body (${probe.body.length} bytes, serialized per request)`, bareLarge),
-      `http_ratio (2026-07-28 / bare small) ${round(httpRatio, 3)}; against the bare app sending the same body ${round(modern.rps / bareLarge.rps, 3)}; 2025 session path / bare small ${round(session.rps / bareSmall.rps, 3)}`,
+      describe('the SDK alone (same tools and request, a server per request, no authorization)', sdkAlone),
+      `http_ratio (2026-07-28 / bare small) ${round(httpRatio, 3)}; against the bare app sending the same body ${round(modern.rps / bareLarge.rps, 3)}; 2025 session path / bare small ${round(session.rps / bareSmall.rps, 3)}; ` +
+        `the SDK alone / bare same body ${round(sdkAlone.rps / bareLarge.rps, 3)}, ours / the SDK alone ${round(modern.rps / sdkAlone.rps, 3)}`,
       `token verifications: ${round(verifications, 0)}/s sequential, ${round(verificationsConcurrent, 0)}/s with ${CONCURRENCY} in flight (memory key store); ` +
-        `${round(verificationsSqlite, 0)}/s sequential with the SQLite store and grant lookup the server uses; ` +
+        `${round(verificationsSqlite, 0)}/s sequential with the SQLite store and grant lookup the server uses; ${round(remembered, 0)}/s for tokens the verifier checked in the last minute; ` +
         `bare WebCrypto ES256 verify ${round(floor, 0)}/s sequential, ${round(floorConcurrent, 0)}/s with ${CONCURRENCY} in flight`,
       `http: tools_list_rps=${round(modern.rps, 0)} tools_list_p50_ms=${round(modern.p50, 2)} tools_list_p99_ms=${round(modern.p99, 2)} tools_list_cpu_us=${round(modern.serverCpuUs, 0)} ` +
         `session_tools_list_rps=${round(session.rps, 0)} session_tools_list_p99_ms=${round(session.p99, 2)} ` +
         `bare_rps=${round(bareSmall.rps, 0)} bare_p99_ms=${round(bareSmall.p99, 2)} bare_cpu_us=${round(bareSmall.serverCpuUs, 0)} ` +
-        `bare_large_rps=${round(bareLarge.rps, 0)} bare_large_p99_ms=${round(bareLarge.p99, 2)} ` +
-        `http_ratio=${round(httpRatio, 3)} http_large_ratio=${round(modern.rps / bareLarge.rps, 3)} session_http_ratio=${round(session.rps / bareSmall.rps, 3)} ` +
-        `verifications_per_s=${round(verifications, 0)} verifications_concurrent_per_s=${round(verificationsConcurrent, 0)} verifications_sqlite_per_s=${round(verificationsSqlite, 0)} ` +
+        `bare_large_rps=${round(bareLarge.rps, 0)} bare_large_p99_ms=${round(bareLarge.p99, 2)} sdk_rps=${round(sdkAlone.rps, 0)} sdk_cpu_us=${round(sdkAlone.serverCpuUs, 0)} ` +
+        `http_ratio=${round(httpRatio, 3)} http_large_ratio=${round(modern.rps / bareLarge.rps, 3)} sdk_large_ratio=${round(sdkAlone.rps / bareLarge.rps, 3)} sdk_ratio=${round(modern.rps / sdkAlone.rps, 3)} session_http_ratio=${round(session.rps / bareSmall.rps, 3)} ` +
+        `verifications_per_s=${round(verifications, 0)} verifications_concurrent_per_s=${round(verificationsConcurrent, 0)} verifications_sqlite_per_s=${round(verificationsSqlite, 0)} remembered_verifications_per_s=${round(remembered, 0)} ` +
         `verify_floor_per_s=${round(floor, 0)} verification_ratio=${round(verifications / floor, 3)} ` +
         `target_http_ratio>=0.4`,
       '',

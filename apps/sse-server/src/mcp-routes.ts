@@ -7,13 +7,14 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Logger } from '@claude-code-mcp/observability';
-import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpHandler, isInitializeRequest, isLegacyRequest, type McpHttpHandler, type McpServer } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport, toWebRequest } from '@modelcontextprotocol/node';
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, type AuthInfo, type McpHttpHandler, type McpServer } from '@modelcontextprotocol/server';
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { Transport } from './config.js';
 import { clientOf, OPEN_LIMITS, refuse, RETRY_AFTER_SECONDS, type OpenLimits } from './http-limits.js';
+import { abortOnClose, writeWebResponse } from './web-response.js';
 
 /** Options of {@link registerMcpRoutes}. */
 export interface McpRoutesOptions {
@@ -163,7 +164,6 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
       else if (list === 'prompts') handler.notify.promptsChanged();
       else handler.notify.resourcesChanged();
     });
-    const modern = toNodeHandler(modernHandler, { onerror });
 
     const serveLegacy = async (request: FastifyRequest, reply: FastifyReply) => {
       const sessionId = request.headers['mcp-session-id'];
@@ -203,7 +203,9 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     };
 
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      const webRequest = await toWebRequest(request.raw, request.body);
+      // One web Request per request: classified here, then answered by the SDK's handler.
+      const abort = abortOnClose(reply.raw);
+      const webRequest = await toWebRequest(request.raw, request.body, { signal: abort.signal });
       if (await isLegacyRequest(webRequest, request.body)) return serveLegacy(request, reply);
       const client = clientKey(request);
       if (openRequests.total >= limits.openRequests) return full(reply, `Too many requests still answering (${limits.openRequests}); try again later`);
@@ -211,7 +213,11 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
         return full(reply, `Too many requests still answering for this client (${limits.openRequestsPerClient}); close some (listen streams, long calls) or try again later`);
       }
       openRequests.open(client, reply);
-      return answerHijacked(reply, () => modern(request.raw, reply.raw, request.body));
+      const authInfo = (request.raw as typeof request.raw & { auth?: AuthInfo }).auth;
+      return answerHijacked(reply, async () => {
+        const response = await handler.fetch(webRequest, { ...(authInfo === undefined ? {} : { authInfo }), ...(request.body === undefined ? {} : { parsedBody: request.body }) });
+        await writeWebResponse(response, reply.raw, abort);
+      });
     };
     app.post('/mcp', route, handle);
     app.get('/mcp', route, handle);

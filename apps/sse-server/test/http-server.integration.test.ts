@@ -133,6 +133,24 @@ describe('cancellation over HTTP', () => {
     await first.close();
     await second.close();
   });
+
+  it('stops the run of a 2026-07-28 call whose client goes away (the request closes before the answer)', async () => {
+    fixture.mock.script(turn(toolUse('Bash', { command: LONG_BASH, description: 'wait' })));
+    server = await startServer(fixture);
+    const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'leaves', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+    const controller = new AbortController();
+    const call = fetch(new URL('/mcp', server.origin), {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'claude_ask' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'claude_ask', arguments: { query: 'long job', allowedTools: ['Bash'], backgroundTask: false }, _meta: envelope } }),
+    }).then((response) => response.text());
+    const tree = await waitForDescendant(server.child.pid ?? -1, /^sleep 1$/);
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    await expectAllGone(tree);
+    await expect.poll(async () => ((await (await fetch(new URL('/health', server!.origin))).json()) as { openRequests: number }).openRequests, { timeout: 5_000 }).toBe(0);
+  });
 });
 
 describe('Streamable HTTP, 2025 handshake (a session per client)', () => {

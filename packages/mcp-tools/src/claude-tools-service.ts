@@ -151,33 +151,30 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     onTaskEvent: _onTaskEvent,
     backgroundTasksOnShutdown: _backgroundTasksOnShutdown,
     logger: _logger,
-    ...serverOptions
+    ...base
   } = options;
   // Bad tool options stop the service now, not at the first connection.
-  const settings = parseToolsSettings({ ...serverOptions, runtime, tasks, checkpoints, logger });
+  const settings = parseToolsSettings({ ...base, runtime, tasks, checkpoints, logger });
   // One registry for every server: on HTTP each 2026-07-28 request gets a server of its own.
   const heldRuns = new HeldRuns({ timeoutMs: settings.elicitationTimeoutMs, logger });
   const folders = commandFolders({ cwd: settings.defaultWorkingDirectory, claudeConfigDir: settings.claudeConfigDir });
   const commandWatcher = new CommandWatcher(folders.map((folder) => folder.root), logger);
+  // Three kinds of server, each with its options frozen once (their validation is then remembered).
+  const serverOptions = {
+    legacy: Object.freeze({ ...base, runtime, tasks, checkpoints, logger, heldRuns, mcpTasks: true, tasksExtension: false, commandWatcher }),
+    // A 2026-07-28 HTTP server answers one request; only a connection's server is told of changes.
+    modernRequest: Object.freeze({ ...base, runtime, tasks, checkpoints, logger, heldRuns, mcpTasks: false, tasksExtension: true, commandWatcher: undefined }),
+    modernConnection: Object.freeze({ ...base, runtime, tasks, checkpoints, logger, heldRuns, mcpTasks: false, tasksExtension: true, commandWatcher }),
+  };
+  const serverOptionsFor = (context?: ServerContextOptions) =>
+    context?.era !== 'modern' ? serverOptions.legacy : context.lifetime === 'connection' ? serverOptions.modernConnection : serverOptions.modernRequest;
   let closing: Promise<void> | undefined;
   return Object.freeze({
     store,
     runtime,
     checkpoints,
     tasks,
-    createServer: (context?: ServerContextOptions) =>
-      createClaudeToolsServer({
-        ...serverOptions,
-        runtime,
-        tasks,
-        checkpoints,
-        logger,
-        heldRuns,
-        mcpTasks: context?.era !== 'modern',
-        tasksExtension: context?.era === 'modern',
-        // A 2026-07-28 HTTP server answers one request; only a connection's server is told of changes.
-        commandWatcher: context?.era === 'modern' && context.lifetime !== 'connection' ? undefined : commandWatcher,
-      }),
+    createServer: (context?: ServerContextOptions) => createClaudeToolsServer(serverOptionsFor(context)),
     watchPrompts: (listener: () => void) => commandWatcher.onChange(listener),
     close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>
       (closing ??= (async () => {

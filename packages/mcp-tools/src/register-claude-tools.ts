@@ -180,7 +180,7 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
   const ownership = new Ownership(options.runtime.store.owners, options.runtime.store.tasks);
   const mcpTasks = options.mcpTasks && options.tasks ? enableMcpTasks(server, { tasks: options.tasks, resultOf: backgroundTaskResult, ownership }) : undefined;
   const extension = options.tasksExtension && options.tasks ? enableTasksExtension(server) : undefined;
-  const tools = registerClaudeTools(server, { ...options, heldRuns });
+  const tools = registerClaudeTools(server, options.heldRuns ? options : { ...options, heldRuns });
   mcpTasks?.allow('claude_ask', tools.claude_ask);
   if (extension && options.tasks) {
     extension.offer('claude_ask', backgroundTaskTool({ tasks: options.tasks, resultOf: backgroundTaskResult, canAsk: (context) => canAskTheUser(server, context), ownership }));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { accessTokenVerifier, createMemoryKeyStore, issueAccessToken, openSqliteKeyStore, SigningKeys, type AccessTokenGrant } from '../src/index.js';
 
@@ -104,6 +104,33 @@ describe('access tokens', () => {
     const error = (await verifier.verify(forever, { resource: RESOURCE }).catch((caught: unknown) => caught)) as Error & { code: string; cause: unknown };
     expect(error.code).toBe('OAUTH_SERVER_INVALID_TOKEN');
     expect(JSON.stringify(error.cause, Object.getOwnPropertyNames(error.cause as object))).not.toContain('admin');
+  });
+
+  it('remember a verified token for a minute at most, never past its expiry nor for another resource, and ask for revocation every time', async () => {
+    const keys = new SigningKeys({ store: createMemoryKeyStore(), now });
+    const revoked = new Set<string>();
+    const options = { issuer: ISSUER, keys, now, lifetimeMs: 90_000, isGrantRevoked: (id: string) => Promise.resolve(revoked.has(id)) };
+    const verifier = accessTokenVerifier(options);
+    const { token } = await issueAccessToken(options, { ...grant, grantId: 'grant-1' });
+    const lookups = vi.spyOn(keys, 'jwks');
+    await verifier.verify(token, { resource: RESOURCE });
+    expect(lookups).toHaveBeenCalledTimes(1);
+    clock += 59_000;
+    expect((await verifier.verify(token, { resource: RESOURCE })).extra.grantId).toBe('grant-1');
+    expect(lookups).toHaveBeenCalledTimes(1);
+    // Another resource is checked on its own (and refused).
+    expect(await refusal(verifier.verify(token, { resource: 'https://other.example/mcp' }))).toContain('"aud"');
+    // Past the minute the signature is checked again.
+    clock += 2_000;
+    await verifier.verify(token, { resource: RESOURCE });
+    expect(lookups).toHaveBeenCalledTimes(3);
+    // A revoked grant is refused even while its token is remembered.
+    revoked.add('grant-1');
+    expect(await refusal(verifier.verify(token, { resource: RESOURCE }))).toContain('revoked');
+    revoked.clear();
+    // Remembered until its expiry at most: past it and the clock tolerance, refused.
+    clock += 60_000;
+    expect(await refusal(verifier.verify(token, { resource: RESOURCE }))).toContain('expired');
   });
 });
 

@@ -50,6 +50,17 @@ export type ToolsSettings = Readonly<z.output<typeof toolsSettingsSchema>> & Rea
  * ```
  */
 export function parseToolsSettings(options: ClaudeToolsOptions): ToolsSettings {
+  const known = parsedOptions.get(options);
+  if (known !== undefined) return known;
+  const settings = validate(options);
+  // Frozen options cannot change: an HTTP server that builds a server per request checks them once.
+  if (Object.isFrozen(options)) parsedOptions.set(options, settings);
+  return settings;
+}
+
+const parsedOptions = new WeakMap<ClaudeToolsOptions, ToolsSettings>();
+
+function validate(options: ClaudeToolsOptions): ToolsSettings {
   const { runtime, checkpoints, tasks, logger, heldRuns, ...data } = options;
   const parsed = toolsSettingsSchema.safeParse(data);
   if (!parsed.success) {

@@ -68,6 +68,10 @@ export interface AccessTokenOptions {
 }
 
 const MAX_LIFETIME_MS = 86_400_000;
+// A token whose signature and claims checked out is remembered this long (never past its expiry),
+// so that a client's every request does not pay for ES256 again; revocation is asked each time.
+const VERIFIED_FOR_MS = 60_000;
+const VERIFIED_KEPT = 2_000;
 
 // A token must not outlive the publication of the key that signed it.
 function lifetimeOf(options: AccessTokenOptions): number {
@@ -138,35 +142,53 @@ export function accessTokenVerifier(options: AccessTokenOptions): { verify(token
     if (local === undefined) imported.set(published, (local = createLocalJWKSet(published)));
     return local;
   };
+  // Token and resource → its claims and until when they may be used without checking again.
+  const verified = new Map<string, { readonly payload: Record<string, unknown>; readonly until: number }>();
+  const remember = (key: string, payload: Record<string, unknown>) => {
+    if (verified.size >= VERIFIED_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(key, { payload, until: Math.min(Number(payload['exp']) * 1000, now() + VERIFIED_FOR_MS) });
+  };
+  const recalled = (key: string) => {
+    const entry = verified.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.until > now()) return entry.payload;
+    verified.delete(key);
+    return undefined;
+  };
+  const check = async (token: string, resource: string) => {
+    const verifyWithKeys = (candidate: string, keys: ReturnType<typeof createLocalJWKSet>) =>
+      jwtVerify(candidate, keys, {
+        issuer: options.issuer,
+        audience: resource,
+        algorithms: ['ES256'],
+        typ: 'at+jwt',
+        requiredClaims: ['sub', 'client_id', 'jti', 'iat', 'exp'],
+        clockTolerance,
+        currentDate: new Date(now()),
+        maxTokenAge: MAX_LIFETIME_MS / 1000 + clockTolerance,
+      });
+    try {
+      const { payload } = await verifyWithKeys(token, await keySet()).catch(async (error: unknown) => {
+        // A key id we do not know may be another process's new key: read the store once more.
+        if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+        options.keys.refresh();
+        return verifyWithKeys(token, await keySet());
+      });
+      if (Number(payload['exp']) - Number(payload['iat']) > MAX_LIFETIME_MS / 1000) throw new errors.JWTClaimValidationFailed('lives longer than any token this server issues', payload, 'exp', 'check_failed');
+      return payload as Record<string, unknown>;
+    } catch (error) {
+      // The store failing is not the token's fault: it says so.
+      if (OAuthServerError.isInstance(error)) throw error;
+      // The cause keeps jose's code and message, not the claims (a logged error must not carry them).
+      const cause = error instanceof errors.JOSEError ? Object.assign(new Error(error.message), { code: error.code }) : error;
+      throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', `The access token was refused: ${reasonOf(error)}.`, { cause });
+    }
+  };
   return {
     async verify(token, expected) {
-      const verifyWithKeys = (candidate: string, keys: ReturnType<typeof createLocalJWKSet>) =>
-        jwtVerify(candidate, keys, {
-          issuer: options.issuer,
-          audience: expected.resource,
-          algorithms: ['ES256'],
-          typ: 'at+jwt',
-          requiredClaims: ['sub', 'client_id', 'jti', 'iat', 'exp'],
-          clockTolerance,
-          currentDate: new Date(now()),
-          maxTokenAge: MAX_LIFETIME_MS / 1000 + clockTolerance,
-        });
-      let payload: Record<string, unknown>;
-      try {
-        ({ payload } = await verifyWithKeys(token, await keySet()).catch(async (error: unknown) => {
-          // A key id we do not know may be another process's new key: read the store once more.
-          if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-          options.keys.refresh();
-          return verifyWithKeys(token, await keySet());
-        }));
-        if (Number(payload['exp']) - Number(payload['iat']) > MAX_LIFETIME_MS / 1000) throw new errors.JWTClaimValidationFailed('lives longer than any token this server issues', payload, 'exp', 'check_failed');
-      } catch (error) {
-        // The store failing is not the token's fault: it says so.
-        if (OAuthServerError.isInstance(error)) throw error;
-        // The cause keeps jose's code and message, not the claims (a logged error must not carry them).
-        const cause = error instanceof errors.JOSEError ? Object.assign(new Error(error.message), { code: error.code }) : error;
-        throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', `The access token was refused: ${reasonOf(error)}.`, { cause });
-      }
+      const key = `${expected.resource}\n${token}`;
+      let payload = recalled(key);
+      if (payload === undefined) remember(key, (payload = await check(token, expected.resource)));
       const grantId = typeof payload['grant_id'] === 'string' ? payload['grant_id'] : undefined;
       if (grantId !== undefined && (await options.isGrantRevoked?.(grantId)) === true) {
         throw new OAuthServerError('OAUTH_SERVER_INVALID_TOKEN', 'The access token was refused: its grant was revoked.');
