@@ -8,9 +8,12 @@ export type {
   CounterOptions,
   GaugeMetric,
   GaugeOptions,
+  GaugeSample,
   HistogramMetric,
   HistogramOptions,
   MetricLabels,
   MetricsRegistry,
   MetricsRegistryOptions,
 } from './metrics-registry.js';
+export { boundedLabel, createServerMetrics } from './server-metrics.js';
+export type { OperationObservation, RunObservation, ServerMetrics, ServerMetricsOptions, ServerState } from './server-metrics.js';

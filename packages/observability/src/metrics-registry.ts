@@ -53,14 +53,28 @@ export interface CounterOptions {
 }
 
 /**
- * Options for {@link MetricsRegistry.gauge}; the same fields as {@link CounterOptions}.
+ * A gauge's value read at scrape time: one number, or one per label set (label sets missing from
+ * a reading are dropped from the exposition).
  *
  * @example
  * ```ts
- * const options: GaugeOptions = { name: 'sessions_active', help: 'Open Claude sessions.' };
+ * const sample: GaugeSample = [{ labels: { status: 'running' }, value: 2 }];
  * ```
  */
-export type GaugeOptions = CounterOptions;
+export type GaugeSample = number | ReadonlyArray<{ readonly labels: MetricLabels; readonly value: number }>;
+
+/**
+ * Options for {@link MetricsRegistry.gauge}: those of {@link CounterOptions}, and optionally a
+ * `collect` function read at every scrape instead of `set()` calls.
+ *
+ * @example
+ * ```ts
+ * const options: GaugeOptions = { name: 'sessions_active', help: 'Open Claude sessions.', collect: () => sessions.size };
+ * ```
+ */
+export interface GaugeOptions extends CounterOptions {
+  readonly collect?: () => GaugeSample;
+}
 
 /**
  * Options for {@link MetricsRegistry.histogram}.
@@ -289,7 +303,24 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
     },
     gauge(gaugeOptions: GaugeOptions): GaugeMetric {
       const { name, help, labelNames } = claim('gauge', gaugeOptions);
-      return new Gauge({ name, help, labelNames, registers: [registry] });
+      const sample = gaugeOptions.collect;
+      if (sample !== undefined && typeof sample !== 'function') throw invalid(`collect of the gauge "${name}" must be a function.`);
+      return new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        ...(sample === undefined
+          ? {}
+          : {
+              collect(this: Gauge) {
+                const reading = sample();
+                this.reset();
+                if (typeof reading === 'number') this.set(reading);
+                else for (const { labels, value } of reading) this.set({ ...labels }, value);
+              },
+            }),
+      });
     },
     histogram(histogramOptions: HistogramOptions): HistogramMetric {
       const { name, help, labelNames } = claim('histogram', histogramOptions);

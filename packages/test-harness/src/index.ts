@@ -92,3 +92,5 @@ export { commandLine, descendantPids, waitForDescendant } from './process-tree.j
 export { httpRawDispatch, stdioRawDispatch, tasksPort, type RawDispatch, type RawResponse, type RawTasksPort } from './raw-dispatch.js';
 
 export { startIdentityProvider, type IdentityProvider, type IdentityProviderClient, type IdentityProviderOptions } from './identity-provider.js';
+
+export { lintPrometheusText, parsePrometheusText, type PrometheusFamily, type PrometheusSample } from './prometheus-text.js';
