@@ -161,11 +161,25 @@ export interface SseServerConfig extends ToolsConfig {
    * ranges or `loopback`, comma-separated; or a hop count). Default: none (the peer address is the client).
    */
   readonly trustProxy: readonly string[] | number | undefined;
-  /** `METRICS_ENABLED`: serve Prometheus metrics. Default: `false`. */
-  readonly metrics: { readonly enabled: boolean };
+  /**
+   * `METRICS_ENABLED`: serve Prometheus metrics at `/metrics`. Default: `false`. With
+   * `METRICS_PORT`, on a listener of their own at `METRICS_HOST` (default `127.0.0.1`) and no token;
+   * otherwise on the main port, behind a token with the `metrics` scope when OAuth is on.
+   */
+  readonly metrics: MetricsConfig;
   /** `WEBHOOKS_ENABLED`, `WEBHOOK_URL`. Default: off. */
   readonly webhooks: WebhooksConfig;
 }
+
+/**
+ * Where `/metrics` is served, when it is.
+ *
+ * @example
+ * ```ts
+ * const metrics: MetricsConfig = { enabled: true, port: 9464, host: '127.0.0.1' };
+ * ```
+ */
+export type MetricsConfig = { readonly enabled: false } | { readonly enabled: true; readonly port: number | undefined; readonly host: string };
 
 const text = (raw: string) => accept(raw);
 
@@ -266,6 +280,11 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         60_000,
       ),
       METRICS_ENABLED: variable(booleanReader('METRICS_ENABLED'), false),
+      METRICS_PORT: variable<number | undefined>(integerReader('METRICS_PORT', { min: 1, max: 65_535, example: '9464' }), undefined),
+      METRICS_HOST: variable<string>(
+        (raw) => (/^[\w.:[\]-]+$/.test(raw) ? accept(raw) : reject('must be an IP address or host name', 'e.g. METRICS_HOST=127.0.0.1')),
+        '127.0.0.1',
+      ),
       WEBHOOKS_ENABLED: variable(booleanReader('WEBHOOKS_ENABLED'), false),
       // The URL may carry a token in its path or query, so a bad value is never echoed.
       WEBHOOK_URL: variable<string | undefined>(
@@ -281,6 +300,9 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         const missing = (name: string, when: string, fix: string): void => {
           context.addIssue({ code: 'custom', path: [name], message: `is required when ${when} (not set); ${fix}` });
         };
+        if (typeof values.METRICS_PORT === 'number' && values.METRICS_PORT === values.PORT) {
+          context.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `is the same port as PORT (${values.PORT}); choose another, or unset it to serve /metrics on PORT` });
+        }
         if (values.OAUTH_ENABLED === true && env.OAUTH_ISSUER?.trim()) {
           // An external issuer replaces the built-in authorization server: its settings would do nothing.
           for (const name of ['ADMIN_PASSWORD', 'OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET'] as const) {
@@ -369,6 +391,8 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'RATE_LIMIT_REQUESTS',
   'RATE_LIMIT_WINDOW_MS',
   'METRICS_ENABLED',
+  'METRICS_PORT',
+  'METRICS_HOST',
   'WEBHOOKS_ENABLED',
   'WEBHOOK_URL',
 ]);
@@ -450,7 +474,7 @@ export function parseConfig(
       windowMs: values.RATE_LIMIT_WINDOW_MS,
     }),
     trustProxy: values.TRUST_PROXY,
-    metrics: Object.freeze({ enabled: values.METRICS_ENABLED }),
+    metrics: values.METRICS_ENABLED ? Object.freeze({ enabled: true, port: values.METRICS_PORT, host: values.METRICS_HOST }) : Object.freeze({ enabled: false }),
     webhooks,
   });
 }

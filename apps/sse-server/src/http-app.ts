@@ -1,15 +1,17 @@
 // The fastify application: host checks, rate limits, health and the MCP routes, in that order.
 import rateLimit from '@fastify/rate-limit';
 import type { ClaudeToolsService } from '@claude-code-mcp/mcp-tools';
-import type { Logger } from '@claude-code-mcp/observability';
+import type { Logger, ServerMetrics } from '@claude-code-mcp/observability';
 import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
-import { registerAuthorization, type AuthorizationState, type HttpAuthorization } from './authorization.js';
+import { METRICS_SCOPE, registerAuthorization, type AuthorizationState, type HttpAuthorization } from './authorization.js';
 import type { BearerCheck } from './bearer-gate.js';
 import type { SseServerConfig } from './config.js';
 import { checkHostHeaders, clientOf, REQUEST_TIMEOUTS } from './http-limits.js';
-import { registerMcpRoutes, type McpRoutesOptions } from './mcp-routes.js';
+import { registerMcpRoutes, type McpRoutes, type McpRoutesOptions } from './mcp-routes.js';
+import { RequestStats, sendMetrics } from './metrics-routes.js';
+import { readinessChecks } from './readiness.js';
 
 /** Options of {@link buildHttpApp}. */
 export interface HttpAppOptions {
@@ -24,6 +26,12 @@ export interface HttpAppOptions {
   readonly watchLists?: McpRoutesOptions['watchLists'];
   /** With `OAUTH_ENABLED=true`: the authorization server's state (see `openAuthorizationState`). */
   readonly authorization?: AuthorizationState;
+  /** The Claude Code executable `/ready` asks for its version (otherwise found as the driver finds it). */
+  readonly claudeExecutable?: string | undefined;
+  /** The environment the executable is looked up in when `claudeExecutable` is not given (`PATH`, `CLAUDE_CODE_PATH`). */
+  readonly claudeEnv?: Readonly<Record<string, string | undefined>>;
+  /** With `METRICS_ENABLED=true`: the metrics to update (and to serve at `/metrics` unless `METRICS_PORT` takes them). */
+  readonly metrics?: ServerMetrics;
 }
 
 declare module 'fastify' {
@@ -31,12 +39,17 @@ declare module 'fastify' {
     /** With OAuth, on the MCP routes: what the bearer token check found. */
     bearer: BearerCheck | null;
   }
+  interface FastifyInstance {
+    /** Open 2025-era sessions, SSE streams and 2026-07-28 requests still answering. */
+    mcpCounts(): ReturnType<McpRoutes['counts']>;
+  }
 }
 
 const pathOf = (url: string) => url.split('?', 1)[0]!;
 const isMcpPath = (url: string) => pathOf(url) === '/mcp' || pathOf(url).startsWith('/mcp/');
 // The authorization server's endpoints have budgets of their own; probes are never limited.
-const outsideRateLimit = (url: string) => pathOf(url) === '/health' || pathOf(url).startsWith('/oauth/') || pathOf(url).startsWith('/.well-known/');
+const PROBES = new Set(['/health', '/ready']);
+const outsideRateLimit = (url: string) => PROBES.has(pathOf(url)) || pathOf(url).startsWith('/oauth/') || pathOf(url).startsWith('/.well-known/');
 
 const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -75,20 +88,30 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const checkOrigin = originValidation(allowedHostnames);
   app.addHook('onRequest', async (request, reply) => {
     if (checkHostHeaders(request, reply)) return;
-    if (request.url === '/health') return;
+    if (PROBES.has(request.url)) return;
     await checkHost(request, reply);
     if (!reply.sent) await checkOrigin(request, reply);
   });
+  const stats = new RequestStats();
+  const { metrics } = options;
   app.addHook('onResponse', (request, reply, done) => {
     // The path only: a query may carry a session id (or a token someone put there by mistake).
     logger.debug({ method: request.method, url: pathOf(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    stats.record(reply.statusCode, reply.elapsedTime);
+    // The route pattern (bounded), never the URL.
+    metrics?.httpRequest({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+    // A valid token short of a scope: the SDK's step-up on /mcp, or /metrics without `metrics`.
+    if (reply.statusCode === 403 && request.bearer?.ok === true) metrics?.tokenRefused('insufficient_scope');
     done();
   });
 
   const authorization = await authorizationOf(app, options);
   app.decorateRequest('bearer', null);
+  // /metrics on the main port is behind a token too.
+  const metricsHere = config.metrics.enabled && config.metrics.port === undefined && metrics !== undefined;
+  const needsToken = (url: string) => isMcpPath(url) || (metricsHere && pathOf(url) === '/metrics');
   // Before the rate limit: a verified principal has a budget of its own, wherever it connects from.
-  if (authorization) app.addHook('onRequest', async (request) => void (isMcpPath(request.url) && (request.bearer = await authorization.check(request))));
+  if (authorization) app.addHook('onRequest', async (request) => void (needsToken(request.url) && (request.bearer = await authorization.check(request))));
 
   if (config.rateLimit.enabled) {
     await app.register(rateLimit, {
@@ -100,6 +123,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       keyGenerator: (request) => (request.bearer?.ok ? `principal ${request.bearer.principal}` : clientOf(request)),
       // The IETF RateLimit-* fields (and Retry-After on a 429) instead of X-RateLimit-*.
       enableDraftSpec: true,
+      onExceeded: () => metrics?.rateLimited(),
     });
   }
 
@@ -110,20 +134,47 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     transport: config.transport,
     sessionIdleTimeoutMs: config.sessionTimeoutMs,
     logger,
-    ...(authorization ? { authorize: (request: FastifyRequest, reply: FastifyReply) => admit(authorization, request, reply), ownerOf: (request: FastifyRequest) => (request.bearer?.ok ? request.bearer.principal : undefined) } : {}),
+    ...(authorization ? { authorize: (request: FastifyRequest, reply: FastifyReply) => admit(authorization, request, reply, metrics), ownerOf: (request: FastifyRequest) => (request.bearer?.ok ? request.bearer.principal : undefined) } : {}),
   });
   app.addHook('onClose', () => routes.close());
+  app.decorate('mcpCounts', () => routes.counts());
 
-  app.get('/health', (_request, reply) =>
-    reply.send({
+  app.get('/health', (_request, reply) => {
+    const counts = routes.counts();
+    return reply.send({
       status: 'ok',
       version: options.version,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       transport: config.transport,
-      ...routes.counts(),
+      activeSessions: counts.streamableSessions + counts.sseStreams,
+      ...counts,
       backgroundTasks: service.tasks.activeCount,
-    }),
-  );
+      requests: stats.summary(),
+    });
+  });
+  const readiness = readinessChecks({
+    claudeExecutable: options.claudeExecutable,
+    env: options.claudeEnv ?? {},
+    dataDir: config.dataDir,
+    database: () => service.store.sessions.get('ready-probe'),
+    ...(authorization?.signingKeys ? { keys: authorization.signingKeys } : {}),
+  });
+  app.get('/ready', async (_request, reply) => {
+    const report = await readiness.check();
+    return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+  });
+  if (metricsHere) {
+    app.get('/metrics', async (request, reply) => {
+      if (authorization && !admit(authorization, request, reply, metrics)) return reply;
+      if (request.bearer?.ok === true && !request.bearer.auth.scopes.includes(METRICS_SCOPE.name)) {
+        return reply
+          .code(403)
+          .header('www-authenticate', `Bearer error="insufficient_scope", scope="${METRICS_SCOPE.name}", resource_metadata="${request.bearer.auth.resourceMetadataUrl ?? ''}"`)
+          .send({ error: 'insufficient_scope', error_description: `/metrics needs a token with the ${METRICS_SCOPE.name} scope.` });
+      }
+      return sendMetrics(metrics, reply);
+    });
+  }
 
   return app;
 }
@@ -131,13 +182,15 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
 async function authorizationOf(app: FastifyInstance, options: HttpAppOptions): Promise<HttpAuthorization | undefined> {
   const { config } = options;
   if (!config.oauth.enabled) return undefined;
-  return registerAuthorization(app, { ...config, oauth: config.oauth }, options.authorization, options.logger);
+  const { metrics } = options;
+  return registerAuthorization(app, { ...config, oauth: config.oauth }, options.authorization, options.logger, metrics ? (grantType) => metrics.tokenIssued(grantType) : undefined);
 }
 
 // A request with a valid token goes on with `auth` set where the SDK transports read it.
-function admit(authorization: HttpAuthorization, request: FastifyRequest, reply: FastifyReply): boolean {
+function admit(authorization: HttpAuthorization, request: FastifyRequest, reply: FastifyReply, metrics: ServerMetrics | undefined): boolean {
   const check = request.bearer ?? ({ ok: false, status: 401 } as const);
   if (!check.ok) {
+    metrics?.tokenRefused(check.status >= 500 ? 'unavailable' : check.error === undefined ? 'missing' : 'invalid');
     authorization.refuse(reply, check);
     return false;
   }

@@ -3,11 +3,13 @@ import { homedir } from 'node:os';
 
 import { openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
-import { handleShutdownSignals, serverStart, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { createServerMetrics, type ServerState } from '@claude-code-mcp/observability';
+import { handleShutdownSignals, serverStart, toolsEventsToMetrics, toolsServiceOptions } from '@claude-code-mcp/server-config';
 
 import { parseConfig, type SseServerConfig } from './config.js';
 import { openAuthorizationState } from './authorization.js';
 import { buildHttpApp } from './http-app.js';
+import { listenForMetrics } from './metrics-routes.js';
 
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,11 +17,10 @@ function packageVersion(): string {
 }
 
 // Settings the configuration accepts whose features this version does not serve yet: starting
-// without them would look protected (or observed) while it is not.
+// without them would look observed while it is not.
 function notYetServed(config: SseServerConfig): string[] {
   const problems: string[] = [];
   if (config.webhooks.enabled) problems.push('WEBHOOKS_ENABLED: webhooks are not sent by this version yet; set WEBHOOKS_ENABLED=false');
-  if (config.metrics.enabled) problems.push('METRICS_ENABLED: /metrics is not served by this version yet; set METRICS_ENABLED=false');
   return problems;
 }
 
@@ -35,11 +36,15 @@ export async function main(): Promise<void> {
   for (const name of ['OAUTH_CLIENT_SECRET', 'ADMIN_PASSWORD', 'OAUTH_UPSTREAM_CLIENT_SECRET', 'WEBHOOK_URL']) delete process.env[name];
 
   const version = packageVersion();
+  // The gauges read the service and the HTTP routes, both made below.
+  let readState: () => ServerState = () => ({ sessions: {}, warmProcesses: 0, queuedRuns: 0, backgroundTasks: {} });
+  const metrics = config.metrics.enabled ? createServerMetrics({ service: 'sse-server', state: () => readState() }) : undefined;
   const service = await start.step(() =>
     openClaudeToolsService({
       ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
       version,
       onTaskEvent: (event) => logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event'),
+      ...(metrics ? { onEvent: toolsEventsToMetrics(metrics, 'tcp') } : {}),
       logger,
     }),
   );
@@ -49,8 +54,13 @@ export async function main(): Promise<void> {
     await service.close();
     throw error;
   }) : undefined;
-  const app = await buildHttpApp({ config, service, logger, version, ...(authorization ? { authorization } : {}) });
+  const app = await buildHttpApp({ config, service, logger, version, claudeExecutable, claudeEnv: process.env, ...(authorization ? { authorization } : {}), ...(metrics ? { metrics } : {}) });
   app.addHook('onClose', () => authorization?.close());
+  readState = () => {
+    const { warmProcesses, queuedRuns, backgroundTasks } = service.state();
+    const counts = app.mcpCounts();
+    return { sessions: { streamable: counts.streamableSessions, sse: counts.sseStreams }, warmProcesses, queuedRuns, backgroundTasks };
+  };
   // Handlers before listening: a signal during start-up still closes the store and the sessions.
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>
@@ -64,6 +74,17 @@ export async function main(): Promise<void> {
       }
     })());
   handleShutdownSignals((signal) => void stop(signal));
+  if (metrics && config.metrics.enabled && config.metrics.port !== undefined) {
+    const where = { host: config.metrics.host, port: config.metrics.port };
+    try {
+      const listener = await listenForMetrics(metrics, where);
+      app.addHook('onClose', () => listener.close());
+    } catch (error) {
+      await service.close();
+      start.fail([`METRICS_PORT: cannot listen on ${where.host}:${where.port} (${error instanceof Error ? error.message : String(error)}); choose a free port`]);
+    }
+    logger.info(where, 'metrics listening at /metrics');
+  }
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

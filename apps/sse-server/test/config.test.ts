@@ -66,6 +66,8 @@ describe('parseConfig (sse)', () => {
         RATE_LIMIT_WINDOW_MS: '1000',
         TRUST_PROXY: '10.0.0.0/8, loopback',
         METRICS_ENABLED: 'YES',
+        METRICS_PORT: '9464',
+        METRICS_HOST: '0.0.0.0',
         WEBHOOKS_ENABLED: '1',
         WEBHOOK_URL: 'https://hooks.example.com/claude?token=abc',
         ADMIN_USERNAME: 'root@example',
@@ -98,7 +100,7 @@ describe('parseConfig (sse)', () => {
       },
       rateLimit: { enabled: false, requests: 20, windowMs: 1000 },
       trustProxy: ['10.0.0.0/8', 'loopback'],
-      metrics: { enabled: true },
+      metrics: { enabled: true, port: 9464, host: '0.0.0.0' },
       webhooks: { enabled: true, url: 'https://hooks.example.com/claude?token=abc' },
     });
   });
@@ -127,6 +129,13 @@ describe('parseConfig (sse)', () => {
     expect(() => parseConfig({ TRUST_PROXY: 'true' }, context)).toThrow(/TRUST_PROXY: must list proxy addresses or CIDR ranges/);
     expect(() => parseConfig({ TRUST_PROXY: '0' }, context)).toThrow(/TRUST_PROXY: must be a hop count from 1 to 10/);
     expect(() => parseConfig({ TRUST_PROXY: '10.0.0.1; rm -rf' }, context)).toThrow(/TRUST_PROXY/);
+  });
+
+  it('serves /metrics on METRICS_PORT only when it differs from PORT, and checks both', () => {
+    expect(parseConfig({ METRICS_ENABLED: 'true' }, context).metrics).toEqual({ enabled: true, port: undefined, host: '127.0.0.1' });
+    expect(problemsOf({ METRICS_ENABLED: 'true', PORT: '9464', METRICS_PORT: '9464' })).toEqual(['METRICS_PORT: is the same port as PORT (9464); choose another, or unset it to serve /metrics on PORT']);
+    expect(problemsOf({ METRICS_PORT: '70000' })[0]).toMatch(/^METRICS_PORT: /);
+    expect(problemsOf({ METRICS_HOST: 'two words' })[0]).toMatch(/^METRICS_HOST: must be an IP address or host name/);
   });
 
   it('takes PORT=0 (any free port)', () => {

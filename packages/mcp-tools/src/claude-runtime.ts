@@ -248,6 +248,11 @@ export class ClaudeRuntime {
     await this.store.forks.plan({ ...planned, createdAt: this.#now() }, cwd);
   }
 
+  /** Warm Claude Code processes, runs holding a slot, and runs waiting for one. */
+  usage(): { readonly warmProcesses: number; readonly runningRuns: number; readonly queuedRuns: number } {
+    return { warmProcesses: new Set(this.#warm.values()).size, runningRuns: this.#limiter.running, queuedRuns: this.#limiter.queued };
+  }
+
   /** Session ids whose CLI process is alive and idle or busy. */
   warmSessionIds(): string[] {
     return [...this.#warm.keys()];

@@ -5,6 +5,8 @@ import { noopLogger, type Logger } from '@claude-code-mcp/claude-cli-driver';
 import type { McpServer } from '@modelcontextprotocol/server';
 
 import { createCheckpointManager, type CheckpointManager } from './checkpoints/index.js';
+import { emitTo } from './emit-event.js';
+import type { RunEvent } from './events.js';
 import { ClaudeRuntime } from './claude-runtime.js';
 import { currentProcess, stopOrphanedProcesses } from './processes/cli-processes.js';
 import { createClaudeToolsServer, type ClaudeToolsServerOptions } from './register-claude-tools.js';
@@ -79,6 +81,8 @@ export interface ClaudeToolsService {
    * commands change, like a 2025-era server.
    */
   createServer(context?: ServerContextOptions): McpServer;
+  /** What runs now: warm Claude Code processes, runs holding or waiting for a slot, this server's background tasks. */
+  state(): ClaudeToolsServiceState;
   /**
    * Calls `listener` when a slash-command file changes (the prompts list changed): for an HTTP
    * entry to tell its 2026-07-28 `subscriptions/listen` streams. Returns the unsubscribe function.
@@ -90,6 +94,21 @@ export interface ClaudeToolsService {
    * sessions end and the store closes. Safe to call more than once.
    */
   close(options?: { readonly waitForTasks?: boolean }): Promise<void>;
+}
+
+/**
+ * A reading of {@link ClaudeToolsService.state}, for gauges and health.
+ *
+ * @example
+ * ```ts
+ * const { warmProcesses, queuedRuns, backgroundTasks } = service.state();
+ * ```
+ */
+export interface ClaudeToolsServiceState {
+  readonly warmProcesses: number;
+  readonly runningRuns: number;
+  readonly queuedRuns: number;
+  readonly backgroundTasks: { readonly queued: number; readonly running: number };
 }
 
 /**
@@ -138,7 +157,10 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     logger,
     permissionPolicy: options.permissionPolicy ?? 'deny',
     onShutdown: options.backgroundTasksOnShutdown ?? 'continue',
-    onEvent: options.onTaskEvent,
+    onEvent: (event) => {
+      options.onTaskEvent?.(event);
+      if (options.onEvent) void backgroundRunEvent(store, event).then((run) => run && emitTo(options.onEvent, run));
+    },
   });
   await tasks.recoverAfterRestart();
   // A server that shares the data folder may end later: its tasks are taken over then.
@@ -175,6 +197,7 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     checkpoints,
     tasks,
     createServer: (context?: ServerContextOptions) => createClaudeToolsServer(serverOptionsFor(context)),
+    state: () => ({ ...runtime.usage(), backgroundTasks: tasks.counts() }),
     watchPrompts: (listener: () => void) => commandWatcher.onChange(listener),
     close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>
       (closing ??= (async () => {
@@ -185,4 +208,32 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
         await store.close();
       })()),
   });
+}
+
+const FINISHED: Partial<Record<TaskEvent['type'], RunEvent['status']>> = {
+  'background_task.completed': 'completed',
+  'background_task.failed': 'failed',
+  'background_task.stopped': 'cancelled',
+};
+
+// A background task that ended, as a run: who started it comes from its owner record. The task
+// does not record the model it was asked for: `unrecorded`.
+async function backgroundRunEvent(store: ClaudeToolsStore, event: TaskEvent): Promise<RunEvent | undefined> {
+  const status = FINISHED[event.type];
+  if (status === undefined) return undefined;
+  const { task } = event;
+  const owner = await store.owners.ownerOf('task', task.id).catch(() => undefined);
+  const [clientId, subject] = owner === undefined ? [] : (JSON.parse(owner) as [string, string]);
+  return {
+    type: 'run.finished',
+    status,
+    model: 'unrecorded',
+    seconds: task.startedAt === null || task.finishedAt === null ? 0 : (task.finishedAt - task.startedAt) / 1000,
+    costUsd: task.costUsd,
+    taskId: task.id,
+    ...(task.sessionId === null ? {} : { sessionId: task.sessionId }),
+    background: true,
+    caller: clientId === undefined ? {} : { clientId, ...(subject === undefined ? {} : { subject }) },
+    at: event.at,
+  };
 }

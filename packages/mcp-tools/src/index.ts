@@ -3,7 +3,7 @@
 export { McpToolsError } from './errors.js';
 export type { McpToolsErrorCode, McpToolsErrorOptions, PluginCommandDetails } from './errors.js';
 export { openClaudeToolsService } from './claude-tools-service.js';
-export type { ClaudeToolsService, ClaudeToolsServiceOptions, ServerContextOptions } from './claude-tools-service.js';
+export type { ClaudeToolsService, ClaudeToolsServiceOptions, ClaudeToolsServiceState, ServerContextOptions } from './claude-tools-service.js';
 export { createClaudeToolsServer, registerClaudeTools, TOOL_NAMES } from './register-claude-tools.js';
 export type { ClaudeToolsOptions, ClaudeToolsServerOptions, PermissionPolicy, RegisteredClaudeTools } from './register-claude-tools.js';
 export { HeldRuns } from './tools/held-runs.js';

@@ -5,7 +5,9 @@ import { McpServer, type RegisteredTool, type ServerContext } from '@modelcontex
 
 import type { ClaudeRuntime } from './claude-runtime.js';
 import type { CheckpointManager } from './checkpoints/index.js';
+import type { ToolsEventListener } from './events.js';
 import { enableMcpTasks } from './mcp-tasks.js';
+import { observeOperations } from './observe-operations.js';
 import { enableCommandPrompts } from './prompts/command-prompts.js';
 import type { CommandWatcher } from './prompts/command-watcher.js';
 import { registerCheckpointDiffResource } from './resources/checkpoint-diff.js';
@@ -78,6 +80,8 @@ export interface ClaudeToolsOptions {
   /** Background runs (`backgroundTask: true`, `claude_background_tasks`); without it they are refused. */
   readonly tasks?: TaskManager;
   readonly logger?: Logger;
+  /** Told of each MCP request answered, tool call and finished run (for metrics and webhooks). */
+  readonly onEvent?: ToolsEventListener;
 }
 
 /**
@@ -176,6 +180,7 @@ export function createClaudeToolsServer(options: ClaudeToolsServerOptions): McpS
         'Delegate coding work to Claude Code: claude_ask runs a task in a working directory and returns a sessionId (or, with backgroundTask, a taskId for claude_background_tasks); claude_resume continues it; claude_plan plans without changing files; claude_abort stops a run; claude_checkpoint saves and restores the working directory.',
     },
   );
+  observeOperations(server, options.onEvent);
   // Before the tools: it must see McpServer install its tools/call handler.
   const ownership = new Ownership(options.runtime.store.owners, options.runtime.store.tasks);
   const mcpTasks = options.mcpTasks && options.tasks ? enableMcpTasks(server, { tasks: options.tasks, resultOf: backgroundTaskResult, ownership }) : undefined;

@@ -81,6 +81,8 @@ export interface AuthorizationServerOptions {
   readonly firstAdminSetup?: boolean;
   /** Where failures that are not the client's fault are reported (never with a token or password). */
   readonly logger?: { warn(details: Record<string, unknown>, message: string): void };
+  /** Told of each access token issued (for metrics): the grant type and the client; never the token. It must not throw. */
+  readonly onTokenIssued?: (issued: { readonly grantType: 'authorization_code' | 'refresh_token' | 'client_credentials'; readonly clientId: string }) => void;
   readonly now?: () => number;
 }
 
@@ -207,7 +209,7 @@ export async function registerAuthorizationServer(app: FastifyInstance, options:
       interactionLifetimeMs: 10 * 60_000,
       ...(options.authenticate ? { authenticate: options.authenticate } : {}),
     });
-    registerTokenRoute(scope, { context, confidential, route: perMinute });
+    registerTokenRoute(scope, { context, confidential, route: perMinute, ...(options.onTokenIssued ? { onIssued: options.onTokenIssued } : {}) });
     registerRevocationRoute(scope, { context, confidential, route: perMinute });
     if (options.firstAdminSetup === true) setupUrl = await registerSetupEndpoint(scope, { issuer: settings.issuer, store: options.store, route: perMinute, now });
     if (settings.dynamicClientRegistration) registerRegistrationRoute(scope, { context, route: limit(settings.registrationsPerHour, 3_600_000), maxClients: 10_000, maxPerHour: 5_000 });

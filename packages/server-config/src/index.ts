@@ -32,3 +32,4 @@ export { handleShutdownSignals } from './shutdown-signals.js';
 export type { ShutdownSignal, ShutdownSignalOptions } from './shutdown-signals.js';
 export { serverStart } from './server-start.js';
 export type { ServerStart, StartupIo } from './server-start.js';
+export { toolsEventsToMetrics } from './tools-metrics.js';

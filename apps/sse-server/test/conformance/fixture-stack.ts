@@ -53,7 +53,7 @@ async function serve(harness: ServerFixture): Promise<FixtureStack> {
     // The fixtures' multi-round tools mint request states of their own.
     requestStateVerifier: (state, context) => fixtureStateCodec.verify(state, context),
   });
-  const app = await buildHttpApp({ config, ...withFixtures(service), logger: noopLogger, version: VERSION });
+  const app = await buildHttpApp({ config, ...withFixtures(service), logger: noopLogger, version: VERSION, claudeExecutable, claudeEnv: harness.env });
   const close = async () => {
     try {
       await app.close();

@@ -161,6 +161,8 @@ export class TaskManager {
   readonly #owner: TaskOwner;
   readonly #processes: DetachedProcesses;
   readonly #active = new Map<string, ActiveTask>();
+  // Active tasks whose Claude Code process has started (the others wait for a slot).
+  readonly #started = new Set<string>();
   #shuttingDown = false;
   #stopRecovering: (() => void) | undefined;
 
@@ -178,6 +180,11 @@ export class TaskManager {
   /** Tasks running or queued in this process. */
   get activeCount(): number {
     return this.#active.size;
+  }
+
+  /** This server's active tasks: those waiting for a slot and those whose process runs. */
+  counts(): { readonly queued: number; readonly running: number } {
+    return { queued: this.#active.size - this.#started.size, running: this.#started.size };
   }
 
   /** Starts a background run and returns its record at once (queued until a slot is free). */
@@ -375,6 +382,7 @@ export class TaskManager {
     if (task.pid === null || task.processStartTime === null) {
       // Its process ended before it could be identified: what it did is in its log.
       this.#track(task.id, (signals) => adoptTask(this.#context, task, request, { pid: task.pid ?? 0, startTime: '' }, signals));
+      this.#started.add(task.id);
       return 'adopted';
     }
     if (task.bootId !== null && bootId !== undefined && task.bootId !== bootId) {
@@ -386,6 +394,7 @@ export class TaskManager {
     const run = { pid: task.pid, startTime: task.processStartTime };
     this.#logger.info({ taskId: task.id, pid: run.pid, running: this.#processes.isAlive(run) }, 'adopting a background task');
     this.#track(task.id, (signals) => adoptTask(this.#context, task, request, run, signals));
+    this.#started.add(task.id);
     return 'adopted';
   }
 
@@ -407,7 +416,10 @@ export class TaskManager {
         this.#logger.error({ err: error, taskId: id }, 'background task bookkeeping failed');
         await this.#finish(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       })
-      .finally(() => this.#active.delete(id));
+      .finally(() => {
+        this.#active.delete(id);
+        this.#started.delete(id);
+      });
     this.#active.set(id, { ...signals, done });
   }
 
@@ -423,6 +435,7 @@ export class TaskManager {
       finish: (id, finish) => this.#finish(id, finish),
       started: async (id, run) => {
         await this.#tasks.markStarted(id, this.#now(), run && { pid: run.pid, startTime: run.startTime, bootId: this.#processes.bootId() ?? null });
+        if (this.#active.has(id)) this.#started.add(id);
         await this.#emit('background_task.started', id);
       },
     };

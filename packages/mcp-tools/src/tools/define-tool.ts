@@ -1,7 +1,9 @@
-import type { CallToolResult, InputRequiredResult, McpServer, RegisteredTool, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import { isInputRequiredResult, type CallToolResult, type InputRequiredResult, type McpServer, type RegisteredTool, type ServerContext, type ToolAnnotations } from '@modelcontextprotocol/server';
 import type * as z from 'zod';
 
 import { McpToolsError } from '../errors.js';
+import { emitTo, eventCallerOf } from '../emit-event.js';
+import type { ToolCallEvent } from '../events.js';
 import { withoutDialect } from '../schema-dialect.js';
 import { toolError } from './run-results.js';
 import type { ToolKit } from './tool-kit.js';
@@ -76,11 +78,25 @@ export function defineTool<Input extends z.ZodObject>(definition: ToolDefinition
       server.registerTool(
         name,
         { title, description, inputSchema, ...(advertisedOutput ? { outputSchema: advertisedOutput } : {}), annotations, scopeChallenge: scopeChallengeFor(name, scope) },
-        (args, context) => {
+        async (args, context) => {
+          const caller = eventCallerOf(context.http?.authInfo);
+          const started = performance.now();
+          emitTo(kit.options.onEvent, { type: 'tool.called', tool: name, caller, at: Date.now() });
           const needed = missingScope(scope, args, context.http?.authInfo);
-          if (needed !== undefined) return toolError(new McpToolsError('MCP_TOOLS_INSUFFICIENT_SCOPE', `${name} needs the ${needed} scope; authorize again asking for it.`), null);
-          return handler(args as z.output<Input>, context, kit);
+          const result: ToolResult =
+            needed === undefined ? await handler(args as z.output<Input>, context, kit) : toolError(new McpToolsError('MCP_TOOLS_INSUFFICIENT_SCOPE', `${name} needs the ${needed} scope; authorize again asking for it.`), null);
+          emitTo(kit.options.onEvent, { ...answerOf(result), tool: name, seconds: (performance.now() - started) / 1000, caller, at: Date.now() });
+          return result;
         },
       ),
   });
+}
+
+// A tool's answer as an event: its type, status and the session it names.
+function answerOf(result: ToolResult): Pick<ToolCallEvent, 'type' | 'status' | 'sessionId'> {
+  if (isInputRequiredResult(result)) return { type: 'tool.completed', status: 'input_required' };
+  const output = result.structuredContent as { status?: unknown; sessionId?: unknown } | undefined;
+  const sessionId = typeof output?.sessionId === 'string' ? { sessionId: output.sessionId } : {};
+  if (result.isError !== true) return { type: 'tool.completed', status: 'success', ...sessionId };
+  return { type: 'tool.error', status: output?.status === 'cancelled' ? 'cancelled' : 'error', ...sessionId };
 }

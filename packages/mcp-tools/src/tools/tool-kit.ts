@@ -7,6 +7,7 @@ import { LOG_LEVEL_META_KEY, type CallToolResult, type LoggingLevel, type McpSer
 import { checkSubagent } from '../catalogue.js';
 import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from '../claude-runtime.js';
 import { McpToolsError } from '../errors.js';
+import { emitTo, eventCallerOf } from '../emit-event.js';
 import { buildHookSettings, type HookSpecs } from '../hook-settings.js';
 import { createProgressReporter, type ProgressReporter } from '../progress-reporter.js';
 import { resolveWorkingDirectory } from '../resolve-working-directory.js';
@@ -18,6 +19,7 @@ import { canAskTheUser, permissionDecider } from './permission-bridge.js';
 import { envelopeValue, isModern } from './request-envelope.js';
 import type { ToolsSettings } from './tools-settings.js';
 import { completedRunResult, emptyOutput, toolError } from './run-results.js';
+import { runEventOf } from './run-events.js';
 import type { RunOutput } from './schema-parts.js';
 
 export { actionError, backgroundTaskResult, emptyOutput, toolError } from './run-results.js';
@@ -265,7 +267,9 @@ class ClaudeToolKit implements ToolKit {
     if (!how.overrides.canUseTool) await this.#autoCheckpoint(prepared, progress, how.caller);
     notifyLog('info', { event: 'run.started', cwd: prepared.cwd, sessionId: prepared.sessionId ?? null });
     const hookEvents: HookEvents = [];
+    const started = performance.now();
     const outcome = await this.#run(prepared, how, progress, hookEvents);
+    emitTo(this.options.onEvent, runEventOf(outcome, prepared, (performance.now() - started) / 1000, eventCallerOf(how.contextOf()?.http?.authInfo)));
     // A new session (or a fork) is the caller's; a resumed one keeps its owner.
     if (outcome.sessionId !== prepared.sessionId) await this.ownership.claim('session', outcome.sessionId, how.caller);
     if (outcome.status !== 'completed') {

@@ -33,7 +33,7 @@ const toolsSettingsSchema = z.object({
   autoCheckpoint: z.boolean().default(false),
 });
 
-type Collaborators = Pick<ClaudeToolsOptions, 'runtime' | 'checkpoints' | 'tasks' | 'logger' | 'heldRuns'>;
+type Collaborators = Pick<ClaudeToolsOptions, 'runtime' | 'checkpoints' | 'tasks' | 'logger' | 'heldRuns' | 'onEvent'>;
 
 /** registerClaudeTools' options after validation: defaults filled in, frozen. */
 export type ToolsSettings = Readonly<z.output<typeof toolsSettingsSchema>> & Readonly<Collaborators>;
@@ -61,7 +61,7 @@ export function parseToolsSettings(options: ClaudeToolsOptions): ToolsSettings {
 const parsedOptions = new WeakMap<ClaudeToolsOptions, ToolsSettings>();
 
 function validate(options: ClaudeToolsOptions): ToolsSettings {
-  const { runtime, checkpoints, tasks, logger, heldRuns, ...data } = options;
+  const { runtime, checkpoints, tasks, logger, heldRuns, onEvent, ...data } = options;
   const parsed = toolsSettingsSchema.safeParse(data);
   if (!parsed.success) {
     throw new McpToolsError('MCP_TOOLS_INVALID_OPTIONS', `Invalid Claude tools options:\n${z.prettifyError(parsed.error)}`, { cause: parsed.error });
@@ -73,5 +73,6 @@ function validate(options: ClaudeToolsOptions): ToolsSettings {
     ...(tasks ? { tasks } : {}),
     ...(logger ? { logger } : {}),
     ...(heldRuns ? { heldRuns } : {}),
+    ...(onEvent ? { onEvent } : {}),
   });
 }

@@ -22,6 +22,7 @@ export interface TokenRouteOptions {
   readonly context: GrantContext;
   readonly confidential: ReturnType<typeof confidentialClients>;
   readonly route: RouteShorthandOptions;
+  readonly onIssued?: (issued: { readonly grantType: 'authorization_code' | 'refresh_token' | 'client_credentials'; readonly clientId: string }) => void;
 }
 
 const PUBLIC_GRANTS = new Set(['authorization_code', 'refresh_token']);
@@ -48,6 +49,11 @@ export function registerTokenRoute(scope: FastifyInstance, options: TokenRouteOp
       return oauthError(reply, 'unsupported_grant_type', `This server supports authorization_code, refresh_token and client_credentials (got ${JSON.stringify(grantType.slice(0, 64))}).`);
     }
     if (!outcome.ok) return oauthError(reply, outcome.error, outcome.description);
+    try {
+      options.onIssued?.({ grantType: grantType as 'authorization_code' | 'refresh_token' | 'client_credentials', clientId: caller.kind === 'confidential' ? caller.client.clientId : caller.clientId });
+    } catch {
+      // An observer's failure is its own.
+    }
     return reply.headers(NO_STORE).send(outcome.body);
   });
 }
