@@ -169,6 +169,11 @@ export interface SseServerConfig extends ToolsConfig {
   readonly metrics: MetricsConfig;
   /** `WEBHOOKS_ENABLED`, `WEBHOOK_URL`. Default: off. */
   readonly webhooks: WebhooksConfig;
+  /**
+   * `SHUTDOWN_TIMEOUT_MS`: on SIGTERM, how long runs in flight may go on to finish before they are
+   * interrupted. Default: 20 000 (keep it below the orchestrator's grace period).
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 /**
@@ -285,6 +290,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         (raw) => (/^[\w.:[\]-]+$/.test(raw) ? accept(raw) : reject('must be an IP address or host name', 'e.g. METRICS_HOST=127.0.0.1')),
         '127.0.0.1',
       ),
+      SHUTDOWN_TIMEOUT_MS: variable(integerReader('SHUTDOWN_TIMEOUT_MS', { min: 0, max: 3_600_000, unit: 'milliseconds', example: '20000 (20 s)' }), 20_000),
       WEBHOOKS_ENABLED: variable(booleanReader('WEBHOOKS_ENABLED'), false),
       // The URL may carry a token in its path or query, so a bad value is never echoed.
       WEBHOOK_URL: variable<string | undefined>(
@@ -393,6 +399,7 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'METRICS_ENABLED',
   'METRICS_PORT',
   'METRICS_HOST',
+  'SHUTDOWN_TIMEOUT_MS',
   'WEBHOOKS_ENABLED',
   'WEBHOOK_URL',
 ]);
@@ -476,5 +483,6 @@ export function parseConfig(
     trustProxy: values.TRUST_PROXY,
     metrics: values.METRICS_ENABLED ? Object.freeze({ enabled: true, port: values.METRICS_PORT, host: values.METRICS_HOST }) : Object.freeze({ enabled: false }),
     webhooks,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { METRICS_SCOPE, registerAuthorization, type AuthorizationState, type HttpAuthorization } from './authorization.js';
 import type { BearerCheck } from './bearer-gate.js';
 import type { SseServerConfig } from './config.js';
-import { checkHostHeaders, clientOf, REQUEST_TIMEOUTS } from './http-limits.js';
+import { checkHostHeaders, clientOf, refuse, REQUEST_TIMEOUTS, RETRY_AFTER_SECONDS } from './http-limits.js';
 import { registerMcpRoutes, type McpRoutes, type McpRoutesOptions } from './mcp-routes.js';
 import { RequestStats, sendMetrics } from './metrics-routes.js';
 import { readinessChecks } from './readiness.js';
@@ -42,6 +42,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Open 2025-era sessions, SSE streams and 2026-07-28 requests still answering. */
     mcpCounts(): ReturnType<McpRoutes['counts']>;
+    /** Starts a graceful stop: new requests get 503 (probes excepted, `/ready` says so); those in flight go on. */
+    beginShutdown(): void;
   }
 }
 
@@ -86,6 +88,13 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const allowedHostnames = [...new Set([new URL(config.baseUrl).hostname, ...LOOPBACK_HOSTNAMES])];
   const checkHost = hostHeaderValidation(allowedHostnames);
   const checkOrigin = originValidation(allowedHostnames);
+  // A graceful stop: what is in flight finishes, nothing new starts (a load balancer sees /ready fail).
+  let shuttingDown = false;
+  app.decorate('beginShutdown', () => void (shuttingDown = true));
+  app.addHook('onRequest', async (request, reply) => {
+    if (!shuttingDown || PROBES.has(pathOf(request.url))) return;
+    return refuse(reply, 503, -32000, 'The server is shutting down; try again shortly (another instance, or this one once it is back)', { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' });
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (checkHostHeaders(request, reply)) return;
     if (PROBES.has(request.url)) return;
@@ -160,7 +169,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     ...(authorization?.signingKeys ? { keys: authorization.signingKeys } : {}),
   });
   app.get('/ready', async (_request, reply) => {
-    const report = await readiness.check();
+    const checked = await readiness.check();
+    const report = shuttingDown ? { ready: false, checks: { ...checked.checks, shutdown: 'failed: shutting down' } } : checked;
     return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
   });
   if (metricsHere) {

@@ -24,6 +24,12 @@ function notYetServed(config: SseServerConfig): string[] {
   return problems;
 }
 
+// Polls `done` (every 50 ms) until it holds or `deadline` aborts: whether it held.
+async function until(done: () => boolean, deadline: AbortSignal): Promise<boolean> {
+  while (!done() && !deadline.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
+  return done();
+}
+
 /** Starts the HTTP server; it runs until SIGINT or SIGTERM. */
 export async function main(): Promise<void> {
   const start = serverStart('claude-code-mcp-http');
@@ -62,11 +68,18 @@ export async function main(): Promise<void> {
     return { sessions: { streamable: counts.streamableSessions, sse: counts.sseStreams }, warmProcesses, queuedRuns, backgroundTasks };
   };
   // Handlers before listening: a signal during start-up still closes the store and the sessions.
+  // A graceful stop: nothing new is taken, the runs in flight get SHUTDOWN_TIMEOUT_MS to finish,
+  // then what is left is interrupted; background tasks go on. A later signal exits at once.
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>
     (stopping ??= (async () => {
-      logger.info({ signal }, 'shutting down');
+      logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: the runs in flight may finish');
       try {
+        app.beginShutdown();
+        const deadline = AbortSignal.timeout(config.shutdownTimeoutMs);
+        // The runs end, then their answers are written.
+        const finished = (await service.drain(deadline)) && (await until(() => app.mcpCounts().callsAnswering === 0, deadline));
+        if (!finished) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'runs still in flight at the deadline are interrupted');
         await app.close();
       } finally {
         await service.close();

@@ -44,7 +44,7 @@ export type ChangedList = 'tools' | 'prompts' | 'resources';
 /** What the routes hold open, for `/health` and for shutdown. */
 export interface McpRoutes {
   /** Open 2025-era Streamable HTTP sessions and legacy SSE streams. */
-  counts(): { readonly streamableSessions: number; readonly sseStreams: number; readonly openRequests: number };
+  counts(): { readonly streamableSessions: number; readonly sseStreams: number; readonly openRequests: number; readonly callsAnswering: number };
   /** Closes every session and stream. */
   close(): Promise<void>;
 }
@@ -108,6 +108,13 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     },
   };
 
+  // POSTs on /mcp still answering, streams of notifications aside: a graceful stop waits for them.
+  let callsAnswering = 0;
+  const answering = (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method !== 'POST' || (request.body as { method?: unknown } | undefined)?.method === 'subscriptions/listen') return;
+    callsAnswering += 1;
+    reply.raw.once('close', () => void (callsAnswering -= 1));
+  };
   const closeLegacySession = async (sessionId: string, reason: string) => {
     const session = legacySessions.get(sessionId);
     if (!session) return;
@@ -203,6 +210,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
     };
 
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+      answering(request, reply);
       // One web Request per request: classified here, then answered by the SDK's handler.
       const abort = abortOnClose(reply.raw);
       const webRequest = await toWebRequest(request.raw, request.body, { signal: abort.signal });
@@ -255,7 +263,7 @@ export function registerMcpRoutes(app: FastifyInstance, options: McpRoutesOption
   }
 
   return {
-    counts: () => ({ streamableSessions: legacySessions.size, sseStreams: sseStreams.size, openRequests: openRequests.total }),
+    counts: () => ({ streamableSessions: legacySessions.size, sseStreams: sseStreams.size, openRequests: openRequests.total, callsAnswering }),
     close: async () => {
       stopWatching?.();
       clearInterval(sweeper);

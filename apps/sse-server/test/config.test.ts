@@ -40,6 +40,7 @@ describe('parseConfig (sse)', () => {
       trustProxy: undefined,
       metrics: { enabled: false },
       webhooks: { enabled: false },
+      shutdownTimeoutMs: 20_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.rateLimit)).toBe(true);
@@ -68,6 +69,7 @@ describe('parseConfig (sse)', () => {
         METRICS_ENABLED: 'YES',
         METRICS_PORT: '9464',
         METRICS_HOST: '0.0.0.0',
+        SHUTDOWN_TIMEOUT_MS: '5000',
         WEBHOOKS_ENABLED: '1',
         WEBHOOK_URL: 'https://hooks.example.com/claude?token=abc',
         ADMIN_USERNAME: 'root@example',
@@ -102,6 +104,7 @@ describe('parseConfig (sse)', () => {
       trustProxy: ['10.0.0.0/8', 'loopback'],
       metrics: { enabled: true, port: 9464, host: '0.0.0.0' },
       webhooks: { enabled: true, url: 'https://hooks.example.com/claude?token=abc' },
+      shutdownTimeoutMs: 5_000,
     });
   });
 

@@ -426,6 +426,21 @@ export class ClaudeRuntime {
     return { status: cancelled ? 'cancelled' : 'failed', sessionId: resolvedId, error: cliError };
   }
 
+  /**
+   * Waits for the runs in flight (queued ones included) to end by themselves, at most until
+   * `signal` aborts: true when none is left. New runs may still start meanwhile; stop sending them.
+   */
+  async settle(signal: AbortSignal): Promise<boolean> {
+    const stopped = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    while (this.#inFlight.size > 0 && !signal.aborted) {
+      await Promise.race([Promise.allSettled([...this.#inFlight].map((entry) => entry.done)), stopped]);
+    }
+    return this.#inFlight.size === 0;
+  }
+
   /** Interrupts every run (queued ones included), waits for them, and closes every process. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -81,6 +81,12 @@ export interface ClaudeToolsService {
    * commands change, like a 2025-era server.
    */
   createServer(context?: ServerContextOptions): McpServer;
+  /**
+   * For a graceful stop: waits until the foreground runs in flight have ended by themselves, or
+   * `signal` aborts (the deadline, a second signal); true when none is left. Background tasks are
+   * not waited for (they outlive the server). Then call `close()`, which interrupts what is left.
+   */
+  drain(signal: AbortSignal): Promise<boolean>;
   /** What runs now: warm Claude Code processes, runs holding or waiting for a slot, this server's background tasks. */
   state(): ClaudeToolsServiceState;
   /**
@@ -198,6 +204,7 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     tasks,
     createServer: (context?: ServerContextOptions) => createClaudeToolsServer(serverOptionsFor(context)),
     state: () => ({ ...runtime.usage(), backgroundTasks: tasks.counts() }),
+    drain: (signal: AbortSignal) => runtime.settle(signal),
     watchPrompts: (listener: () => void) => commandWatcher.onChange(listener),
     close: ({ waitForTasks = false }: { readonly waitForTasks?: boolean } = {}) =>
       (closing ??= (async () => {
