@@ -5,9 +5,10 @@
 import { lookup as systemLookup } from 'node:dns/promises';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 
+import { checkedAddresses, NetGuardError, pinnedLookup, type CheckedAddress } from '@claude-code-mcp/net-guard';
 import * as z from 'zod';
 
 import { OAuthServerError } from '../errors.js';
@@ -71,7 +72,6 @@ export interface ClientMetadataDocuments {
   resolve(clientId: string): Promise<OAuthClient>;
 }
 
-type Address = { readonly address: string; readonly family: 4 | 6 };
 
 const MAX_URL_LENGTH = 2000;
 const MAX_NAME_LENGTH = 200;
@@ -110,7 +110,7 @@ type Settings = Readonly<Omit<z.infer<typeof optionsSchema>, 'allowedHosts' | 'c
   readonly lookup: NonNullable<ClientMetadataDocumentsOptions['lookup']>;
 };
 
-async function defaultLookup(hostname: string): Promise<readonly Address[]> {
+async function defaultLookup(hostname: string): Promise<readonly CheckedAddress[]> {
   const found = await systemLookup(hostname, { all: true, verbatim: true });
   return found.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
 }
@@ -172,107 +172,29 @@ function checkDocumentUrl(clientId: string, allowedHosts: ReadonlySet<string> | 
 
 // ---- Addresses (SSRF) ---------------------------------------------------------------------------
 
-function blockList(v4: readonly string[], v6: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const [type, subnets] of [['ipv4', v4], ['ipv6', v6]] as const) {
-    for (const subnet of subnets) {
-      const [network, prefix] = subnet.split('/');
-      list.addSubnet(network!, Number(prefix), type);
-    }
-  }
-  return list;
-}
-
-// Never a document's home, whatever the options: unspecified, link-local (169.254.169.254 is the
-// cloud metadata service), benchmark, documentation, multicast, reserved and broadcast.
-const NEVER = blockList(
-  ['0.0.0.0/8', '169.254.0.0/16', '192.0.0.0/24', '192.0.2.0/24', '192.88.99.0/24', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/4', '240.0.0.0/4'],
-  ['::/128', '64:ff9b:1::/48', '100::/64', '2001::/23', '2001:db8::/32', '3fff::/20', 'fe80::/10', 'fec0::/10', 'ff00::/8'],
-);
-NEVER.addRange('::2', '::ffff:ffff', 'ipv6'); // IPv4-compatible (deprecated): nothing lives there.
-// Reachable only from inside: allowed with allowPrivateAddresses.
-const PRIVATE = blockList(['10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], ['::1/128', 'fc00::/7']);
-
-function ipv6Words(address: string): number[] {
-  const words = (text: string) =>
-    text === '' ? [] : text.split(':').flatMap((part) => (part.includes('.') ? ipv4Words(part) : [Number.parseInt(part, 16)]));
-  const [head = '', tail] = address.split('%')[0]!.split('::');
-  const left = words(head);
-  const right = tail === undefined ? [] : words(tail);
-  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
-}
-
-function ipv4Words(address: string): number[] {
-  const [a = 0, b = 0, c = 0, d = 0] = address.split('.').map(Number);
-  return [a * 256 + b, c * 256 + d];
-}
-
-const ipv4Of = (high: number, low: number) => [high >> 8, high & 255, low >> 8, low & 255].join('.');
-
-// The IPv4 address an IPv6 one reaches: mapped (::ffff:0:0/96), translated (::ffff:0:0:0/96),
-// NAT64 (64:ff9b::/96) and 6to4 (2002::/16). Judged as that IPv4 address.
-function embeddedIpv4(address: string): string | undefined {
-  const w = ipv6Words(address);
-  const zero = (from: number, to: number) => w.slice(from, to).every((word) => word === 0);
-  const mapped = zero(0, 5) && w[5] === 0xffff;
-  const translated = zero(0, 4) && w[4] === 0xffff && w[5] === 0;
-  const nat64 = w[0] === 0x64 && w[1] === 0xff9b && zero(2, 6);
-  if (mapped || translated || nat64) return ipv4Of(w[6]!, w[7]!);
-  return w[0] === 0x2002 ? ipv4Of(w[1]!, w[2]!) : undefined;
-}
-
-function classify(address: string): 'public' | 'private' | 'reserved' {
-  const v4 = isIP(address) === 4 ? address : embeddedIpv4(address);
-  const [value, type] = v4 === undefined ? [address.split('%')[0]!, 'ipv6' as const] : [v4, 'ipv4' as const];
-  if (NEVER.check(value, type)) return 'reserved';
-  return PRIVATE.check(value, type) ? 'private' : 'public';
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    void promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-async function resolveHost(clientId: string, host: string, settings: Settings, signal: AbortSignal): Promise<readonly { address: string }[]> {
-  if (isIP(host) !== 0) return [{ address: host }];
+// Every address is judged (net-guard), not only the first: the connection may use any of them.
+async function checkedAddressesOf(clientId: string, host: string, settings: Settings, signal: AbortSignal): Promise<readonly CheckedAddress[]> {
   try {
-    return await untilAborted(settings.lookup(host), signal);
+    return await checkedAddresses(host, { allowPrivateAddresses: settings.allowPrivateAddresses, lookup: settings.lookup, signal });
   } catch (error) {
-    if (signal.aborted) throw error;
-    throw refuse(clientId, `could not be fetched: its host ${host} did not resolve.`, error);
-  }
-}
-
-// Every address is judged, not only the first: the connection may use any of them.
-async function checkedAddresses(clientId: string, host: string, settings: Settings, signal: AbortSignal): Promise<readonly Address[]> {
-  const found = await resolveHost(clientId, host, settings, signal);
-  if (found.length === 0) throw refuse(clientId, `could not be fetched: its host ${host} has no address.`);
-  return found.map(({ address }) => {
-    const family = isIP(address);
-    if (family === 0) throw refuse(clientId, `could not be fetched: its host ${host} resolved to ${describe(address)}, which is not an IP address.`);
-    const kind = classify(address);
-    if (kind === 'reserved' || (kind === 'private' && !settings.allowPrivateAddresses)) {
-      throw refuse(clientId, `was not fetched: its host ${host} has the ${kind === 'private' ? 'loopback or private' : 'reserved'} address ${address}, and documents are only fetched from public addresses.`);
+    if (!NetGuardError.isInstance(error)) throw error;
+    switch (error.code) {
+      case 'NET_GUARD_UNRESOLVED':
+        throw refuse(clientId, `could not be fetched: its host ${host} did not resolve.`, error.cause);
+      case 'NET_GUARD_NO_ADDRESS':
+        throw refuse(clientId, `could not be fetched: its host ${host} has no address.`);
+      case 'NET_GUARD_NOT_AN_ADDRESS':
+        throw refuse(clientId, `could not be fetched: its host ${host} resolved to ${describe(error.address)}, which is not an IP address.`);
+      case 'NET_GUARD_BLOCKED':
+        throw refuse(clientId, `was not fetched: its host ${host} has the ${error.kind === 'private' ? 'loopback or private' : 'reserved'} address ${error.address ?? ''}, and documents are only fetched from public addresses.`);
     }
-    return { address, family: family as 4 | 6 };
-  });
+  }
 }
 
 // ---- Fetching -----------------------------------------------------------------------------------
 
 // The connection goes to the addresses that were checked, never to a second DNS answer.
-function pinnedLookup(addresses: readonly Address[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options.all === true) callback(null, addresses.map(({ address, family }) => ({ address, family })));
-    else callback(null, addresses[0]!.address, addresses[0]!.family);
-  };
-}
-
-function get(url: URL, host: string, addresses: readonly Address[], settings: Settings, signal: AbortSignal): Promise<IncomingMessage> {
+function get(url: URL, host: string, addresses: readonly CheckedAddress[], settings: Settings, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -338,7 +260,7 @@ async function fetchDocument(clientId: string, url: URL, settings: Settings): Pr
   const signal = AbortSignal.timeout(settings.timeoutMs);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   try {
-    const addresses = await checkedAddresses(clientId, host, settings, signal);
+    const addresses = await checkedAddressesOf(clientId, host, settings, signal);
     const response = await get(url, host, addresses, settings, signal);
     try {
       checkResponse(clientId, response, settings.maxBytes);
