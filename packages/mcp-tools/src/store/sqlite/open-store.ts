@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
+import { switchToWal } from '@claude-code-mcp/sqlite-file';
 import * as z from 'zod';
 
 import { McpToolsError } from '../../errors.js';
@@ -14,7 +15,7 @@ import { SqliteOwnerStore } from './sqlite-owners.js';
 import { SqliteCliProcessStore } from './sqlite-processes.js';
 import { SqliteSessionStore } from './sqlite-sessions.js';
 import { SqliteTaskStore } from './sqlite-tasks.js';
-import { guard, isSqliteError } from './store-error.js';
+import { guard } from './store-error.js';
 
 /**
  * Options for {@link openStore}.
@@ -45,24 +46,6 @@ const optionsSchema = z.object({
   now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function').optional(),
 });
 
-const SQLITE_BUSY = 5;
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-// Switching to WAL upgrades a read lock to a write lock, and SQLite does not wait for that (it
-// could deadlock): two servers opening a new database at once get SQLITE_BUSY at once, whatever
-// busy_timeout says. So the switch is tried again, for up to the busy timeout.
-function switchToWal(database: DatabaseSync): Record<string, unknown> | undefined {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  for (;;) {
-    try {
-      return database.prepare('PRAGMA journal_mode = WAL').get();
-    } catch (error) {
-      if (!isSqliteError(error) || (error.errcode & 0xff) !== SQLITE_BUSY || Date.now() >= deadline) throw error;
-      Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 20));
-    }
-  }
-}
-
 /** Internal (exported for the tests): a connection configured as every store connection is. */
 export function openConnection(file: string): DatabaseSync {
   const database = guard(`open the state database ${file}`, () => new DatabaseSync(file));
@@ -70,12 +53,10 @@ export function openConnection(file: string): DatabaseSync {
     guard(`configure the state database ${file}`, () => {
       // busy_timeout first, so that statements wait for a concurrent opener.
       database.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      const journal = switchToWal(database);
-      if (String(journal?.journal_mode).toLowerCase() !== 'wal') {
-        throw new McpToolsError(
-          'MCP_TOOLS_STORE_FAILED',
-          `Could not switch the state database ${file} to WAL mode (it stayed in "${String(journal?.journal_mode)}" mode); put the data directory on a local file system.`,
-        );
+      // Tried again while another server switches a new file at once (sqlite-file).
+      const journal = switchToWal(database, BUSY_TIMEOUT_MS);
+      if (journal !== 'wal') {
+        throw new McpToolsError('MCP_TOOLS_STORE_FAILED', `Could not switch the state database ${file} to WAL mode (it stayed in "${journal}" mode); put the data directory on a local file system.`);
       }
       database.exec('PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL');
     });

@@ -1,0 +1,3 @@
+import { projectConfig } from '@claude-code-mcp/vitest-config';
+
+export default projectConfig();
