@@ -46,9 +46,9 @@ function tokenInQuery(url: string): boolean {
  * if (!check.ok) return gate.refuse(reply, check);
  * ```
  */
-export function bearerGate(options: BearerGateOptions): { check(request: FastifyRequest): Promise<BearerCheck>; refuse(reply: FastifyReply, check: BearerCheck & { ok: false }): FastifyReply } {
-  const challenge = (check: BearerCheck & { ok: false }) =>
-    ['Bearer', [`resource_metadata="${options.resourceMetadataUrl}"`, `scope="${options.scope}"`, ...(check.error ? [`error="${check.error}"`, `error_description="${quotable(check.description ?? '')}"`] : [])].join(', ')].join(' ');
+export function bearerGate(options: BearerGateOptions): { check(request: FastifyRequest): Promise<BearerCheck>; refuse(reply: FastifyReply, check: BearerCheck & { ok: false }, scope?: string): FastifyReply } {
+  const challenge = (check: BearerCheck & { ok: false }, scope: string) =>
+    ['Bearer', [`resource_metadata="${options.resourceMetadataUrl}"`, `scope="${scope}"`, ...(check.error ? [`error="${check.error}"`, `error_description="${quotable(check.description ?? '')}"`] : [])].join(', ')].join(' ');
   return {
     async check(request) {
       if (tokenInQuery(request.url)) return { ok: false, status: 400, error: 'invalid_request', description: 'Send the access token in the Authorization header, never in the URL.' };
@@ -67,12 +67,13 @@ export function bearerGate(options: BearerGateOptions): { check(request: Fastify
         return { ok: false, status: OAuthServerError.isInstance(error) && error.code === 'OAUTH_SERVER_ISSUER_UNAVAILABLE' ? 503 : 500 };
       }
     },
-    refuse(reply, check) {
+    // `scope`: what this route asks for, when it is not the MCP routes' baseline.
+    refuse(reply, check, scope = options.scope) {
       if (check.status === 503) return reply.code(503).header('retry-after', '10').send({ error: 'temporarily_unavailable', error_description: 'The authorization server that issues the tokens cannot be reached; try again later.' });
       if (check.status === 500) return reply.code(500).send({ error: 'server_error', error_description: 'The access token could not be checked; try again later.' });
       return reply
         .code(check.status)
-        .header('www-authenticate', challenge(check))
+        .header('www-authenticate', challenge(check, scope))
         .header('cache-control', 'no-store')
         // No token: no error code, as in the challenge (RFC 6750 §3.1), only what to do.
         .send(check.error ? { error: check.error, error_description: check.description } : { error_description: 'This endpoint needs an access token (Authorization: Bearer …); WWW-Authenticate names the metadata that says where to get one.' });

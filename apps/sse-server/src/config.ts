@@ -286,8 +286,9 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
       ),
       METRICS_ENABLED: variable(booleanReader('METRICS_ENABLED'), false),
       METRICS_PORT: variable<number | undefined>(integerReader('METRICS_PORT', { min: 1, max: 65_535, example: '9464' }), undefined),
+      // An IPv6 address is given bare to listen(): [::1] and ::1 are the same.
       METRICS_HOST: variable<string>(
-        (raw) => (/^[\w.:[\]-]+$/.test(raw) ? accept(raw) : reject('must be an IP address or host name', 'e.g. METRICS_HOST=127.0.0.1')),
+        (raw) => (/^(?:[\w.-]+|\[?[\da-f:.]+\]?)$/i.test(raw) ? accept(raw.replace(/^\[(.*)\]$/, '$1')) : reject('must be an IP address or host name', 'e.g. METRICS_HOST=127.0.0.1')),
         '127.0.0.1',
       ),
       SHUTDOWN_TIMEOUT_MS: variable(integerReader('SHUTDOWN_TIMEOUT_MS', { min: 0, max: 3_600_000, unit: 'milliseconds', example: '20000 (20 s)' }), 20_000),

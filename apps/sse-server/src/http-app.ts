@@ -106,9 +106,13 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   app.addHook('onResponse', (request, reply, done) => {
     // The path only: a query may carry a session id (or a token someone put there by mistake).
     logger.debug({ method: request.method, url: pathOf(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-    stats.record(reply.statusCode, reply.elapsedTime);
-    // The route pattern (bounded), never the URL.
-    metrics?.httpRequest({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+    // Event streams last minutes or hours and probes come every few seconds: neither is a request's time.
+    const streamed = String(reply.raw.getHeader('content-type') ?? '').startsWith('text/event-stream');
+    if (!streamed && !PROBES.has(pathOf(request.url))) {
+      stats.record(reply.statusCode, reply.elapsedTime);
+      // The route pattern (bounded), never the URL.
+      metrics?.httpRequest({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+    }
     // A valid token short of a scope: the SDK's step-up on /mcp, or /metrics without `metrics`.
     if (reply.statusCode === 403 && request.bearer?.ok === true) metrics?.tokenRefused('insufficient_scope');
     done();
@@ -167,6 +171,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     dataDir: config.dataDir,
     database: () => service.store.sessions.get('ready-probe'),
     ...(authorization?.signingKeys ? { keys: authorization.signingKeys } : {}),
+    logger,
   });
   app.get('/ready', async (_request, reply) => {
     const checked = await readiness.check();
@@ -175,7 +180,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   });
   if (metricsHere) {
     app.get('/metrics', async (request, reply) => {
-      if (authorization && !admit(authorization, request, reply, metrics)) return reply;
+      if (authorization && !admit(authorization, request, reply, metrics, METRICS_SCOPE.name)) return reply;
       if (request.bearer?.ok === true && !request.bearer.auth.scopes.includes(METRICS_SCOPE.name)) {
         return reply
           .code(403)
@@ -197,11 +202,11 @@ async function authorizationOf(app: FastifyInstance, options: HttpAppOptions): P
 }
 
 // A request with a valid token goes on with `auth` set where the SDK transports read it.
-function admit(authorization: HttpAuthorization, request: FastifyRequest, reply: FastifyReply, metrics: ServerMetrics | undefined): boolean {
+function admit(authorization: HttpAuthorization, request: FastifyRequest, reply: FastifyReply, metrics: ServerMetrics | undefined, scope?: string): boolean {
   const check = request.bearer ?? ({ ok: false, status: 401 } as const);
   if (!check.ok) {
     metrics?.tokenRefused(check.status >= 500 ? 'unavailable' : check.error === undefined ? 'missing' : 'invalid');
-    authorization.refuse(reply, check);
+    authorization.refuse(reply, check, scope);
     return false;
   }
   (request.raw as typeof request.raw & { auth?: unknown }).auth = check.auth;

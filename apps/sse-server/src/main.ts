@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 
-import { openClaudeToolsService } from '@claude-code-mcp/mcp-tools';
+import { openClaudeToolsService, TOOL_NAMES } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
 import { createServerMetrics, type ServerState } from '@claude-code-mcp/observability';
 import { handleShutdownSignals, serverStart, toolsEventsToMetrics, toolsServiceOptions } from '@claude-code-mcp/server-config';
@@ -44,7 +44,7 @@ export async function main(): Promise<void> {
   const version = packageVersion();
   // The gauges read the service and the HTTP routes, both made below.
   let readState: () => ServerState = () => ({ sessions: {}, warmProcesses: 0, queuedRuns: 0, backgroundTasks: {} });
-  const metrics = config.metrics.enabled ? createServerMetrics({ service: 'sse-server', state: () => readState() }) : undefined;
+  const metrics = config.metrics.enabled ? createServerMetrics({ service: 'sse-server', state: () => readState(), tools: TOOL_NAMES }) : undefined;
   const service = await start.step(() =>
     openClaudeToolsService({
       ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
@@ -90,7 +90,7 @@ export async function main(): Promise<void> {
   if (metrics && config.metrics.enabled && config.metrics.port !== undefined) {
     const where = { host: config.metrics.host, port: config.metrics.port };
     try {
-      const listener = await listenForMetrics(metrics, where);
+      const listener = await listenForMetrics(metrics, where, logger);
       app.addHook('onClose', () => listener.close());
     } catch (error) {
       await service.close();

@@ -1,7 +1,8 @@
 // `/metrics` in the Prometheus text format: on the main port (behind a token with the `metrics`
 // scope when OAuth is on), or on a listener of its own (METRICS_PORT, loopback by default) that
 // serves nothing else; and the request counts `/health` summarizes.
-import type { ServerMetrics } from '@claude-code-mcp/observability';
+import type { Logger, ServerMetrics } from '@claude-code-mcp/observability';
+import { hostHeaderValidation } from '@modelcontextprotocol/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 
 /**
@@ -43,13 +44,20 @@ export async function sendMetrics(metrics: ServerMetrics, reply: FastifyReply): 
  *
  * @example
  * ```ts
- * const listener = await listenForMetrics(metrics, { host: '127.0.0.1', port: 9464 });
+ * const listener = await listenForMetrics(metrics, { host: '127.0.0.1', port: 9464 }, logger);
  * await listener.close();
  * ```
  */
-export async function listenForMetrics(metrics: ServerMetrics, where: { readonly host: string; readonly port: number }): Promise<FastifyInstance> {
+export async function listenForMetrics(metrics: ServerMetrics, where: { readonly host: string; readonly port: number }, logger?: Logger): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, forceCloseConnections: true });
+  // A page in the operator's browser must not read it through a name that resolves here (DNS rebinding).
+  const checkHost = hostHeaderValidation([...new Set(['localhost', '127.0.0.1', '[::1]', where.host.includes(':') ? `[${where.host}]` : where.host])]);
+  app.addHook('onRequest', async (request, reply) => checkHost(request, reply));
   app.get('/metrics', (_request, reply) => sendMetrics(metrics, reply));
+  app.setErrorHandler((error, _request, reply) => {
+    logger?.warn({ err: error }, 'the metrics listener failed a request');
+    return reply.code(500).send({ error: 'internal' });
+  });
   await app.listen(where);
   return app;
 }

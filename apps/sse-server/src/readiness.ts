@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 
 import { resolveClaudeBinary } from '@claude-code-mcp/claude-cli-driver';
 
-/** One check's outcome: `ok`, or what failed (no secret, no path beyond what the operator set). */
+/** One check's outcome: `ok`, or `failed: <code>` (the error's code only; the detail is logged). */
 export type CheckOutcome = 'ok' | `failed: ${string}`;
 
 /**
@@ -41,19 +41,27 @@ export interface ReadinessOptions {
   readonly timeoutMs?: number;
   /** How long the binary's answer is remembered (default 30 s). */
   readonly binaryCacheMs?: number;
+  /** How long a whole report is reused: probes that come together share one round of checks (default 1 s). */
+  readonly reportCacheMs?: number;
+  /** Where a check that starts failing is reported, with its detail (which `/ready` does not show). */
+  readonly logger?: { warn(details: Record<string, unknown>, message: string): void; info(details: Record<string, unknown>, message: string): void };
   readonly now?: () => number;
 }
 
-const reasonOf = (error: unknown) => {
+// What /ready shows of a failure: its code, never its message (paths, versions, install hints).
+const codeOf = (error: unknown) => {
   const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return (typeof code === 'string' ? `${code}: ${message}` : message).split('\n', 1)[0]!.slice(0, 200);
+  return typeof code === 'string' && /^[\w-]{1,40}$/.test(code) ? code : 'error';
 };
+
+class CheckTimeout extends Error {
+  readonly code = 'TIMEOUT';
+}
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new CheckTimeout(`${what} did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
@@ -75,10 +83,19 @@ export function readinessChecks(options: ReadinessOptions): { check(): Promise<R
   const cacheMs = options.binaryCacheMs ?? 30_000;
   const now = options.now ?? Date.now;
   let binary: { outcome: Promise<CheckOutcome>; at: number } | undefined;
+  let report: { done: Promise<ReadinessReport>; at: number } | undefined;
+  const failing = new Set<string>();
   const run = (what: string, work: () => Promise<unknown>): Promise<CheckOutcome> =>
     withTimeout(Promise.resolve().then(work), timeoutMs, what).then(
-      () => 'ok' as const,
-      (error: unknown) => `failed: ${reasonOf(error)}` as const,
+      () => {
+        if (failing.delete(what)) options.logger?.info({ check: what }, 'a readiness check passes again');
+        return 'ok' as const;
+      },
+      (error: unknown) => {
+        if (!failing.has(what)) options.logger?.warn({ check: what, err: error }, 'a readiness check fails');
+        failing.add(what);
+        return `failed: ${codeOf(error)}` as const;
+      },
     );
   // A good answer is remembered; a failure is tried again at the next probe.
   const claude = () => {
@@ -101,16 +118,21 @@ export function readinessChecks(options: ReadinessOptions): { check(): Promise<R
       await writeFile(probe, 'ready\n', { mode: 0o600 });
       await unlink(probe);
     });
+  const checkAll = async (): Promise<ReadinessReport> => {
+    const entries = await Promise.all([
+      ['claude', claude()] as const,
+      ['dataDir', dataDir()] as const,
+      ['database', run('the database', options.database)] as const,
+      ...(options.keys ? [['signingKeys', run('the signing keys', options.keys)] as const] : []),
+    ].map(async ([name, outcome]) => [name, await outcome] as const));
+    const checks = Object.fromEntries(entries);
+    return { ready: entries.every(([, outcome]) => outcome === 'ok'), checks };
+  };
+  const reuseMs = options.reportCacheMs ?? 1_000;
   return {
-    async check() {
-      const entries = await Promise.all([
-        ['claude', claude()] as const,
-        ['dataDir', dataDir()] as const,
-        ['database', run('the database', options.database)] as const,
-        ...(options.keys ? [['signingKeys', run('the signing keys', options.keys)] as const] : []),
-      ].map(async ([name, outcome]) => [name, await outcome] as const));
-      const checks = Object.fromEntries(entries);
-      return { ready: entries.every(([, outcome]) => outcome === 'ok'), checks };
+    check() {
+      if (report === undefined || now() - report.at >= reuseMs) report = { done: checkAll(), at: now() };
+      return report.done;
     },
   };
 }

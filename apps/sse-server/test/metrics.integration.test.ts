@@ -101,6 +101,15 @@ describe('metrics (METRICS_ENABLED=true)', () => {
     expect(ourProblems(exposition)).toEqual([]);
     expect(Number(family(parsePrometheusText(exposition), 'claude_code_mcp_rate_limit_rejections_total').metrics[0]?.value)).toBeGreaterThanOrEqual(3);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/health`)).status).toBe(404);
+    // A name that merely resolves here (DNS rebinding from a page in the operator's browser) is refused.
+    const { request } = await import('node:http');
+    const rebound = await new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: metricsPort, path: '/metrics', headers: { host: `attacker.example:${metricsPort}` } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(rebound).toBe(403);
   });
 });
 
@@ -113,6 +122,7 @@ describe('metrics with OAuth on (the main port)', () => {
     const noToken = await fetch(metricsUrl);
     expect(noToken.status).toBe(401);
     expect(noToken.headers.get('www-authenticate')).toContain('resource_metadata=');
+    expect(noToken.headers.get('www-authenticate')).toContain('scope="metrics"');
     const runner = await machineToken(started.origin, 'read run');
     const narrow = await fetch(metricsUrl, { headers: { authorization: `Bearer ${runner}` } });
     expect(narrow.status).toBe(403);

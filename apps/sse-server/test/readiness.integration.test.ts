@@ -53,10 +53,15 @@ describe('/ready', () => {
     expect((await ready(server.origin)).status).toBe(200);
 
     rmSync(dataDir, { recursive: true, force: true });
+    // A report is reused for a second (probes that come together share one round of checks).
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const noFolder = await ready(server.origin);
     expect(noFolder.status).toBe(503);
     expect(noFolder.body.status).toBe('not_ready');
-    expect(noFolder.body.checks['dataDir']).toMatch(/^failed: ENOENT/);
+    // The code only: no path, no pid (the detail is in the log).
+    expect(noFolder.body.checks['dataDir']).toBe('failed: ENOENT');
+    expect(JSON.stringify(noFolder.body)).not.toContain(dataDir);
+    expect(server.stderr()).toContain('a readiness check fails');
     expect(noFolder.body.checks['claude']).toBe('ok');
 
     // The binary's good answer is remembered for 30 s: a restart of the server asks again.
@@ -69,7 +74,8 @@ describe('/ready', () => {
     rmSync(binary);
     const noBinary = await ready(server.origin);
     expect(noBinary.status).toBe(503);
-    expect(noBinary.body.checks['claude']).toMatch(/^failed: /);
+    expect(noBinary.body.checks['claude']).toMatch(/^failed: [\w-]+$/);
+    expect(JSON.stringify(noBinary.body)).not.toContain(binary);
     expect(noBinary.body.checks['dataDir']).toBe('ok');
   });
 });

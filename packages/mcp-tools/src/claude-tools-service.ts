@@ -165,7 +165,11 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     onShutdown: options.backgroundTasksOnShutdown ?? 'continue',
     onEvent: (event) => {
       options.onTaskEvent?.(event);
-      if (options.onEvent) void backgroundRunEvent(store, event).then((run) => run && emitTo(options.onEvent, run));
+      if (options.onEvent) {
+        backgroundRunEvent(store, event)
+          .then((run) => run && emitTo(options.onEvent, run))
+          .catch((error: unknown) => logger.warn({ err: error, taskId: event.task.id }, 'could not tell of a finished background task'));
+      }
     },
   });
   await tasks.recoverAfterRestart();
@@ -221,6 +225,7 @@ const FINISHED: Partial<Record<TaskEvent['type'], RunEvent['status']>> = {
   'background_task.completed': 'completed',
   'background_task.failed': 'failed',
   'background_task.stopped': 'cancelled',
+  'background_task.interrupted': 'failed',
 };
 
 // A background task that ended, as a run: who started it comes from its owner record. The task
@@ -229,8 +234,7 @@ async function backgroundRunEvent(store: ClaudeToolsStore, event: TaskEvent): Pr
   const status = FINISHED[event.type];
   if (status === undefined) return undefined;
   const { task } = event;
-  const owner = await store.owners.ownerOf('task', task.id).catch(() => undefined);
-  const [clientId, subject] = owner === undefined ? [] : (JSON.parse(owner) as [string, string]);
+  const [clientId, subject] = ownerParts(await store.owners.ownerOf('task', task.id).catch(() => undefined));
   return {
     type: 'run.finished',
     status,
@@ -243,4 +247,14 @@ async function backgroundRunEvent(store: ClaudeToolsStore, event: TaskEvent): Pr
     caller: clientId === undefined ? {} : { clientId, ...(subject === undefined ? {} : { subject }) },
     at: event.at,
   };
+}
+
+// An owner record is the JSON pair [clientId, subject]; anything else names nobody.
+function ownerParts(owner: string | undefined): [string?, string?] {
+  try {
+    const parsed: unknown = owner === undefined ? undefined : JSON.parse(owner);
+    return Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed[0], typeof parsed[1] === 'string' ? parsed[1] : undefined] : [];
+  } catch {
+    return [];
+  }
 }

@@ -40,9 +40,15 @@ function watch(transport: Transport, protocolVersion: () => string | undefined, 
   const pending = new Map<Id, Pending>();
   const previous = transport.onmessage;
   transport.onmessage = (message, extra) => {
-    const request = message as { id?: Id; method?: unknown; params?: { name?: unknown } };
-    if (request.id !== undefined && typeof request.method === 'string' && pending.size < MAX_PENDING) {
+    const request = message as { id?: Id; method?: unknown; params?: { name?: unknown; requestId?: unknown } };
+    if (request.id !== undefined && typeof request.method === 'string') {
+      // Full (answers that never came): the oldest goes, so new requests are still timed.
+      if (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value!);
       pending.set(request.id, { method: request.method, tool: request.method === 'tools/call' && typeof request.params?.name === 'string' ? request.params.name : undefined, started: now() });
+    } else if (request.id === undefined && request.method === 'notifications/cancelled') {
+      // A cancelled request gets no answer: it is not waited for.
+      const cancelled = request.params?.requestId;
+      if (typeof cancelled === 'string' || typeof cancelled === 'number') pending.delete(cancelled);
     }
     previous?.(message, extra);
   };

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { Client } from '@modelcontextprotocol/client';
-import { InMemoryTransport } from '@modelcontextprotocol/server';
+import { InMemoryTransport, type JSONRPCMessage, type McpServer, type Transport } from '@modelcontextprotocol/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { ClaudeRuntime } from '../src/claude-runtime.js';
 import type { ToolsEvent } from '../src/events.js';
+import { observeOperations } from '../src/observe-operations.js';
 import { createClaudeToolsServer } from '../src/register-claude-tools.js';
 import { createMemoryStore, type ClaudeToolsStore } from '../src/store/index.js';
 import { fakeSessions } from './fake-session.js';
@@ -82,5 +83,37 @@ describe('tools events', () => {
     });
     const result = await client.callTool({ name: 'claude_ask', arguments: { query: 'hello' } });
     expect(result.isError).not.toBe(true);
+  });
+});
+
+describe('observeOperations', () => {
+  // A server whose connect only keeps the transport, and a transport that records what is sent.
+  async function watched(events: ToolsEvent[]) {
+    let transport: Transport | undefined;
+    const server = { server: { connect: (given: Transport) => void (transport = given), getNegotiatedProtocolVersion: () => '2025-11-25' } } as unknown as McpServer;
+    observeOperations(server, (event) => events.push(event));
+    const fake = { start: () => Promise.resolve(), close: () => Promise.resolve(), send: (_message: JSONRPCMessage) => Promise.resolve() } as unknown as Transport;
+    await server.server.connect(fake);
+    const receive = (message: Record<string, unknown>) => transport!.onmessage?.({ jsonrpc: '2.0', ...message } as JSONRPCMessage);
+    const answer = (id: number) => transport!.send({ jsonrpc: '2.0', id, result: {} });
+    return { receive, answer };
+  }
+
+  it('forgets a request the client cancelled (no answer comes), and its late answer is not timed', async () => {
+    const events: ToolsEvent[] = [];
+    const { receive, answer } = await watched(events);
+    receive({ id: 1, method: 'tools/call', params: { name: 'claude_ask' } });
+    receive({ method: 'notifications/cancelled', params: { requestId: 1 } });
+    await answer(1);
+    expect(events).toEqual([]);
+  });
+
+  it('keeps timing new requests when a thousand were never answered', async () => {
+    const events: ToolsEvent[] = [];
+    const { receive, answer } = await watched(events);
+    for (let id = 0; id < 1_000; id += 1) receive({ id, method: 'tools/call', params: { name: 'claude_ask' } });
+    receive({ id: 5_000, method: 'tools/list' });
+    await answer(5_000);
+    expect(events.map((event) => (event.type === 'mcp.operation' ? event.method : event.type))).toEqual(['tools/list']);
   });
 });

@@ -1,4 +1,4 @@
-// The metrics both servers expose, in one place: the OpenTelemetry MCP and GenAI semantic
+// The metrics the servers expose, in one place: the OpenTelemetry MCP and GenAI semantic
 // conventions in Prometheus form, the seed's two counters, and the project's own. Every label is
 // bounded: methods, tools and models are few; OAuth clients are capped (see `boundedLabel`).
 import { createMetricsRegistry, type GaugeSample, type MetricsRegistry } from './metrics-registry.js';
@@ -81,7 +81,7 @@ export interface ServerState {
  *
  * @example
  * ```ts
- * const metrics = createServerMetrics({ service: 'sse-server', state: () => service.state() });
+ * const metrics = createServerMetrics({ service: 'sse-server', state: () => service.state(), tools: TOOL_NAMES });
  * ```
  */
 export interface ServerMetricsOptions {
@@ -89,6 +89,8 @@ export interface ServerMetricsOptions {
   readonly service: string;
   /** Read at each scrape for the gauges. */
   readonly state: () => ServerState;
+  /** The tools the server has: any other name a client sends is `_OTHER`. */
+  readonly tools: readonly string[];
 }
 
 /**
@@ -97,7 +99,7 @@ export interface ServerMetricsOptions {
  *
  * @example
  * ```ts
- * const metrics = createServerMetrics({ service: 'sse-server', state });
+ * const metrics = createServerMetrics({ service: 'sse-server', state, tools: TOOL_NAMES });
  * metrics.toolCall({ tool: 'claude_ask', status: 'success' });
  * reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
  * ```
@@ -141,6 +143,10 @@ export function boundedLabel(max: number): (value: string | undefined) => string
   };
 }
 
+// The model a call asked for, as its family: model ids are free text.
+const MODEL_FAMILIES = ['opus', 'sonnet', 'haiku'] as const;
+const modelLabel = (model: string) => (model === 'default' || model === 'unrecorded' ? model : (MODEL_FAMILIES.find((family) => model.toLowerCase().includes(family)) ?? '_OTHER'));
+
 const statusClass = (status: number) => `${Math.floor(status / 100)}xx`;
 const sampleOf = (values: Readonly<Record<string, number>>, label: string): GaugeSample =>
   Object.entries(values).map(([value, count]) => ({ labels: { [label]: value }, value: count }));
@@ -151,7 +157,7 @@ const sampleOf = (values: Readonly<Record<string, number>>, label: string): Gaug
  *
  * @example
  * ```ts
- * const metrics = createServerMetrics({ service: 'sse-server', state: () => ({ sessions: {}, warmProcesses: 0, queuedRuns: 0, backgroundTasks: {} }) });
+ * const metrics = createServerMetrics({ service: 'sse-server', tools: ['claude_ask'], state: () => ({ sessions: {}, warmProcesses: 0, queuedRuns: 0, backgroundTasks: {} }) });
  * metrics.operation({ method: 'tools/list', transport: 'tcp', seconds: 0.002 });
  * ```
  */
@@ -191,10 +197,11 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
   registry.gauge({ name: 'claude_code_mcp_warm_cli_processes', help: 'Claude Code processes kept warm between turns.', collect: () => options.state().warmProcesses });
   registry.gauge({ name: 'claude_code_mcp_run_queue_depth', help: 'Runs waiting for a free slot.', collect: () => options.state().queuedRuns });
   registry.gauge({ name: 'claude_code_mcp_background_tasks', help: 'Background tasks, by status.', labelNames: ['status'], collect: () => sampleOf(options.state().backgroundTasks, 'status') });
-  // Values a client chooses (its id, a tool or model name, a protocol version) stay bounded.
+  // Values a client chooses (its id, a tool or model name, a protocol version) stay bounded; names
+  // it could use to crowd the real ones out are checked against what exists instead.
   const clientLabel = boundedLabel(MAX_CLIENT_LABELS);
-  const toolLabel = boundedLabel(50);
-  const modelLabel = boundedLabel(50);
+  const tools = new Set(options.tools);
+  const toolLabel = (tool: string) => (tools.has(tool) ? tool : '_OTHER');
   const versionLabel = boundedLabel(10);
   const methodLabel = (method: string) => (MCP_METHODS.has(method) ? method : '_OTHER');
 

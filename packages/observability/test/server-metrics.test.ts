@@ -14,12 +14,13 @@ const family = (families: PrometheusFamily[], name: string) => {
 
 describe('createServerMetrics', () => {
   it('exposes operations, tool calls, runs, tokens and cost with the conventions’ names, lint-clean', async () => {
-    const metrics = createServerMetrics({ service: 'test', state: () => idle });
+    const metrics = createServerMetrics({ service: 'test', state: () => idle, tools: ['claude_ask'] });
     metrics.operation({ method: 'tools/call', tool: 'claude_ask', transport: 'tcp', protocolVersion: '2026-07-28', seconds: 75 });
     metrics.operation({ method: 'tools/list', transport: 'pipe', seconds: 0.002 });
     metrics.operation({ method: 'tools/call', tool: 'claude_ask', transport: 'tcp', errorType: 'tool_error', seconds: 1 });
     metrics.toolCall({ tool: 'claude_ask', status: 'success' });
     metrics.run({ model: 'default', seconds: 1900, costUsd: 0.25, clientId: 'machine', usage: { input: 1000, output: 200 } });
+    metrics.run({ model: 'claude-sonnet-4-5-20250929', seconds: 2, costUsd: 0.01 });
     metrics.run({ model: 'default', seconds: 3, costUsd: 0.05, clientId: 'machine', errorType: 'cancelled' });
     metrics.httpRequest({ method: 'POST', route: '/mcp', status: 200, seconds: 0.01 });
     const text = await metrics.registry.metrics();
@@ -46,7 +47,10 @@ describe('createServerMetrics', () => {
     const tokens = family(families, 'gen_ai_client_token_usage').metrics;
     expect(tokens.find((sample) => sample.labels?.['gen_ai_token_type'] === 'input')?.sum).toBe('1000');
     expect(tokens.find((sample) => sample.labels?.['gen_ai_token_type'] === 'output')?.sum).toBe('200');
-    expect(Number(family(families, 'claude_code_mcp_cost_usd_total').metrics[0]?.value)).toBeCloseTo(0.3);
+    const costs = Object.fromEntries(family(families, 'claude_code_mcp_cost_usd_total').metrics.map((sample) => [`${sample.labels['model']}/${sample.labels['oauth_client']}`, Number(sample.value)]));
+    expect(costs['default/machine']).toBeCloseTo(0.3);
+    // A model id is labelled by its family, a call without a client by none.
+    expect(costs['sonnet/none']).toBeCloseTo(0.01);
     expect(family(families, 'http_server_request_duration_seconds').metrics[0]?.labels).toMatchObject({ http_route: '/mcp', http_response_status_class: '2xx' });
     // prom-client's process metrics come along.
     expect(families.map((candidate) => candidate.name)).toContain('process_resident_memory_bytes');
@@ -54,7 +58,7 @@ describe('createServerMetrics', () => {
 
   it('reads the gauges at each scrape, dropping label sets that are gone', async () => {
     let state: ServerState = { sessions: { streamable: 2, sse: 1 }, warmProcesses: 3, queuedRuns: 1, backgroundTasks: { running: 2, queued: 1 } };
-    const metrics = createServerMetrics({ service: 'test', state: () => state });
+    const metrics = createServerMetrics({ service: 'test', state: () => state, tools: ['claude_ask'] });
     const read = async () => parsePrometheusText(await metrics.registry.metrics());
     let families = await read();
     expect(family(families, 'claude_code_mcp_active_sessions').metrics.map((sample) => [sample.labels?.['kind'], sample.value])).toEqual([['streamable', '2'], ['sse', '1']]);
@@ -65,17 +69,23 @@ describe('createServerMetrics', () => {
     expect(family(families, 'claude_code_mcp_background_tasks').metrics.map((sample) => [sample.labels?.['status'], sample.value])).toEqual([['completed', '3']]);
   });
 
-  it('keeps labels a client chooses bounded: unknown methods are _OTHER, clients past the cap are other', async () => {
-    const metrics = createServerMetrics({ service: 'test', state: () => idle });
+  it('keeps labels a client chooses bounded: unknown methods, tools and models are _OTHER, clients past the cap are other', async () => {
+    const metrics = createServerMetrics({ service: 'test', state: () => idle, tools: ['claude_ask'] });
     for (let index = 0; index < 500; index += 1) {
       metrics.operation({ method: `made/up/${index}`, transport: 'tcp', seconds: 0.001, errorType: '-32601' });
       metrics.run({ model: 'default', seconds: 1, costUsd: 0.01, clientId: `https://client-${index}.example/client.json` });
+      metrics.toolCall({ tool: `made_up_${index}`, status: 'error' });
+      metrics.run({ model: `my-model-${index}`, seconds: 1, costUsd: 0 });
     }
+    metrics.toolCall({ tool: 'claude_ask', status: 'success' });
     const families = parsePrometheusText(await metrics.registry.metrics());
     expect(family(families, 'mcp_requests_total').metrics.map((sample) => sample.labels?.['method'])).toEqual(['_OTHER']);
     const clients = family(families, 'claude_code_mcp_cost_usd_total').metrics.map((sample) => sample.labels?.['oauth_client']);
     expect(clients).toHaveLength(101);
     expect(clients).toContain('other');
+    // The real tool keeps its name however many others were tried.
+    expect(family(families, 'mcp_tool_calls_total').metrics.map((sample) => sample.labels['tool'])).toEqual(['_OTHER', 'claude_ask']);
+    expect(new Set(family(families, 'gen_ai_client_operation_duration_seconds').metrics.map((sample) => sample.labels['gen_ai_request_model']))).toEqual(new Set(['default', '_OTHER']));
   });
 });
 

@@ -48,12 +48,12 @@ const LABEL_PAIR = /\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
 const VALUE = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?inf(?:inity)?|nan)$/i;
 
 function parseLabels(text: string, line: string): Record<string, string> {
-  const labels: Record<string, string> = {};
+  const labels: Record<string, string> = Object.create(null) as Record<string, string>;
   LABEL_PAIR.lastIndex = 0;
   while (LABEL_PAIR.lastIndex < text.length) {
     const match = LABEL_PAIR.exec(text);
     if (match === null) throw new Error(`not a valid label set: ${line}`);
-    if (match[1]! in labels) throw new Error(`label "${match[1]!}" given twice: ${line}`);
+    if (Object.hasOwn(labels, match[1]!)) throw new Error(`label "${match[1]!}" given twice: ${line}`);
     labels[match[1]!] = match[2]!.replace(/\\(.)/g, (_escape, char: string) => (char === 'n' ? '\n' : char));
   }
   return labels;
@@ -80,6 +80,7 @@ export function parsePrometheusText(text: string): PrometheusFamily[] {
     const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) ?(.*)$/.exec(line);
     if (meta) {
       const family = familyOf(meta[2]!);
+      if (meta[1] === 'HELP' && family.help !== '') throw new Error(`HELP given twice: ${line}`);
       if (meta[1] === 'HELP') family.help = meta[3]!.replace(/\\(.)/g, (_escape, char: string) => (char === 'n' ? '\n' : char));
       else {
         const type = meta[3]!.toUpperCase();
@@ -135,12 +136,9 @@ const NON_BASE_UNITS = ['milliseconds', 'microseconds', 'nanoseconds', 'minutes'
  */
 export function lintPrometheusText(text: string): string[] {
   const problems: string[] = [];
-  const seen = new Set<string>();
   for (const family of parsePrometheusText(text)) {
     const { name } = family;
     const say = (problem: string) => problems.push(`${name}: ${problem}`);
-    if (seen.has(name)) say('declared twice');
-    seen.add(name);
     if (!NAME.test(name)) say('not a valid metric name');
     if (/[A-Z]/.test(name)) say('metric names should be written in snake_case, not camelCase');
     if (family.help.trim() === '') say('no help text');

@@ -30,10 +30,12 @@ describe('parsePrometheusText', () => {
       { labels: { tool: 'b' }, buckets: { '1': '0', '+Inf': '1' }, sum: '9', count: '1' },
     ]);
     expect(families[1]?.metrics[0]).toEqual({ labels: { path: 'C:\\x', why: 'say "hi"\n' }, value: 'Nan' });
+    // Label names that are also Object's own are plain names.
+    expect(parsePrometheusText('odd{constructor="a",toString="b"} 1')[0]?.metrics[0]?.labels).toEqual({ constructor: 'a', toString: 'b' });
   });
 
   it('refuses what Prometheus would not read', () => {
-    for (const text of ['9lives 1', 'ok{a="1" 1', 'ok{a="1",a="2"} 1', 'ok one', '# TYPE ok counter\nok_total 1\n# TYPE ok gauge', 'ok 1\nok 2']) {
+    for (const text of ['9lives 1', 'ok{a="1" 1', 'ok{a="1",a="2"} 1', 'ok one', '# TYPE ok counter\nok_total 1\n# TYPE ok gauge', 'ok 1\nok 2', '# HELP ok One.\n# HELP ok Two.\nok 1']) {
       expect(() => parsePrometheusText(text), text).toThrow();
     }
   });

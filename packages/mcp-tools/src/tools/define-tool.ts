@@ -82,10 +82,18 @@ export function defineTool<Input extends z.ZodObject>(definition: ToolDefinition
           const caller = eventCallerOf(context.http?.authInfo);
           const started = performance.now();
           emitTo(kit.options.onEvent, { type: 'tool.called', tool: name, caller, at: Date.now() });
+          const answered = (outcome: Pick<ToolCallEvent, 'type' | 'status' | 'sessionId'>) =>
+            emitTo(kit.options.onEvent, { ...outcome, tool: name, seconds: (performance.now() - started) / 1000, caller, at: Date.now() });
           const needed = missingScope(scope, args, context.http?.authInfo);
-          const result: ToolResult =
-            needed === undefined ? await handler(args as z.output<Input>, context, kit) : toolError(new McpToolsError('MCP_TOOLS_INSUFFICIENT_SCOPE', `${name} needs the ${needed} scope; authorize again asking for it.`), null);
-          emitTo(kit.options.onEvent, { ...answerOf(result), tool: name, seconds: (performance.now() - started) / 1000, caller, at: Date.now() });
+          let result: ToolResult;
+          try {
+            result = needed === undefined ? await handler(args as z.output<Input>, context, kit) : toolError(new McpToolsError('MCP_TOOLS_INSUFFICIENT_SCOPE', `${name} needs the ${needed} scope; authorize again asking for it.`), null);
+          } catch (error) {
+            // The SDK answers a throw with an error result: counted as one.
+            answered({ type: 'tool.error', status: 'error' });
+            throw error;
+          }
+          answered(answerOf(result));
           return result;
         },
       ),

@@ -268,8 +268,15 @@ class ClaudeToolKit implements ToolKit {
     notifyLog('info', { event: 'run.started', cwd: prepared.cwd, sessionId: prepared.sessionId ?? null });
     const hookEvents: HookEvents = [];
     const started = performance.now();
-    const outcome = await this.#run(prepared, how, progress, hookEvents);
-    emitTo(this.options.onEvent, runEventOf(outcome, prepared, (performance.now() - started) / 1000, eventCallerOf(how.contextOf()?.http?.authInfo)));
+    const caller = () => eventCallerOf(how.contextOf()?.http?.authInfo);
+    let outcome: RunOutcome;
+    try {
+      outcome = await this.#run(prepared, how, progress, hookEvents);
+    } catch (error) {
+      emitTo(this.options.onEvent, { type: 'run.finished', status: 'failed', errorCode: 'internal', model: prepared.model ?? 'default', seconds: (performance.now() - started) / 1000, costUsd: 0, background: false, caller: caller(), at: Date.now() });
+      throw error;
+    }
+    emitTo(this.options.onEvent, runEventOf(outcome, prepared, (performance.now() - started) / 1000, caller()));
     // A new session (or a fork) is the caller's; a resumed one keeps its owner.
     if (outcome.sessionId !== prepared.sessionId) await this.ownership.claim('session', outcome.sessionId, how.caller);
     if (outcome.status !== 'completed') {
