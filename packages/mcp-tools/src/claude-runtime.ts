@@ -115,6 +115,8 @@ export interface ClaudeRuntimeOptions {
   readonly maxWarmSessions?: number;
   /** The `claude` executable; otherwise the driver's resolution. */
   readonly claudeExecutable?: string | undefined;
+  /** Told when the Claude Code process that served a session ends (the session stays resumable). It must not throw. */
+  readonly onSessionEnded?: (sessionId: string) => void;
   /** Environment of the CLI (default: inherited from this process). */
   readonly claudeEnv?: Record<string, string | undefined> | undefined;
   /** Allow `permissionMode: 'bypassPermissions'` (default false). */
@@ -173,7 +175,7 @@ export class ClaudeRuntime {
 
   constructor(options: ClaudeRuntimeOptions) {
     // Collaborators are used as given; the data options are validated once, with their defaults.
-    const { store: _store, createSession: _createSession, logger, now, ...data } = options;
+    const { store: _store, createSession: _createSession, logger, now, onSessionEnded: _onSessionEnded, ...data } = options;
     this.#settings = parseRuntimeSettings(data);
     this.#options = options;
     this.#logger = (logger ?? noopLogger).child({ component: 'claude-runtime' });
@@ -500,6 +502,11 @@ export class ClaudeRuntime {
       logger: this.#logger,
       // One callback for the life of the process, forwarding to whichever request uses it now.
       canUseTool: (toolName, input, context) => (holder.current?.canUseTool ?? denyAll)(toolName, input, context),
+    });
+    // Whatever ends it (idle, evicted, stopped, shutdown), its session is told of once.
+    void session.exited.then(() => {
+      const id = session.sessionId ?? request.sessionId;
+      if (id !== undefined) this.#options.onSessionEnded?.(id);
     });
     if (this.#owner !== undefined && session.pid !== undefined) {
       await trackCliProcess(this.store, this.#owner, { pid: session.pid, sessionId: request.sessionId ?? null, exited: session.exited }, this.#logger, this.#now);

@@ -5,7 +5,7 @@ import { noopLogger, type Logger } from '@claude-code-mcp/claude-cli-driver';
 import type { McpServer } from '@modelcontextprotocol/server';
 
 import { createCheckpointManager, type CheckpointManager } from './checkpoints/index.js';
-import { emitTo } from './emit-event.js';
+import { emitTo, eventCallerOfOwner } from './emit-event.js';
 import type { RunEvent } from './events.js';
 import { ClaudeRuntime } from './claude-runtime.js';
 import { currentProcess, stopOrphanedProcesses } from './processes/cli-processes.js';
@@ -153,6 +153,7 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     sessionIdleTimeoutMs: options.sessionIdleTimeoutMs,
     claudeExecutable: options.claudeExecutable,
     logger,
+    ...(options.onEvent ? { onSessionEnded: (sessionId: string) => emitTo(options.onEvent, { type: 'session.ended', sessionId, caller: {}, at: Date.now() }) } : {}),
   });
   // Restoring files under a running Claude Code would race with it: refuse while a run works there.
   const checkpoints = createCheckpointManager({ store, dataDir: options.dataDir, isBusy: (cwd) => runtime.isBusy(cwd) });
@@ -163,14 +164,7 @@ async function startService(store: ClaudeToolsStore, options: ClaudeToolsService
     logger,
     permissionPolicy: options.permissionPolicy ?? 'deny',
     onShutdown: options.backgroundTasksOnShutdown ?? 'continue',
-    onEvent: (event) => {
-      options.onTaskEvent?.(event);
-      if (options.onEvent) {
-        backgroundRunEvent(store, event)
-          .then((run) => run && emitTo(options.onEvent, run))
-          .catch((error: unknown) => logger.warn({ err: error, taskId: event.task.id }, 'could not tell of a finished background task'));
-      }
-    },
+    onEvent: taskEventListener(options, store, logger),
   });
   await tasks.recoverAfterRestart();
   // A server that shares the data folder may end later: its tasks are taken over then.
@@ -234,7 +228,7 @@ async function backgroundRunEvent(store: ClaudeToolsStore, event: TaskEvent): Pr
   const status = FINISHED[event.type];
   if (status === undefined) return undefined;
   const { task } = event;
-  const [clientId, subject] = ownerParts(await store.owners.ownerOf('task', task.id).catch(() => undefined));
+  const caller = eventCallerOfOwner(await store.owners.ownerOf('task', task.id).catch(() => undefined));
   return {
     type: 'run.finished',
     status,
@@ -244,17 +238,18 @@ async function backgroundRunEvent(store: ClaudeToolsStore, event: TaskEvent): Pr
     taskId: task.id,
     ...(task.sessionId === null ? {} : { sessionId: task.sessionId }),
     background: true,
-    caller: clientId === undefined ? {} : { clientId, ...(subject === undefined ? {} : { subject }) },
+    caller,
     at: event.at,
   };
 }
 
-// An owner record is the JSON pair [clientId, subject]; anything else names nobody.
-function ownerParts(owner: string | undefined): [string?, string?] {
-  try {
-    const parsed: unknown = owner === undefined ? undefined : JSON.parse(owner);
-    return Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed[0], typeof parsed[1] === 'string' ? parsed[1] : undefined] : [];
-  } catch {
-    return [];
-  }
+// Task events go to onTaskEvent as they are, and a finished task to onEvent as a run.
+function taskEventListener(options: ClaudeToolsServiceOptions, store: ClaudeToolsStore, logger: Logger): (event: TaskEvent) => void {
+  return (event) => {
+    options.onTaskEvent?.(event);
+    if (!options.onEvent) return;
+    backgroundRunEvent(store, event)
+      .then((run) => run && emitTo(options.onEvent, run))
+      .catch((error: unknown) => logger.warn({ err: error, taskId: event.task.id }, 'could not tell of a finished background task'));
+  };
 }

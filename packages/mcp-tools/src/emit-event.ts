@@ -19,3 +19,14 @@ export function eventCallerOf(authInfo: AuthInfo | undefined): EventCaller {
   const subject = (authInfo.extra as { subject?: unknown } | undefined)?.subject;
   return { clientId: authInfo.clientId, ...(typeof subject === 'string' ? { subject } : {}) };
 }
+
+/** The client and subject of an owner record (the JSON pair [clientId, subject]); nobody for anything else. */
+export function eventCallerOfOwner(owner: string | undefined): EventCaller {
+  try {
+    const parsed: unknown = owner === undefined ? undefined : JSON.parse(owner);
+    if (!Array.isArray(parsed) || typeof parsed[0] !== 'string') return {};
+    return { clientId: parsed[0], ...(typeof parsed[1] === 'string' ? { subject: parsed[1] } : {}) };
+  } catch {
+    return {};
+  }
+}

@@ -82,6 +82,43 @@ export interface RunEvent {
 }
 
 /**
+ * A Claude Code session began (`session.started`: a run made a new session, or forked one), or the
+ * Claude Code process that served it ended (`session.ended`: idle, evicted, stopped, or the server
+ * stopping; the session stays resumable).
+ *
+ * @example
+ * ```ts
+ * const event: SessionEvent = { type: 'session.started', sessionId: 's-1', caller: {}, at: Date.now() };
+ * ```
+ */
+export interface SessionEvent {
+  readonly type: 'session.started' | 'session.ended';
+  readonly sessionId: string;
+  /** For `session.started` from a fork (a restored checkpoint): the session it continues. */
+  readonly forkedFrom?: string;
+  readonly caller: EventCaller;
+  readonly at: number;
+}
+
+/**
+ * A checkpoint was taken (`checkpoint.created`, by `claude_checkpoint` or before a follow-up turn)
+ * or restored (`checkpoint.restored`, with the session a restore forks).
+ *
+ * @example
+ * ```ts
+ * const event: CheckpointEvent = { type: 'checkpoint.created', checkpointId: 'c-1', automatic: false, caller: {}, at: Date.now() };
+ * ```
+ */
+export interface CheckpointEvent {
+  readonly type: 'checkpoint.created' | 'checkpoint.restored';
+  readonly checkpointId: string;
+  readonly sessionId?: string;
+  readonly automatic?: boolean;
+  readonly caller: EventCaller;
+  readonly at: number;
+}
+
+/**
  * Every event of {@link ToolsEventListener}.
  *
  * @example
@@ -89,7 +126,7 @@ export interface RunEvent {
  * const onEvent = (event: ToolsEvent) => { if (event.type === 'run.finished') metrics.run(event); };
  * ```
  */
-export type ToolsEvent = OperationEvent | ToolCallEvent | RunEvent;
+export type ToolsEvent = OperationEvent | ToolCallEvent | RunEvent | SessionEvent | CheckpointEvent;
 
 /**
  * Told each {@link ToolsEvent} as it happens. It must not throw (a throw is caught and dropped:

@@ -31,6 +31,8 @@ afterEach(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+const runs0SessionId = (events: ToolsEvent[]) => events.find((event) => event.type === 'run.finished')?.sessionId;
+
 async function connect(onEvent: (event: ToolsEvent) => void): Promise<Client> {
   const runtime = new ClaudeRuntime({ store, claudeExecutable: '/nonexistent/claude', createSession: fakeSessions(() => ({ text: 'done', costUsd: 0.004 })).factory });
   closers.push(() => runtime.close());
@@ -60,6 +62,10 @@ describe('tools events', () => {
     ]);
     for (const event of operations) expect(event.seconds).toBeGreaterThanOrEqual(0);
     expect(operations[1]?.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+    // The first call made a session.
+    const sessions = events.filter((event) => event.type === 'session.started');
+    expect(sessions).toEqual([expect.objectContaining({ sessionId: runs0SessionId(events), caller: {} })]);
 
     const calls = events.filter((event) => event.type.startsWith('tool.'));
     expect(calls.map((event) => [event.type, 'status' in event ? event.status : undefined])).toEqual([

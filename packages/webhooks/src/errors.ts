@@ -9,6 +9,7 @@
  * | `WEBHOOK_INVALID_HEADER` | a header is present but malformed (timestamp not an integer, repeated id) |
  * | `WEBHOOK_TIMESTAMP_OUT_OF_RANGE` | `webhook-timestamp` is further than the tolerance from now |
  * | `WEBHOOK_SIGNATURE_INVALID` | no `v1` signature in `webhook-signature` matches the payload |
+ * | `WEBHOOK_STORE_FAILED` | the outbox could not be opened, read or written |
  *
  * @example
  * ```ts
@@ -21,7 +22,8 @@ export type WebhookErrorCode =
   | 'WEBHOOK_MISSING_HEADER'
   | 'WEBHOOK_INVALID_HEADER'
   | 'WEBHOOK_TIMESTAMP_OUT_OF_RANGE'
-  | 'WEBHOOK_SIGNATURE_INVALID';
+  | 'WEBHOOK_SIGNATURE_INVALID'
+  | 'WEBHOOK_STORE_FAILED';
 
 const brand = Symbol.for('@claude-code-mcp/webhooks:WebhookError');
 

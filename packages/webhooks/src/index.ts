@@ -10,3 +10,13 @@ export type {
   VerifyWebhookOptions,
   WebhookRequestHeaders,
 } from './verify-webhook.js';
+export { createWebhookDispatcher } from './delivery/webhook-dispatcher.js';
+export type { DeliveryAttempt, WebhookDispatcher, WebhookDispatcherOptions, WebhookEndpoint } from './delivery/webhook-dispatcher.js';
+export { eventFilter } from './delivery/event-filter.js';
+export { postDelivery } from './delivery/post-delivery.js';
+export type { AttemptOutcome, AttemptRequest } from './delivery/post-delivery.js';
+export { retryDelay } from './delivery/retry-schedule.js';
+export type { RetryPolicy } from './delivery/retry-schedule.js';
+export { createMemoryOutbox } from './outbox/memory-outbox.js';
+export { openSqliteOutbox } from './outbox/sqlite-outbox.js';
+export type { AttemptRecord, OutboxDelivery, OutboxStore } from './outbox/outbox-store.js';

@@ -7,6 +7,7 @@ import * as z from 'zod';
 
 import type { ClaudeRuntime } from '../claude-runtime.js';
 import type { CheckpointManager, CheckpointRecord } from '../checkpoints/index.js';
+import { emitTo, eventCallerOf } from '../emit-event.js';
 import { McpToolsError } from '../errors.js';
 import { CHECKPOINT_DIFF_SCHEME } from '../resources/checkpoint-diff.js';
 import { lastMessageId } from '../transcript-path.js';
@@ -147,6 +148,7 @@ export const claudeCheckpoint = defineTool({
       switch (args.action) {
         case 'create': {
           const checkpoint = await createCheckpoint(checkpoints, kit, args, caller);
+          emitTo(kit.options.onEvent, { type: 'checkpoint.created', checkpointId: checkpoint.id, ...(checkpoint.sessionId ? { sessionId: checkpoint.sessionId } : {}), automatic: false, caller: eventCallerOf(context.http?.authInfo), at: Date.now() });
           return {
             content: [{ type: 'text', text: `Checkpoint ${checkpoint.id} of ${checkpoint.cwd}: ${checkpoint.fileCount} files.` }],
             structuredContent: { action: 'create', checkpoint: checkpointView(checkpoint) },
@@ -162,6 +164,7 @@ export const claudeCheckpoint = defineTool({
         case 'restore': {
           const restored = await restoreCheckpoint(checkpoints, kit.runtime, await needId());
           await kit.ownership.claim('session', restored.sessionId, caller);
+          emitTo(kit.options.onEvent, { type: 'checkpoint.restored', checkpointId: restored.checkpoint.id, ...(restored.sessionId ? { sessionId: restored.sessionId } : {}), caller: eventCallerOf(context.http?.authInfo), at: Date.now() });
           const { restored: changedFiles, removed, recreated } = restored.changed;
           const summary = `Restored ${restored.checkpoint.id}: ${changedFiles.length} reverted, ${removed.length} removed, ${recreated.length} brought back.`;
           return {

@@ -7,7 +7,7 @@ import { LOG_LEVEL_META_KEY, type CallToolResult, type LoggingLevel, type McpSer
 import { checkSubagent } from '../catalogue.js';
 import { describeMessage, type ClaudeRuntime, type RunOutcome, type RunRequest } from '../claude-runtime.js';
 import { McpToolsError } from '../errors.js';
-import { emitTo, eventCallerOf } from '../emit-event.js';
+import { emitTo, eventCallerOf, eventCallerOfOwner } from '../emit-event.js';
 import { buildHookSettings, type HookSpecs } from '../hook-settings.js';
 import { createProgressReporter, type ProgressReporter } from '../progress-reporter.js';
 import { resolveWorkingDirectory } from '../resolve-working-directory.js';
@@ -176,6 +176,7 @@ class ClaudeToolKit implements ToolKit {
         label: `auto: before "${request.prompt.slice(0, 60)}"`,
       });
       await this.ownership.claim('checkpoint', checkpoint.id, caller);
+      emitTo(this.options.onEvent, { type: 'checkpoint.created', checkpointId: checkpoint.id, sessionId: request.sessionId, automatic: true, caller: eventCallerOfOwner(caller.owner), at: Date.now() });
       progress.update(`Checkpoint ${checkpoint.id} taken`);
     } catch (error) {
       this.logger.warn({ err: error, sessionId: request.sessionId }, 'automatic checkpoint failed; running anyway');
@@ -278,7 +279,12 @@ class ClaudeToolKit implements ToolKit {
     }
     emitTo(this.options.onEvent, runEventOf(outcome, prepared, (performance.now() - started) / 1000, caller()));
     // A new session (or a fork) is the caller's; a resumed one keeps its owner.
-    if (outcome.sessionId !== prepared.sessionId) await this.ownership.claim('session', outcome.sessionId, how.caller);
+    if (outcome.sessionId !== prepared.sessionId) {
+      await this.ownership.claim('session', outcome.sessionId, how.caller);
+      if (outcome.sessionId !== undefined) {
+        emitTo(this.options.onEvent, { type: 'session.started', sessionId: outcome.sessionId, ...(prepared.sessionId === undefined ? {} : { forkedFrom: prepared.sessionId }), caller: caller(), at: Date.now() });
+      }
+    }
     if (outcome.status !== 'completed') {
       this.logger.info({ sessionId: outcome.sessionId, code: outcome.error.code }, 'run did not complete');
       notifyLog('warning', { event: `run.${outcome.status}`, sessionId: outcome.sessionId ?? null, code: outcome.error.code });

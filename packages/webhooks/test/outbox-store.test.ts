@@ -1,0 +1,92 @@
+// One contract for both outboxes: deliveries stored once, claimed under a lease, retried, dead,
+// replayed, counted, pruned; one secret per endpoint whoever asks first.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { createMemoryOutbox, openSqliteOutbox, type OutboxStore } from '../src/index.js';
+
+let folder: string;
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'outbox-'));
+});
+afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+const delivery = (messageId: string, endpoint = 'https://a.example/hook', createdAt = 1_000) => ({ messageId, endpoint, eventType: 'tool.completed', payload: `{"id":"${messageId}"}`, createdAt });
+
+describe.each([
+  ['memory', () => createMemoryOutbox()],
+  ['sqlite', () => openSqliteOutbox(join(folder, 'webhooks.sqlite'))],
+] as const)('the %s outbox', (_name, open: () => OutboxStore) => {
+  it('stores a delivery once per message and endpoint, and claims what is due under a lease', async () => {
+    const store = open();
+    await store.add([delivery('m1'), delivery('m1'), delivery('m1', 'https://b.example/hook'), delivery('m2', undefined, 5_000)]);
+    expect(await store.counts()).toEqual({ pending: 3, dead: 0, delivered: 0 });
+    const claimed = await store.claimDue(2_000, 10_000, 10);
+    expect(claimed.map((entry) => [entry.messageId, entry.endpoint])).toEqual([
+      ['m1', 'https://a.example/hook'],
+      ['m1', 'https://b.example/hook'],
+    ]);
+    // Leased: nobody else gets them until the lease ends.
+    expect(await store.claimDue(3_000, 10_000, 10)).toEqual([]);
+    expect((await store.claimDue(12_001, 10_000, 10)).map((entry) => entry.messageId)).toEqual(['m1', 'm1', 'm2']);
+    await store.close();
+  });
+
+  it('records a retry (due later), a delivery and a dead letter; replays dead ones', async () => {
+    const store = open();
+    await store.add([delivery('m1'), delivery('m2'), delivery('m3')]);
+    await store.claimDue(1_000, 100, 10);
+    await store.recordAttempt('m1', 'https://a.example/hook', { at: 1_000, status: 503, error: 'the receiver answered 503', nextAttemptAt: 9_000 });
+    await store.recordAttempt('m2', 'https://a.example/hook', { at: 1_000, status: 200 });
+    await store.recordAttempt('m3', 'https://a.example/hook', { at: 1_500, status: 500, error: 'the receiver answered 500' });
+    expect(await store.counts()).toEqual({ pending: 1, dead: 1, delivered: 1 });
+    expect(await store.claimDue(8_999, 100, 10)).toEqual([]);
+    const [retried] = await store.claimDue(9_000, 100, 10);
+    expect(retried).toMatchObject({ messageId: 'm1', attempts: 1, lastStatus: 503, lastError: 'the receiver answered 503', status: 'pending' });
+    const [dead] = await store.deadLetters(10);
+    expect(dead).toMatchObject({ messageId: 'm3', attempts: 1, status: 'dead', finishedAt: 1_500 });
+    // An attempt on a delivery that already ended changes nothing.
+    await store.recordAttempt('m2', 'https://a.example/hook', { at: 2_000, status: 500, error: 'late' });
+    expect(await store.counts()).toEqual({ pending: 1, dead: 1, delivered: 1 });
+    expect(await store.replay(20_000, 'no-such-message')).toBe(0);
+    expect(await store.replay(20_000)).toBe(1);
+    // The retried one (due since 9 000, its lease over) and the replayed one, oldest due first.
+    expect((await store.claimDue(20_000, 100, 10)).map(({ messageId, attempts, status }) => ({ messageId, attempts, status }))).toEqual([
+      { messageId: 'm1', attempts: 1, status: 'pending' },
+      { messageId: 'm3', attempts: 0, status: 'pending' },
+    ]);
+    expect(await store.pruneDelivered(1_001)).toBe(1);
+    expect(await store.counts()).toEqual({ pending: 2, dead: 0, delivered: 0 });
+    await store.close();
+  });
+
+  it('keeps one secret per endpoint: the first one stored', async () => {
+    const store = open();
+    expect(await store.secretFor('https://a.example/hook', () => 'whsec_first', 1)).toEqual({ secret: 'whsec_first', created: true });
+    expect(await store.secretFor('https://a.example/hook', () => 'whsec_second', 2)).toEqual({ secret: 'whsec_first', created: false });
+    await store.close();
+  });
+});
+
+describe('openSqliteOutbox', () => {
+  it('keeps what it holds across a reopen, in a file only its owner reads', async () => {
+    const file = join(folder, 'webhooks.sqlite');
+    const first = openSqliteOutbox(file);
+    await first.add([delivery('m1')]);
+    await first.secretFor('https://a.example/hook', () => 'whsec_kept', 1);
+    await first.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const again = openSqliteOutbox(file);
+    expect((await again.claimDue(1_000, 100, 10)).map((entry) => entry.messageId)).toEqual(['m1']);
+    expect((await again.secretFor('https://a.example/hook', () => 'whsec_new', 2)).secret).toBe('whsec_kept');
+    await again.close();
+    await expect(again.counts()).rejects.toMatchObject({ code: 'WEBHOOK_STORE_FAILED' });
+  });
+
+  it('refuses a relative path', () => {
+    expect(() => openSqliteOutbox('webhooks.sqlite')).toThrow(expect.objectContaining({ code: 'WEBHOOK_INVALID_OPTIONS' }) as Error);
+  });
+});
