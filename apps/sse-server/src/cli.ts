@@ -17,5 +17,10 @@ process.on('warning', (warning) => {
   process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 
-const { main } = await import('./main.js');
-await main();
+if (process.argv[2] === 'webhooks') {
+  const { webhooksCommandMain } = await import('./main.js');
+  process.exitCode = await webhooksCommandMain(process.argv.slice(3));
+} else {
+  const { main } = await import('./main.js');
+  await main();
+}

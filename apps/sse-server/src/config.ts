@@ -15,6 +15,7 @@ import {
   urlReader,
   variable,
   type ConfigContext,
+  type ReadResult,
   type ToolsConfig,
 } from '@claude-code-mcp/server-config';
 
@@ -115,7 +116,19 @@ export interface ExternalIssuerConfig {
  * if (config.webhooks.enabled) startOutbox(config.webhooks.url);
  * ```
  */
-export type WebhooksConfig = { readonly enabled: false } | { readonly enabled: true; readonly url: string };
+export type WebhooksConfig =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      /** `WEBHOOK_URL`: one or more receivers (comma-separated). */
+      readonly endpoints: readonly { readonly url: string; readonly secret: string | undefined }[];
+      /** `WEBHOOK_EVENTS`: names or `family.*`; empty: every event. */
+      readonly events: readonly string[];
+      /** `WEBHOOK_ALLOW_PRIVATE_ADDRESSES`: receivers on loopback and private networks. */
+      readonly allowPrivateAddresses: boolean;
+      /** `WEBHOOK_MAX_ATTEMPTS`: attempts before a delivery is a dead letter. */
+      readonly maxAttempts: number;
+    };
 
 /**
  * Rate-limit settings.
@@ -187,6 +200,34 @@ export interface SseServerConfig extends ToolsConfig {
 export type MetricsConfig = { readonly enabled: false } | { readonly enabled: true; readonly port: number | undefined; readonly host: string };
 
 const text = (raw: string) => accept(raw);
+
+// WEBHOOK_URL: receivers, comma-separated; https, or http to this machine (or, with
+// WEBHOOK_ALLOW_PRIVATE_ADDRESSES, to a private network: checked when delivering).
+const webhookUrl = urlReader('WEBHOOK_URL', { allowQuery: true, example: 'https://hooks.example.com/claude' });
+function webhookUrlsReader(raw: string): ReadResult<readonly string[] | undefined> {
+  const urls: string[] = [];
+  for (const item of raw.split(',').map((entry) => entry.trim()).filter(Boolean)) {
+    const read = webhookUrl(item);
+    if (!read.ok) return read;
+    urls.push(read.value);
+  }
+  if (urls.length > 10) return reject('names more than 10 receivers', 'fan out behind one receiver instead');
+  return urls.length === 0 ? reject('names no URL', 'e.g. WEBHOOK_URL=https://hooks.example.com/claude') : accept(Object.freeze([...new Set(urls)]));
+}
+// WEBHOOK_SECRET: one whsec_ secret for every receiver, or one per WEBHOOK_URL, in order.
+function webhookSecretsReader(raw: string): ReadResult<readonly string[] | undefined> {
+  const secrets = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (secrets.length === 0 || !secrets.every((secret) => /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/.test(secret))) {
+    return reject('must be whsec_ secrets (Standard Webhooks), one for all receivers or one per WEBHOOK_URL', 'leave it unset to have one generated and logged once');
+  }
+  return accept(Object.freeze(secrets));
+}
+// WEBHOOK_EVENTS: event names or families.
+function webhookEventsReader(raw: string): ReadResult<readonly string[]> {
+  const events = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = events.find((event) => !/^(?:\*|[a-z][a-z_]*(?:\.(?:\*|[a-z][a-z_]*))?)$/.test(event));
+  return bad === undefined ? accept(Object.freeze(events)) : reject(`has ${JSON.stringify(bad.slice(0, 40))}, which is not an event name, a family such as tool.*, or *`, 'e.g. WEBHOOK_EVENTS=tool.*,background_task.*');
+}
 
 // People of an upstream provider: verified e-mails, @domains, sub:<subject>, or * (everyone).
 const PERSON = /^(\*|sub:\S{1,255}|@[\w.-]{1,253}|[^\s@,]{1,64}@[\w.-]{1,253})$/;
@@ -293,12 +334,12 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
       ),
       SHUTDOWN_TIMEOUT_MS: variable(integerReader('SHUTDOWN_TIMEOUT_MS', { min: 0, max: 3_600_000, unit: 'milliseconds', example: '20000 (20 s)' }), 20_000),
       WEBHOOKS_ENABLED: variable(booleanReader('WEBHOOKS_ENABLED'), false),
-      // The URL may carry a token in its path or query, so a bad value is never echoed.
-      WEBHOOK_URL: variable<string | undefined>(
-        urlReader('WEBHOOK_URL', { allowQuery: true, example: 'https://hooks.example.com/claude' }),
-        undefined,
-        { secret: true },
-      ),
+      // A URL may carry a token in its path or query, so a bad value is never echoed.
+      WEBHOOK_URL: variable<readonly string[] | undefined>(webhookUrlsReader, undefined, { secret: true }),
+      WEBHOOK_SECRET: variable<readonly string[] | undefined>(webhookSecretsReader, undefined, { secret: true }),
+      WEBHOOK_EVENTS: variable<readonly string[]>(webhookEventsReader, Object.freeze([])),
+      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: variable(booleanReader('WEBHOOK_ALLOW_PRIVATE_ADDRESSES'), false),
+      WEBHOOK_MAX_ATTEMPTS: variable(integerReader('WEBHOOK_MAX_ATTEMPTS', { min: 1, max: 50, example: '10' }), 10),
     })
     .superRefine(
       (values, context) => {
@@ -352,6 +393,14 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
             });
           }
         }
+        if (Array.isArray(values.WEBHOOK_URL) && Array.isArray(values.WEBHOOK_SECRET) && values.WEBHOOK_SECRET.length > 1 && values.WEBHOOK_SECRET.length !== values.WEBHOOK_URL.length) {
+          context.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: `has ${values.WEBHOOK_SECRET.length} secrets for ${values.WEBHOOK_URL.length} receivers; give one for all, or one per WEBHOOK_URL in the same order` });
+        }
+        const receivers: readonly string[] | undefined = Array.isArray(values.WEBHOOK_URL) ? (values.WEBHOOK_URL as readonly string[]) : undefined;
+        if (receivers !== undefined && values.WEBHOOK_ALLOW_PRIVATE_ADDRESSES !== true) {
+          const plain = receivers.find((url) => !isSecureOrLoopback(url));
+          if (plain !== undefined) context.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'must use https (plain http only to this machine, or with WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true to a private network)' });
+        }
         if (values.WEBHOOKS_ENABLED === true && (env.WEBHOOK_URL === undefined || env.WEBHOOK_URL.trim() === '')) {
           missing('WEBHOOK_URL', 'WEBHOOKS_ENABLED=true', 'set the receiver URL, or set WEBHOOKS_ENABLED=false');
         }
@@ -403,6 +452,10 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'SHUTDOWN_TIMEOUT_MS',
   'WEBHOOKS_ENABLED',
   'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_EVENTS',
+  'WEBHOOK_ALLOW_PRIVATE_ADDRESSES',
+  'WEBHOOK_MAX_ATTEMPTS',
 ]);
 
 /**
@@ -464,9 +517,16 @@ export function parseConfig(
               }),
       })
     : Object.freeze({ enabled: false });
+  const urls = values.WEBHOOK_URL;
   const webhooks: WebhooksConfig =
-    values.WEBHOOKS_ENABLED && values.WEBHOOK_URL !== undefined
-      ? Object.freeze({ enabled: true, url: values.WEBHOOK_URL })
+    values.WEBHOOKS_ENABLED && urls !== undefined
+      ? Object.freeze({
+          enabled: true,
+          endpoints: Object.freeze(urls.map((url, index) => Object.freeze({ url, secret: values.WEBHOOK_SECRET?.[values.WEBHOOK_SECRET.length === 1 ? 0 : index] }))),
+          events: values.WEBHOOK_EVENTS,
+          allowPrivateAddresses: values.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+          maxAttempts: values.WEBHOOK_MAX_ATTEMPTS,
+        })
       : Object.freeze({ enabled: false });
 
   return Object.freeze({

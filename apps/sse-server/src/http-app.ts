@@ -26,6 +26,8 @@ export interface HttpAppOptions {
   readonly watchLists?: McpRoutesOptions['watchLists'];
   /** With `OAUTH_ENABLED=true`: the authorization server's state (see `openAuthorizationState`). */
   readonly authorization?: AuthorizationState;
+  /** Told of each 429 (for the `rate_limit.exceeded` webhook): the route and the OAuth client, never the address. */
+  readonly onRateLimited?: (details: { readonly route: string; readonly clientId?: string }) => void;
   /** The Claude Code executable `/ready` asks for its version (otherwise found as the driver finds it). */
   readonly claudeExecutable?: string | undefined;
   /** The environment the executable is looked up in when `claudeExecutable` is not given (`PATH`, `CLAUDE_CODE_PATH`). */
@@ -136,7 +138,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       keyGenerator: (request) => (request.bearer?.ok ? `principal ${request.bearer.principal}` : clientOf(request)),
       // The IETF RateLimit-* fields (and Retry-After on a 429) instead of X-RateLimit-*.
       enableDraftSpec: true,
-      onExceeded: () => metrics?.rateLimited(),
+      onExceeded: (request) => {
+        metrics?.rateLimited();
+        options.onRateLimited?.({ route: request.routeOptions.url ?? 'unmatched', ...(request.bearer?.ok ? { clientId: request.bearer.auth.clientId } : {}) });
+      },
     });
   }
 

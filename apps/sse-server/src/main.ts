@@ -4,24 +4,18 @@ import { homedir } from 'node:os';
 import { openClaudeToolsService, TOOL_NAMES } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
 import { createServerMetrics, type ServerState } from '@claude-code-mcp/observability';
-import { handleShutdownSignals, serverStart, toolsEventsToMetrics, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { allListeners, handleShutdownSignals, serverStart, taskEventToWebhook, toolsEventsToMetrics, toolsEventsToWebhooks, toolsServiceOptions } from '@claude-code-mcp/server-config';
 
-import { parseConfig, type SseServerConfig } from './config.js';
+import { parseConfig } from './config.js';
 import { openAuthorizationState } from './authorization.js';
 import { buildHttpApp } from './http-app.js';
 import { listenForMetrics } from './metrics-routes.js';
+import { openWebhooks, type ServerWebhooks } from './webhooks.js';
+import { webhooksCommand } from './webhooks-command.js';
 
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
-}
-
-// Settings the configuration accepts whose features this version does not serve yet: starting
-// without them would look observed while it is not.
-function notYetServed(config: SseServerConfig): string[] {
-  const problems: string[] = [];
-  if (config.webhooks.enabled) problems.push('WEBHOOKS_ENABLED: webhooks are not sent by this version yet; set WEBHOOKS_ENABLED=false');
-  return problems;
 }
 
 // Polls `done` (every 50 ms) until it holds or `deadline` aborts: whether it held.
@@ -30,37 +24,65 @@ async function until(done: () => boolean, deadline: AbortSignal): Promise<boolea
   return done();
 }
 
+/** `claude-code-mcp-http webhooks …` (dead letters, replay): the configuration's data folder. */
+export async function webhooksCommandMain(args: readonly string[]): Promise<number> {
+  const start = serverStart('claude-code-mcp-http');
+  const { config } = start.config(() => parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() }), process.env['PATH']);
+  return webhooksCommand(args, config.dataDir, process.stdout);
+}
+
 /** Starts the HTTP server; it runs until SIGINT or SIGTERM. */
 export async function main(): Promise<void> {
   const start = serverStart('claude-code-mcp-http');
   const { config, claudeExecutable } = start.config(() => parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() }), process.env['PATH']);
-  const unserved = notYetServed(config);
-  if (unserved.length > 0) start.fail(unserved);
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp-http' });
   // Claude Code (and whatever its Bash tool runs) inherits this process's environment: the
   // server's own secrets, read above, leave it.
-  for (const name of ['OAUTH_CLIENT_SECRET', 'ADMIN_PASSWORD', 'OAUTH_UPSTREAM_CLIENT_SECRET', 'WEBHOOK_URL']) delete process.env[name];
+  for (const name of ['OAUTH_CLIENT_SECRET', 'ADMIN_PASSWORD', 'OAUTH_UPSTREAM_CLIENT_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET']) delete process.env[name];
 
   const version = packageVersion();
   // The gauges read the service and the HTTP routes, both made below.
   let readState: () => ServerState = () => ({ sessions: {}, warmProcesses: 0, queuedRuns: 0, backgroundTasks: {} });
-  const metrics = config.metrics.enabled ? createServerMetrics({ service: 'sse-server', state: () => readState(), tools: TOOL_NAMES }) : undefined;
+  const metrics = config.metrics.enabled
+    ? createServerMetrics({ service: 'sse-server', state: () => readState(), tools: TOOL_NAMES, ...(config.webhooks.enabled ? { webhookOutbox: () => webhooks?.dispatcher.counts() ?? { pending: 0, dead: 0 } } : {}) })
+    : undefined;
+  const webhooksConfig = config.webhooks;
+  const webhooks: ServerWebhooks | undefined = webhooksConfig.enabled ? await start.step(() => openWebhooks({ ...config, webhooks: webhooksConfig }, logger, metrics)) : undefined;
+  const lost = (error: unknown) => logger.warn({ err: error }, 'a webhook event could not be written to the outbox');
+  const sink = webhooks && ((type: string, data: Readonly<Record<string, unknown>>) => webhooks.emit(type, data));
+  const onEvent = allListeners(metrics && toolsEventsToMetrics(metrics, 'tcp'), sink && toolsEventsToWebhooks(sink, lost));
   const service = await start.step(() =>
     openClaudeToolsService({
       ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
       version,
-      onTaskEvent: (event) => logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event'),
-      ...(metrics ? { onEvent: toolsEventsToMetrics(metrics, 'tcp') } : {}),
+      onTaskEvent: (event) => {
+        logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event');
+        sink?.(...taskEventToWebhook(event)).catch(lost);
+      },
+      ...(onEvent ? { onEvent } : {}),
       logger,
     }),
-  );
+  ).catch(async (error: unknown) => {
+    await webhooks?.close(AbortSignal.timeout(0));
+    throw error;
+  });
   const oauth = config.oauth;
   // With an external issuer there is no authorization server here, and no state of one.
   const authorization = oauth.enabled && !oauth.external ? await start.step(() => openAuthorizationState({ ...config, oauth })).catch(async (error: unknown) => {
     await service.close();
     throw error;
   }) : undefined;
-  const app = await buildHttpApp({ config, service, logger, version, claudeExecutable, claudeEnv: process.env, ...(authorization ? { authorization } : {}), ...(metrics ? { metrics } : {}) });
+  const app = await buildHttpApp({
+    config,
+    service,
+    logger,
+    version,
+    claudeExecutable,
+    claudeEnv: process.env,
+    ...(authorization ? { authorization } : {}),
+    ...(metrics ? { metrics } : {}),
+    ...(sink ? { onRateLimited: (details: { route: string; clientId?: string }) => void sink('rate_limit.exceeded', details).catch(lost) } : {}),
+  });
   app.addHook('onClose', () => authorization?.close());
   readState = () => {
     const { warmProcesses, queuedRuns, backgroundTasks } = service.state();
@@ -83,6 +105,9 @@ export async function main(): Promise<void> {
         await app.close();
       } finally {
         await service.close();
+        // The outbox gets what is left of the deadline (at least a few seconds) to deliver.
+        await sink?.('server.shutdown', { signal }).catch(lost);
+        await webhooks?.close(AbortSignal.timeout(Math.max(3_000, config.shutdownTimeoutMs / 4)));
         process.exit(0);
       }
     })());
@@ -107,6 +132,7 @@ export async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   logger.info({ host: config.host, port, transport: config.transport, dataDir: config.dataDir, roots: config.allowedRoots }, 'claude-code-mcp HTTP server listening');
+  await sink?.('server.started', { version, transport: config.transport, baseUrl: config.baseUrl }).catch(lost);
   if (!config.oauth.enabled && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
     logger.warn({ host: config.host }, 'listening beyond loopback without OAuth: anyone who can reach this port can run Claude Code here');
   }

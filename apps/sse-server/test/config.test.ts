@@ -103,7 +103,7 @@ describe('parseConfig (sse)', () => {
       rateLimit: { enabled: false, requests: 20, windowMs: 1000 },
       trustProxy: ['10.0.0.0/8', 'loopback'],
       metrics: { enabled: true, port: 9464, host: '0.0.0.0' },
-      webhooks: { enabled: true, url: 'https://hooks.example.com/claude?token=abc' },
+      webhooks: { enabled: true, endpoints: [{ url: 'https://hooks.example.com/claude?token=abc', secret: undefined }], events: [], allowPrivateAddresses: false, maxAttempts: 10 },
       shutdownTimeoutMs: 5_000,
     });
   });
@@ -139,6 +139,27 @@ describe('parseConfig (sse)', () => {
     expect(problemsOf({ METRICS_ENABLED: 'true', PORT: '9464', METRICS_PORT: '9464' })).toEqual(['METRICS_PORT: is the same port as PORT (9464); choose another, or unset it to serve /metrics on PORT']);
     expect(problemsOf({ METRICS_PORT: '70000' })[0]).toMatch(/^METRICS_PORT: /);
     expect(problemsOf({ METRICS_HOST: 'two words' })[0]).toMatch(/^METRICS_HOST: must be an IP address or host name/);
+  });
+
+  it('reads webhook receivers, their secrets, the event filter and the attempts, and refuses what cannot be sent safely', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const two = parseConfig({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'https://a.example/hook, https://b.example/hook', WEBHOOK_SECRET: secret, WEBHOOK_EVENTS: 'tool.*, server.started', WEBHOOK_MAX_ATTEMPTS: '3' }, context).webhooks;
+    expect(two).toEqual({
+      enabled: true,
+      endpoints: [{ url: 'https://a.example/hook', secret }, { url: 'https://b.example/hook', secret }],
+      events: ['tool.*', 'server.started'],
+      allowPrivateAddresses: false,
+      maxAttempts: 3,
+    });
+    expect(parseConfig({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'http://127.0.0.1:9000/hook' }, context).webhooks.enabled).toBe(true);
+    expect(problemsOf({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'http://hooks.example.com/claude' })).toEqual([
+      'WEBHOOK_URL: must use https (plain http only to this machine, or with WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true to a private network)',
+    ]);
+    expect(problemsOf({ WEBHOOK_URL: 'https://a.example/hook,https://b.example/hook', WEBHOOK_SECRET: `${secret},${secret},${secret}` })[0]).toMatch(/^WEBHOOK_SECRET: has 3 secrets for 2 receivers/);
+    expect(problemsOf({ WEBHOOK_SECRET: 'not-a-secret' })[0]).toMatch(/^WEBHOOK_SECRET: must be whsec_ secrets/);
+    expect(problemsOf({ WEBHOOK_EVENTS: 'tool.**' })[0]).toMatch(/^WEBHOOK_EVENTS: has "tool\.\*\*"/);
+    // A bad secret is not echoed.
+    expect(problemsOf({ WEBHOOK_SECRET: 'whsec_short' }).join('')).not.toContain('whsec_short');
   });
 
   it('takes PORT=0 (any free port)', () => {

@@ -156,12 +156,16 @@ describe.each([{ oauth: false }, { oauth: true }])('HTTP hardening (OAuth on: $o
       });
     const open: AbortController[] = [];
     let refused: Response | undefined;
+    const answered: string[] = [];
     for (let index = 0; index < 101 && !refused; index += 1) {
       const controller = new AbortController();
       const response = await listen(controller);
+      answered.push(`${response.status} ${response.headers.get('content-type') ?? ''}`);
       if (response.status === 503) refused = response;
       else open.push(controller);
     }
+    // Every one held is a stream (anything else would end at once and free its place).
+    expect(answered.filter((line) => !line.startsWith('200 text/event-stream') && !line.startsWith('503')), answered.join('; ')).toEqual([]);
     expect(open).toHaveLength(100);
     expect(refused?.headers.get('retry-after')).toBe('10');
     expect(((await (await fetch(new URL('/health', server.origin))).json()) as { openRequests: number }).openRequests).toBe(100);

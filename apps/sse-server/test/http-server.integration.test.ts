@@ -364,7 +364,7 @@ describe('the HTTP server', () => {
   it.each([
     [{ PORT: 'http' }, /^claude-code-mcp-http: invalid configuration: PORT: must be a whole number from 0 to 65535/],
     [{ OAUTH_ENABLED: 'true', OAUTH_CLIENT_ID: 'id', OAUTH_CLIENT_SECRET: 'secret', BASE_URL: 'http://localhost:1' }, /^claude-code-mcp-http: invalid configuration: OAUTH_CLIENT_SECRET: must be at least 16 characters long/],
-    [{ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'https://hooks.example.com/claude' }, /WEBHOOKS_ENABLED: webhooks are not sent by this version yet/],
+    [{ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'http://hooks.example.com/claude' }, /^claude-code-mcp-http: invalid configuration: WEBHOOK_URL: must use https/],
     [{ METRICS_ENABLED: 'true', METRICS_PORT: '3000', PORT: '3000' }, /^claude-code-mcp-http: invalid configuration: METRICS_PORT: is the same port as PORT \(3000\)/],
     [{ DATA_DIR: CORRUPT_DATA_DIR }, /^claude-code-mcp-http: invalid configuration: DATA_DIR: Could not configure the state database .*file is not a database; /],
     [{ DEFAULT_WORKING_DIRECTORY: '/nonexistent/claude-code-mcp-test' }, /^claude-code-mcp-http: invalid configuration: DEFAULT_WORKING_DIRECTORY: "\/nonexistent\/claude-code-mcp-test" does not exist; /],

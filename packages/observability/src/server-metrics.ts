@@ -91,6 +91,8 @@ export interface ServerMetricsOptions {
   readonly state: () => ServerState;
   /** The tools the server has: any other name a client sends is `_OTHER`. */
   readonly tools: readonly string[];
+  /** With webhooks: the outbox as last counted (the webhook metrics exist only then). */
+  readonly webhookOutbox?: () => { readonly pending: number; readonly dead: number };
 }
 
 /**
@@ -118,6 +120,8 @@ export interface ServerMetrics {
   tokenIssued(grantType: string): void;
   /** `claude_code_mcp_oauth_tokens_refused_total` by reason (`missing`, `invalid`, `insufficient_scope`, `unavailable`). */
   tokenRefused(reason: string): void;
+  /** `claude_code_mcp_webhook_deliveries_total` by result (`delivered`, `retry`, `dead`); only with `webhookOutbox`. */
+  webhookAttempt(result: 'delivered' | 'retry' | 'dead'): void;
   /** `http_server_request_duration_seconds` by method, route and status class. */
   httpRequest(request: { readonly method: string; readonly route: string; readonly status: number; readonly seconds: number }): void;
 }
@@ -197,6 +201,12 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
   registry.gauge({ name: 'claude_code_mcp_warm_cli_processes', help: 'Claude Code processes kept warm between turns.', collect: () => options.state().warmProcesses });
   registry.gauge({ name: 'claude_code_mcp_run_queue_depth', help: 'Runs waiting for a free slot.', collect: () => options.state().queuedRuns });
   registry.gauge({ name: 'claude_code_mcp_background_tasks', help: 'Background tasks, by status.', labelNames: ['status'], collect: () => sampleOf(options.state().backgroundTasks, 'status') });
+  const outbox = options.webhookOutbox;
+  const webhookAttempts = outbox && registry.counter({ name: 'claude_code_mcp_webhook_deliveries_total', help: 'Webhook delivery attempts, by result (delivered, retry: failed and tried again later, dead: failed for the last time).', labelNames: ['result'] });
+  if (outbox) {
+    registry.gauge({ name: 'claude_code_mcp_webhook_outbox_depth', help: 'Webhook deliveries waiting in the outbox.', collect: () => outbox().pending });
+    registry.gauge({ name: 'claude_code_mcp_webhook_dead_letters', help: 'Webhook deliveries that failed for the last time (replay them).', collect: () => outbox().dead });
+  }
   // Values a client chooses (its id, a tool or model name, a protocol version) stay bounded; names
   // it could use to crowd the real ones out are checked against what exists instead.
   const clientLabel = boundedLabel(MAX_CLIENT_LABELS);
@@ -232,6 +242,7 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
       if (observation.costUsd > 0) cost.inc({ model, oauth_client: clientLabel(observation.clientId) }, observation.costUsd);
     },
     rateLimited: () => rateLimited.inc(),
+    webhookAttempt: (result: 'delivered' | 'retry' | 'dead') => webhookAttempts?.inc({ result }),
     tokenIssued: (grantType: string) => issued.inc({ grant_type: grantType }),
     tokenRefused: (reason: string) => refused.inc({ reason }),
     httpRequest(request: { readonly method: string; readonly route: string; readonly status: number; readonly seconds: number }) {

@@ -33,3 +33,5 @@ export type { ShutdownSignal, ShutdownSignalOptions } from './shutdown-signals.j
 export { serverStart } from './server-start.js';
 export type { ServerStart, StartupIo } from './server-start.js';
 export { toolsEventsToMetrics } from './tools-metrics.js';
+export { allListeners, taskEventToWebhook, toolsEventsToWebhooks } from './tools-webhooks.js';
+export type { WebhookSink } from './tools-webhooks.js';
