@@ -1,3 +1,4 @@
+import { signWebhook } from '@claude-code-mcp/webhooks';
 import * as z from 'zod';
 
 import {
@@ -201,8 +202,8 @@ export type MetricsConfig = { readonly enabled: false } | { readonly enabled: tr
 
 const text = (raw: string) => accept(raw);
 
-// WEBHOOK_URL: receivers, comma-separated; https, or http to this machine (or, with
-// WEBHOOK_ALLOW_PRIVATE_ADDRESSES, to a private network: checked when delivering).
+// WEBHOOK_URL: receivers, comma-separated; https (plain http only with private addresses
+// allowed, and then only to them: checked when delivering).
 const webhookUrl = urlReader('WEBHOOK_URL', { allowQuery: true, example: 'https://hooks.example.com/claude' });
 function webhookUrlsReader(raw: string): ReadResult<readonly string[] | undefined> {
   const urls: string[] = [];
@@ -212,12 +213,22 @@ function webhookUrlsReader(raw: string): ReadResult<readonly string[] | undefine
     urls.push(read.value);
   }
   if (urls.length > 10) return reject('names more than 10 receivers', 'fan out behind one receiver instead');
-  return urls.length === 0 ? reject('names no URL', 'e.g. WEBHOOK_URL=https://hooks.example.com/claude') : accept(Object.freeze([...new Set(urls)]));
+  if (new Set(urls).size !== urls.length) return reject('names a receiver twice', 'name each once');
+  return urls.length === 0 ? reject('names no URL', 'e.g. WEBHOOK_URL=https://hooks.example.com/claude') : accept(Object.freeze(urls));
+}
+// A secret the signer takes (whsec_ and base64 of 24 to 64 bytes), checked by signing with it.
+function usableSecret(secret: string): boolean {
+  try {
+    signWebhook({ id: 'msg_check', timestamp: new Date(), payload: '', secret });
+    return true;
+  } catch {
+    return false;
+  }
 }
 // WEBHOOK_SECRET: one whsec_ secret for every receiver, or one per WEBHOOK_URL, in order.
 function webhookSecretsReader(raw: string): ReadResult<readonly string[] | undefined> {
   const secrets = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
-  if (secrets.length === 0 || !secrets.every((secret) => /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/.test(secret))) {
+  if (secrets.length === 0 || !secrets.every(usableSecret)) {
     return reject('must be whsec_ secrets (Standard Webhooks), one for all receivers or one per WEBHOOK_URL', 'leave it unset to have one generated and logged once');
   }
   return accept(Object.freeze(secrets));
@@ -339,7 +350,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
       WEBHOOK_SECRET: variable<readonly string[] | undefined>(webhookSecretsReader, undefined, { secret: true }),
       WEBHOOK_EVENTS: variable<readonly string[]>(webhookEventsReader, Object.freeze([])),
       WEBHOOK_ALLOW_PRIVATE_ADDRESSES: variable(booleanReader('WEBHOOK_ALLOW_PRIVATE_ADDRESSES'), false),
-      WEBHOOK_MAX_ATTEMPTS: variable(integerReader('WEBHOOK_MAX_ATTEMPTS', { min: 1, max: 50, example: '10' }), 10),
+      WEBHOOK_MAX_ATTEMPTS: variable(integerReader('WEBHOOK_MAX_ATTEMPTS', { min: 1, max: 50, example: '15' }), 15),
     })
     .superRefine(
       (values, context) => {
@@ -397,9 +408,9 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
           context.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: `has ${values.WEBHOOK_SECRET.length} secrets for ${values.WEBHOOK_URL.length} receivers; give one for all, or one per WEBHOOK_URL in the same order` });
         }
         const receivers: readonly string[] | undefined = Array.isArray(values.WEBHOOK_URL) ? (values.WEBHOOK_URL as readonly string[]) : undefined;
-        if (receivers !== undefined && values.WEBHOOK_ALLOW_PRIVATE_ADDRESSES !== true) {
-          const plain = receivers.find((url) => !isSecureOrLoopback(url));
-          if (plain !== undefined) context.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'must use https (plain http only to this machine, or with WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true to a private network)' });
+        // Plain http is for receivers on this machine or a private network (checked again when delivering).
+        if (receivers !== undefined && values.WEBHOOK_ALLOW_PRIVATE_ADDRESSES !== true && receivers.some((url) => url.startsWith('http:'))) {
+          context.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'must use https; plain http only to a receiver on this machine or a private network, with WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true' });
         }
         if (values.WEBHOOKS_ENABLED === true && (env.WEBHOOK_URL === undefined || env.WEBHOOK_URL.trim() === '')) {
           missing('WEBHOOK_URL', 'WEBHOOKS_ENABLED=true', 'set the receiver URL, or set WEBHOOKS_ENABLED=false');

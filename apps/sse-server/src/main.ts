@@ -18,6 +18,20 @@ function packageVersion(): string {
   return manifest.version;
 }
 
+// A flood of 429s is one rate_limit.exceeded event a minute per route and client (at most 1,000 kept).
+function onceAMinute(send: (details: { readonly route: string; readonly clientId?: string }) => void): (details: { readonly route: string; readonly clientId?: string }) => void {
+  const sentAt = new Map<string, number>();
+  return (details) => {
+    const key = `${details.route} ${details.clientId ?? ''}`;
+    const now = Date.now();
+    if (now - (sentAt.get(key) ?? Number.NEGATIVE_INFINITY) < 60_000) return;
+    if (sentAt.size >= 1_000) sentAt.delete(sentAt.keys().next().value!);
+    sentAt.delete(key);
+    sentAt.set(key, now);
+    send(details);
+  };
+}
+
 // Polls `done` (every 50 ms) until it holds or `deadline` aborts: whether it held.
 async function until(done: () => boolean, deadline: AbortSignal): Promise<boolean> {
   while (!done() && !deadline.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -81,7 +95,7 @@ export async function main(): Promise<void> {
     claudeEnv: process.env,
     ...(authorization ? { authorization } : {}),
     ...(metrics ? { metrics } : {}),
-    ...(sink ? { onRateLimited: (details: { route: string; clientId?: string }) => void sink('rate_limit.exceeded', details).catch(lost) } : {}),
+    ...(sink ? { onRateLimited: onceAMinute((details) => void sink('rate_limit.exceeded', details).catch(lost)) } : {}),
   });
   app.addHook('onClose', () => authorization?.close());
   readState = () => {
@@ -96,6 +110,7 @@ export async function main(): Promise<void> {
   const stop = (signal: string) =>
     (stopping ??= (async () => {
       logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: the runs in flight may finish');
+      const endsAt = Date.now() + config.shutdownTimeoutMs;
       try {
         app.beginShutdown();
         const deadline = AbortSignal.timeout(config.shutdownTimeoutMs);
@@ -105,9 +120,10 @@ export async function main(): Promise<void> {
         await app.close();
       } finally {
         await service.close();
-        // The outbox gets what is left of the deadline (at least a few seconds) to deliver.
+        // The outbox gets what is left of the deadline (at least two seconds) to deliver.
         await sink?.('server.shutdown', { signal }).catch(lost);
-        await webhooks?.close(AbortSignal.timeout(Math.max(3_000, config.shutdownTimeoutMs / 4)));
+        const flushMs = Math.max(2_000, endsAt - Date.now());
+        await webhooks?.close(AbortSignal.timeout(flushMs), Date.now() + flushMs).catch((error: unknown) => logger.warn({ err: error }, 'the webhook outbox did not close cleanly'));
         process.exit(0);
       }
     })());

@@ -50,9 +50,13 @@ export async function sendMetrics(metrics: ServerMetrics, reply: FastifyReply): 
  */
 export async function listenForMetrics(metrics: ServerMetrics, where: { readonly host: string; readonly port: number }, logger?: Logger): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  // A page in the operator's browser must not read it through a name that resolves here (DNS rebinding).
-  const checkHost = hostHeaderValidation([...new Set(['localhost', '127.0.0.1', '[::1]', where.host.includes(':') ? `[${where.host}]` : where.host])]);
-  app.addHook('onRequest', async (request, reply) => checkHost(request, reply));
+  // On loopback, a page in the operator's browser must not read it through a name that resolves
+  // here (DNS rebinding). Bound beyond loopback (a scraper on a container network names the
+  // server as it likes), the network can reach it anyway: no Host check then.
+  if (['127.0.0.1', 'localhost', '::1'].includes(where.host)) {
+    const checkHost = hostHeaderValidation(['localhost', '127.0.0.1', '[::1]']);
+    app.addHook('onRequest', async (request, reply) => checkHost(request, reply));
+  }
   app.get('/metrics', (_request, reply) => sendMetrics(metrics, reply));
   app.setErrorHandler((error, _request, reply) => {
     logger?.warn({ err: error }, 'the metrics listener failed a request');

@@ -3,7 +3,7 @@
 // message at its next look, within a second).
 import { join } from 'node:path';
 
-import { openSqliteOutbox } from '@claude-code-mcp/webhooks';
+import { openSqliteOutbox, receiverLabel } from '@claude-code-mcp/webhooks';
 
 import { OUTBOX_FILE } from './webhooks.js';
 
@@ -31,9 +31,9 @@ export async function webhooksCommand(args: readonly string[], dataDir: string, 
   try {
     if (command === 'dead-letters') {
       for (const dead of await store.deadLetters(1_000)) {
-        // The receiver by its origin: its path or query may carry a token.
+        // The receiver by its origin and a digest: its path or query may carry a token.
         const { messageId, eventType, attempts, lastStatus, lastError, finishedAt } = dead;
-        out.write(`${JSON.stringify({ messageId, receiver: new URL(dead.endpoint).origin, eventType, attempts, lastStatus, lastError, deadSince: new Date(finishedAt ?? 0).toISOString() })}\n`);
+        out.write(`${JSON.stringify({ messageId, receiver: receiverLabel(dead.endpoint), eventType, attempts, lastStatus, lastError, deadSince: new Date(finishedAt ?? 0).toISOString() })}\n`);
       }
       return 0;
     }

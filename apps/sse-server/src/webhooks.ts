@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 
 import type { Logger, ServerMetrics } from '@claude-code-mcp/observability';
-import { createWebhookDispatcher, openSqliteOutbox, type OutboxStore, type WebhookDispatcher } from '@claude-code-mcp/webhooks';
+import { createWebhookDispatcher, openSqliteOutbox, receiverLabel, type OutboxStore, type WebhookDispatcher } from '@claude-code-mcp/webhooks';
 
 import type { SseServerConfig, WebhooksConfig } from './config.js';
 
@@ -23,12 +23,10 @@ export const OUTBOX_FILE = 'webhooks.sqlite';
 export interface ServerWebhooks {
   readonly dispatcher: WebhookDispatcher;
   emit(type: string, data: Readonly<Record<string, unknown>>): Promise<unknown>;
-  /** Delivers what the outbox can until `signal` aborts, then stops and closes the outbox. */
-  close(signal: AbortSignal): Promise<void>;
+  /** Delivers what the outbox can (retries falling due before `until` too) until `signal` aborts, then stops and closes the outbox. */
+  close(signal: AbortSignal, until?: number): Promise<void>;
 }
 
-// A URL may carry a token in its path or query: logs name its origin only.
-const originOf = (url: string) => new URL(url).origin;
 
 /**
  * Opens the outbox and starts delivering (what an earlier server left pending too).
@@ -48,10 +46,10 @@ export async function openWebhooks(config: SseServerConfig & { webhooks: Webhook
     retry: { maxAttempts: config.webhooks.maxAttempts },
     logger,
     onSecretCreated: (url, secret) =>
-      logger.warn({ receiver: originOf(url), secret }, 'generated the signing secret of a webhook receiver: give it to the receiver (Standard Webhooks); it is shown only this once and kept in the data folder'),
+      logger.warn({ receiver: receiverLabel(url), secret }, 'generated the signing secret of a webhook receiver: give it to the receiver (Standard Webhooks); it is shown only this once and kept in the data folder'),
     onAttempt: (attempt) => {
       metrics?.webhookAttempt(attempt.result);
-      if (attempt.result !== 'delivered') logger.debug({ receiver: originOf(attempt.endpoint), messageId: attempt.messageId, result: attempt.result, status: attempt.status, error: attempt.error }, 'webhook attempt failed');
+      if (attempt.result !== 'delivered') logger.debug({ receiver: receiverLabel(attempt.endpoint), messageId: attempt.messageId, result: attempt.result, status: attempt.status, error: attempt.error }, 'webhook attempt failed');
     },
   });
   try {
@@ -63,9 +61,9 @@ export async function openWebhooks(config: SseServerConfig & { webhooks: Webhook
   return {
     dispatcher,
     emit: (type, data) => dispatcher.emit(type, data),
-    async close(signal) {
+    async close(signal, until) {
       try {
-        if (!(await dispatcher.flush(signal))) logger.warn({ pending: dispatcher.counts().pending }, 'webhook deliveries left in the outbox for the next start');
+        if (!(await dispatcher.flush(signal, until))) logger.warn({ pending: dispatcher.counts().pending }, 'webhook deliveries left in the outbox for the next start');
       } finally {
         await dispatcher.close();
         await store.close();

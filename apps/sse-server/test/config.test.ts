@@ -103,7 +103,7 @@ describe('parseConfig (sse)', () => {
       rateLimit: { enabled: false, requests: 20, windowMs: 1000 },
       trustProxy: ['10.0.0.0/8', 'loopback'],
       metrics: { enabled: true, port: 9464, host: '0.0.0.0' },
-      webhooks: { enabled: true, endpoints: [{ url: 'https://hooks.example.com/claude?token=abc', secret: undefined }], events: [], allowPrivateAddresses: false, maxAttempts: 10 },
+      webhooks: { enabled: true, endpoints: [{ url: 'https://hooks.example.com/claude?token=abc', secret: undefined }], events: [], allowPrivateAddresses: false, maxAttempts: 15 },
       shutdownTimeoutMs: 5_000,
     });
   });
@@ -151,10 +151,16 @@ describe('parseConfig (sse)', () => {
       allowPrivateAddresses: false,
       maxAttempts: 3,
     });
-    expect(parseConfig({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'http://127.0.0.1:9000/hook' }, context).webhooks.enabled).toBe(true);
-    expect(problemsOf({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'http://hooks.example.com/claude' })).toEqual([
-      'WEBHOOK_URL: must use https (plain http only to this machine, or with WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true to a private network)',
-    ]);
+    // Plain http only with private receivers allowed (delivery refuses it to a public address anyway).
+    expect(parseConfig({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'http://127.0.0.1:9000/hook', WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' }, context).webhooks.enabled).toBe(true);
+    for (const url of ['http://127.0.0.1:9000/hook', 'http://hooks.example.com/claude']) {
+      expect(problemsOf({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: url })).toEqual([
+        'WEBHOOK_URL: must use https; plain http only to a receiver on this machine or a private network, with WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true',
+      ]);
+    }
+    expect(problemsOf({ WEBHOOK_URL: 'https://a.example/hook,https://a.example/hook' })[0]).toMatch(/^WEBHOOK_URL: names a receiver twice/);
+    // A secret the signer would refuse (33 characters of base64) is refused now, not at the first delivery.
+    expect(problemsOf({ WEBHOOK_SECRET: `whsec_${'A'.repeat(33)}` })[0]).toMatch(/^WEBHOOK_SECRET: must be whsec_ secrets/);
     expect(problemsOf({ WEBHOOK_URL: 'https://a.example/hook,https://b.example/hook', WEBHOOK_SECRET: `${secret},${secret},${secret}` })[0]).toMatch(/^WEBHOOK_SECRET: has 3 secrets for 2 receivers/);
     expect(problemsOf({ WEBHOOK_SECRET: 'not-a-secret' })[0]).toMatch(/^WEBHOOK_SECRET: must be whsec_ secrets/);
     expect(problemsOf({ WEBHOOK_EVENTS: 'tool.**' })[0]).toMatch(/^WEBHOOK_EVENTS: has "tool\.\*\*"/);

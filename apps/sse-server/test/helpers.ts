@@ -57,7 +57,12 @@ export function runToExit(fixture: ServerFixture, extra: Record<string, string>)
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [SERVER_ENTRY], { env: { ...fixture.env, PORT: '0', ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
+    // A server that starts instead of stopping would outlive the test: it goes after 20 s.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stderr }));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
   });
 }

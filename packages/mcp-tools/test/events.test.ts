@@ -33,8 +33,8 @@ afterEach(async () => {
 
 const runs0SessionId = (events: ToolsEvent[]) => events.find((event) => event.type === 'run.finished')?.sessionId;
 
-async function connect(onEvent: (event: ToolsEvent) => void): Promise<Client> {
-  const runtime = new ClaudeRuntime({ store, claudeExecutable: '/nonexistent/claude', createSession: fakeSessions(() => ({ text: 'done', costUsd: 0.004 })).factory });
+async function connect(onEvent: (event: ToolsEvent) => void, onSessionEnded?: (sessionId: string) => void): Promise<Client & { runtime?: ClaudeRuntime }> {
+  const runtime = new ClaudeRuntime({ store, claudeExecutable: '/nonexistent/claude', createSession: fakeSessions(() => ({ text: 'done', costUsd: 0.004 })).factory, ...(onSessionEnded ? { onSessionEnded } : {}) });
   closers.push(() => runtime.close());
   const server = createClaudeToolsServer({ version: '1.0.0', runtime, roots: [cwd], defaultWorkingDirectory: cwd, claudeConfigDir: path.join(scratch, 'config'), commandPrompts: false, onEvent });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -42,7 +42,7 @@ async function connect(onEvent: (event: ToolsEvent) => void): Promise<Client> {
   const client = new Client({ name: 'events-test', version: '1.0.0' });
   await client.connect(clientSide);
   closers.push(() => client.close());
-  return client;
+  return Object.assign(client, { runtime });
 }
 
 describe('tools events', () => {
@@ -81,6 +81,18 @@ describe('tools events', () => {
     // Nothing the caller sent or got back rides along.
     expect(JSON.stringify(events)).not.toContain('hello');
     expect(JSON.stringify(events)).not.toContain('done');
+  });
+
+  it('tell when the Claude Code process that served a session ends', async () => {
+    const events: ToolsEvent[] = [];
+    const ended: string[] = [];
+    const client = await connect((event) => events.push(event), (sessionId) => ended.push(sessionId));
+    await client.callTool({ name: 'claude_ask', arguments: { query: 'hello' } });
+    const sessionId = runs0SessionId(events);
+    expect(ended).toEqual([]);
+    await client.runtime!.close();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ended).toEqual([sessionId]);
   });
 
   it('keep a listener’s failure away from the call', async () => {

@@ -20,6 +20,10 @@ const NEVER = blockList(
   ['::/128', '64:ff9b:1::/48', '100::/64', '2001::/23', '2001:db8::/32', '3fff::/20', 'fe80::/10', 'fec0::/10', 'ff00::/8'],
 );
 NEVER.addRange('::2', '::ffff:ffff', 'ipv6'); // IPv4-compatible (deprecated): nothing lives there.
+// Cloud metadata services outside link-local: AWS's IPv6 one, Alibaba's, Azure's wire server.
+NEVER.addAddress('fd00:ec2::254', 'ipv6');
+NEVER.addAddress('100.100.100.200', 'ipv4');
+NEVER.addAddress('168.63.129.16', 'ipv4');
 // Reachable only from inside: allowed when the caller says so.
 const PRIVATE = blockList(['10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], ['::1/128', 'fc00::/7']);
 

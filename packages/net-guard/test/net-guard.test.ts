@@ -30,6 +30,9 @@ describe('addressKind', () => {
     ['64:ff9b::a9fe:a9fe', 'reserved'],
     ['2002:a9fe:a9fe::1', 'reserved'],
     ['2002:5db8:d822::1', 'public'],
+    ['fd00:ec2::254', 'reserved'],
+    ['100.100.100.200', 'reserved'],
+    ['168.63.129.16', 'reserved'],
   ])('%s is %s', (address, kind) => {
     expect(addressKind(address)).toBe(kind);
   });

@@ -77,6 +77,12 @@ export function allListeners(...listeners: readonly (ToolsEventListener | undefi
   const present = listeners.filter((listener): listener is ToolsEventListener => listener !== undefined);
   if (present.length === 0) return undefined;
   return (event) => {
-    for (const listener of present) listener(event);
+    for (const listener of present) {
+      try {
+        listener(event);
+      } catch {
+        // One listener's failure does not keep the event from the others.
+      }
+    }
   };
 }

@@ -13,6 +13,7 @@ export type {
 export { createWebhookDispatcher } from './delivery/webhook-dispatcher.js';
 export type { DeliveryAttempt, WebhookDispatcher, WebhookDispatcherOptions, WebhookEndpoint } from './delivery/webhook-dispatcher.js';
 export { eventFilter } from './delivery/event-filter.js';
+export { receiverLabel } from './delivery/receiver-label.js';
 export { postDelivery } from './delivery/post-delivery.js';
 export type { AttemptOutcome, AttemptRequest } from './delivery/post-delivery.js';
 export { retryDelay } from './delivery/retry-schedule.js';

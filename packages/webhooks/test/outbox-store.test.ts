@@ -38,10 +38,12 @@ describe.each([
   it('records a retry (due later), a delivery and a dead letter; replays dead ones', async () => {
     const store = open();
     await store.add([delivery('m1'), delivery('m2'), delivery('m3')]);
-    await store.claimDue(1_000, 100, 10);
-    await store.recordAttempt('m1', 'https://a.example/hook', { at: 1_000, status: 503, error: 'the receiver answered 503', nextAttemptAt: 9_000 });
-    await store.recordAttempt('m2', 'https://a.example/hook', { at: 1_000, status: 200 });
-    await store.recordAttempt('m3', 'https://a.example/hook', { at: 1_500, status: 500, error: 'the receiver answered 500' });
+    const claims = await store.claimDue(1_000, 100, 10);
+    expect(claims.map((claim) => claim.claimedUntil)).toEqual([1_100, 1_100, 1_100]);
+    const claimedUntil = 1_100;
+    await store.recordAttempt('m1', 'https://a.example/hook', { claimedUntil, at: 1_000, status: 503, error: 'the receiver answered 503', nextAttemptAt: 9_000 });
+    await store.recordAttempt('m2', 'https://a.example/hook', { claimedUntil, at: 1_000, status: 200 });
+    await store.recordAttempt('m3', 'https://a.example/hook', { claimedUntil, at: 1_500, status: 500, error: 'the receiver answered 500' });
     expect(await store.counts()).toEqual({ pending: 1, dead: 1, delivered: 1 });
     expect(await store.claimDue(8_999, 100, 10)).toEqual([]);
     const [retried] = await store.claimDue(9_000, 100, 10);
@@ -49,7 +51,7 @@ describe.each([
     const [dead] = await store.deadLetters(10);
     expect(dead).toMatchObject({ messageId: 'm3', attempts: 1, status: 'dead', finishedAt: 1_500 });
     // An attempt on a delivery that already ended changes nothing.
-    await store.recordAttempt('m2', 'https://a.example/hook', { at: 2_000, status: 500, error: 'late' });
+    await store.recordAttempt('m2', 'https://a.example/hook', { claimedUntil, at: 2_000, status: 500, error: 'late' });
     expect(await store.counts()).toEqual({ pending: 1, dead: 1, delivered: 1 });
     expect(await store.replay(20_000, 'no-such-message')).toBe(0);
     expect(await store.replay(20_000)).toBe(1);
@@ -58,8 +60,34 @@ describe.each([
       { messageId: 'm1', attempts: 1, status: 'pending' },
       { messageId: 'm3', attempts: 0, status: 'pending' },
     ]);
-    expect(await store.pruneDelivered(1_001)).toBe(1);
+    expect(await store.prune(1_001, 0)).toBe(1);
     expect(await store.counts()).toEqual({ pending: 2, dead: 0, delivered: 0 });
+    await store.close();
+  });
+
+  it('ignores an attempt made under a claim that ran out and was taken by another: that one records', async () => {
+    const store = open();
+    await store.add([delivery('m1')]);
+    const [first] = await store.claimDue(1_000, 100, 10);
+    // The first claim ran out (a slow attempt); another process claims it again.
+    const [second] = await store.claimDue(1_200, 100, 10);
+    expect(second?.claimedUntil).toBe(1_300);
+    await store.recordAttempt('m1', 'https://a.example/hook', { claimedUntil: first!.claimedUntil!, at: 1_250, status: 200 });
+    expect(await store.counts()).toEqual({ pending: 1, dead: 0, delivered: 0 });
+    await store.recordAttempt('m1', 'https://a.example/hook', { claimedUntil: second!.claimedUntil!, at: 1_260, status: 200 });
+    expect(await store.counts()).toEqual({ pending: 0, dead: 0, delivered: 1 });
+    await store.close();
+  });
+
+  it('claims and tells the next due time only for the endpoints named', async () => {
+    const store = open();
+    await store.add([delivery('m1', 'https://a.example/hook', 1_000), delivery('m2', 'https://b.example/hook', 2_000)]);
+    expect(await store.nextDueAt(['https://b.example/hook'])).toBe(2_000);
+    expect(await store.nextDueAt()).toBe(1_000);
+    expect(await store.nextDueAt(['https://nowhere.example/hook'])).toBeUndefined();
+    expect((await store.claimDue(5_000, 100, 10, ['https://b.example/hook'])).map((entry) => entry.messageId)).toEqual(['m2']);
+    // Claimed: due again only when its lease ends.
+    expect(await store.nextDueAt(['https://b.example/hook'])).toBe(5_100);
     await store.close();
   });
 

@@ -177,6 +177,83 @@ describe('createWebhookDispatcher', () => {
     expect(received).toEqual([]);
   });
 
+  it('sends each message once when two dispatchers share one outbox and the receiver is slow', async () => {
+    const file = join(folder, 'webhooks.sqlite');
+    const { url, received } = await receiver(() => ({ status: 200 }));
+    const slow = servers.at(-1)!;
+    slow.removeAllListeners('request');
+    slow.on('request', (request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => setTimeout(() => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(200).end();
+      }, 300));
+    });
+    const secret = generateWebhookSecret();
+    const stores = [openSqliteOutbox(file), openSqliteOutbox(file)];
+    const [first, second] = stores.map((store) => createWebhookDispatcher({ store, endpoints: [{ url, secret }], allowPrivateAddresses: true, concurrency: 1, timeoutMs: 2_000 }));
+    dispatchers.push(first!, second!);
+    await first!.start();
+    await second!.start();
+    const ids = await Promise.all(Array.from({ length: 6 }, (_, index) => (index % 2 === 0 ? first! : second!).emit('tool.called', { index })));
+    await until(() => received.length >= 6, 'six deliveries');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(received.map(({ headers }) => headers['webhook-id']).sort()).toEqual([...ids].sort());
+    for (const store of stores) await store.close().catch(() => undefined);
+  });
+
+  it('leaves the deliveries of endpoints it does not have to the process that has them', async () => {
+    const store = createMemoryOutbox();
+    const { url, received } = await receiver(() => ({ status: 200 }));
+    await store.add([{ messageId: 'msg_other', endpoint: 'https://elsewhere.example/hook', eventType: 'tool.called', payload: '{}', createdAt: 0 }]);
+    const dispatcher = createWebhookDispatcher({ store, endpoints: [{ url, secret: generateWebhookSecret() }], allowPrivateAddresses: true });
+    dispatchers.push(dispatcher);
+    await dispatcher.start();
+    await dispatcher.emit('tool.called', {});
+    await until(() => received.length === 1, 'its own delivery');
+    expect(await store.counts()).toEqual({ pending: 1, dead: 0, delivered: 1 });
+  });
+
+  it('gives up a receiver that hangs when the flush runs out of time, leaving the delivery pending', async () => {
+    const hung = createServer(() => undefined);
+    servers.push(hung);
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hung.address() as { port: number }).port}/hooks`;
+    const store = createMemoryOutbox();
+    const dispatcher = createWebhookDispatcher({ store, endpoints: [{ url, secret: generateWebhookSecret() }], allowPrivateAddresses: true, timeoutMs: 60_000, pollIntervalMs: 60_000 });
+    dispatchers.push(dispatcher);
+    await dispatcher.start();
+    await dispatcher.emit('server.shutdown', {});
+    const started = Date.now();
+    expect(await dispatcher.flush(AbortSignal.timeout(500))).toBe(false);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(await store.counts()).toEqual({ pending: 1, dead: 0, delivered: 0 });
+    // Its claim outlives the attempt (timeout + 10 s): the next round or process takes it after that.
+    const [left] = await store.claimDue(Date.now() + 120_000, 1, 10);
+    expect(left?.attempts).toBe(0);
+  });
+
+  it('flushes a retry that falls due before the deadline it is given', async () => {
+    const { url, received } = await receiver((count) => (count === 1 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 200 }));
+    const dispatcher = createWebhookDispatcher({ store: createMemoryOutbox(), endpoints: [{ url, secret: generateWebhookSecret() }], retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2_000 }, allowPrivateAddresses: true, pollIntervalMs: 60_000 });
+    dispatchers.push(dispatcher);
+    await dispatcher.start();
+    await dispatcher.emit('server.shutdown', {});
+    expect(await dispatcher.flush(AbortSignal.timeout(5_000), Date.now() + 5_000)).toBe(true);
+    expect(received.map(() => 'attempt')).toHaveLength(2);
+  });
+
+  it('sends plain http only to private addresses', async () => {
+    const attempts: DeliveryAttempt[] = [];
+    const dispatcher = createWebhookDispatcher({ store: createMemoryOutbox(), endpoints: [{ url: 'http://hooks.example.com/claude', secret: generateWebhookSecret() }], retry: { ...fast, maxAttempts: 1 }, lookup: () => Promise.resolve([{ address: '93.184.216.34' }]), onAttempt: (attempt) => attempts.push(attempt) });
+    dispatchers.push(dispatcher);
+    await dispatcher.start();
+    await dispatcher.emit('server.started', {});
+    await until(() => attempts.length === 1, 'the attempt');
+    expect(attempts[0]?.error).toMatch(/plain http goes only to private addresses/);
+  });
+
   it('flushes what is due within a deadline, and says when it could not', async () => {
     const { url, received } = await receiver(() => ({ status: 200 }));
     const dispatcher = createWebhookDispatcher({ store: createMemoryOutbox(), endpoints: [{ url, secret: generateWebhookSecret() }], allowPrivateAddresses: true, pollIntervalMs: 60_000 });

@@ -4,7 +4,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-import { checkedAddresses, NetGuardError, pinnedLookup, type CheckedAddress, type HostLookup } from '@claude-code-mcp/net-guard';
+import { addressKind, checkedAddresses, NetGuardError, pinnedLookup, type CheckedAddress, type HostLookup } from '@claude-code-mcp/net-guard';
 
 /**
  * What one attempt came to.
@@ -40,6 +40,8 @@ export interface AttemptRequest {
   readonly lookup?: HostLookup;
   /** Extra trusted CA certificates (PEM) for https receivers (tests). */
   readonly ca?: readonly string[];
+  /** Gives the attempt up (a stop that cannot wait for the timeout). */
+  readonly signal?: AbortSignal;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -88,8 +90,8 @@ function drain(response: IncomingMessage): Promise<void> {
   });
 }
 
-function failureOf(error: unknown, timeoutMs: number, signal: AbortSignal): string {
-  if (signal.aborted) return `no answer within ${timeoutMs} ms`;
+function failureOf(error: unknown, timeoutMs: number, timeout: AbortSignal): string {
+  if (timeout.aborted) return `no answer within ${timeoutMs} ms`;
   if (NetGuardError.isInstance(error)) return error.message;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? `the connection failed (${code})` : 'the connection failed';
@@ -106,9 +108,14 @@ function failureOf(error: unknown, timeoutMs: number, signal: AbortSignal): stri
 export async function postDelivery(attempt: AttemptRequest): Promise<AttemptOutcome> {
   const url = new URL(attempt.url);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, status: null, error: `the URL scheme ${url.protocol} is not http or https` };
-  const signal = AbortSignal.timeout(attempt.timeoutMs);
+  const timeout = AbortSignal.timeout(attempt.timeoutMs);
+  const signal = attempt.signal === undefined ? timeout : AbortSignal.any([timeout, attempt.signal]);
   try {
     const addresses = await checkedAddresses(url.hostname.replace(/^\[(.*)\]$/, '$1'), { allowPrivateAddresses: attempt.allowPrivateAddresses, ...(attempt.lookup ? { lookup: attempt.lookup } : {}), signal });
+    // Plain http only inside: events and signatures do not cross the internet in clear.
+    if (url.protocol === 'http:' && addresses.some(({ address }) => addressKind(address) === 'public')) {
+      return { ok: false, status: null, error: `plain http goes only to private addresses; ${url.host} is public: use https` };
+    }
     const response = await send(url, attempt, addresses, signal);
     await drain(response);
     const status = response.statusCode ?? 0;
@@ -117,6 +124,6 @@ export async function postDelivery(attempt: AttemptRequest): Promise<AttemptOutc
     const wait = status === 429 || status === 503 ? retryAfterMs(response.headers['retry-after'], Date.now()) : undefined;
     return { ok: false, status, error: `the receiver answered ${status}`, ...(wait === undefined ? {} : { retryAfterMs: wait }) };
   } catch (error) {
-    return { ok: false, status: null, error: failureOf(error, attempt.timeoutMs, signal) };
+    return { ok: false, status: null, error: attempt.signal?.aborted === true ? 'given up: the dispatcher stopped' : failureOf(error, attempt.timeoutMs, timeout) };
   }
 }

@@ -12,6 +12,7 @@ import { generateWebhookSecret } from '../secret.js';
 import { signWebhook } from '../sign-webhook.js';
 import { eventFilter } from './event-filter.js';
 import { postDelivery, type AttemptOutcome } from './post-delivery.js';
+import { receiverLabel } from './receiver-label.js';
 import { retryDelay, type RetryPolicy } from './retry-schedule.js';
 
 /**
@@ -59,7 +60,7 @@ export interface WebhookDispatcherOptions {
   readonly endpoints: readonly WebhookEndpoint[];
   /** Event types to send: names (`tool.completed`) or families (`tool.*`). Default: all. */
   readonly events?: readonly string[];
-  /** Default: 10 attempts, the first retry within 5 s, doubling, at most an hour apart. */
+  /** Default: 15 attempts, the first retry within 5 s, doubling, at most an hour apart (some five hours in all). */
   readonly retry?: Partial<RetryPolicy>;
   /** One attempt's limit, connecting included (default 10 000 ms). */
   readonly timeoutMs?: number;
@@ -71,6 +72,8 @@ export interface WebhookDispatcherOptions {
   readonly allowPrivateAddresses?: boolean;
   /** Delivered deliveries are forgotten after this long (default 7 days). */
   readonly keepDeliveredMs?: number;
+  /** Dead letters are forgotten after this long (default 30 days). */
+  readonly keepDeadMs?: number;
   readonly onSecretCreated?: (endpoint: string, secret: string) => void;
   readonly onAttempt?: (attempt: DeliveryAttempt) => void;
   readonly logger?: { warn(details: Record<string, unknown>, message: string): void };
@@ -95,9 +98,13 @@ export interface WebhookDispatcher {
   emit(type: string, data: Readonly<Record<string, unknown>>): Promise<string | undefined>;
   /** Reads the endpoints' secrets and starts delivering (what a previous process left pending too). */
   start(): Promise<void>;
-  /** Delivers what is due now until nothing is, or `signal` aborts: true when nothing due is left. After `start()`. */
-  flush(signal: AbortSignal): Promise<boolean>;
-  /** Stops delivering (waits for the attempts under way). The store is the caller's to close. */
+  /**
+   * Delivers what is due, and what falls due before `until` (epoch ms; default: only what is due
+   * now), until `signal` aborts (attempts under way are given up): true when nothing is left pending.
+   * After `start()`.
+   */
+  flush(signal: AbortSignal, until?: number): Promise<boolean>;
+  /** Stops delivering (attempts under way are given up). The store is the caller's to close. */
   close(): Promise<void>;
   deadLetters(limit?: number): Promise<OutboxDelivery[]>;
   /** Makes dead deliveries pending again (one message, or all): how many. */
@@ -106,7 +113,8 @@ export interface WebhookDispatcher {
   counts(): { readonly pending: number; readonly dead: number };
 }
 
-const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 3_600_000 };
+// Up to some five hours of retries (the waits double from 5 s to an hour).
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 15, baseDelayMs: 5_000, maxDelayMs: 3_600_000 };
 const DAY_MS = 86_400_000;
 
 function checkEndpoints(endpoints: readonly WebhookEndpoint[]): void {
@@ -151,6 +159,9 @@ class Dispatcher implements WebhookDispatcher {
   #started = false;
   #closed = false;
   #counts = { pending: 0, dead: 0 };
+  // Gives up the attempts under way when the dispatcher closes or a flush runs out of time.
+  #stopping = new AbortController();
+  readonly #urls: readonly string[];
   // The soonest retry this process planned: the loop wakes for it if it comes before the next poll.
   #soonest = Number.POSITIVE_INFINITY;
   #prunedAt = 0;
@@ -160,6 +171,7 @@ class Dispatcher implements WebhookDispatcher {
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#wanted = eventFilter(options.events);
     this.#now = options.now ?? Date.now;
+    this.#urls = options.endpoints.map(({ url }) => url);
   }
 
   async emit(type: string, data: Readonly<Record<string, unknown>>): Promise<string | undefined> {
@@ -190,17 +202,29 @@ class Dispatcher implements WebhookDispatcher {
     this.#wake(0);
   }
 
-  async flush(signal: AbortSignal): Promise<boolean> {
-    while (!signal.aborted) {
-      const attempted = await this.#round();
-      if (attempted === 0) return true;
+  async flush(signal: AbortSignal, until?: number): Promise<boolean> {
+    const giveUp = () => this.#stopping.abort();
+    signal.addEventListener('abort', giveUp, { once: true });
+    try {
+      while (!signal.aborted) {
+        if ((await this.#round()) > 0) continue;
+        const next = await this.#options.store.nextDueAt(this.#urls);
+        if (next === undefined) return true;
+        if (until === undefined || next > until) return false;
+        await sleep(Math.max(0, next - this.#now()), signal);
+      }
+      return false;
+    } finally {
+      signal.removeEventListener('abort', giveUp);
+      // A flush that ran out gave up its attempts: later rounds start afresh.
+      if (this.#stopping.signal.aborted && !this.#closed) this.#stopping = new AbortController();
     }
-    return false;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#stopping.abort();
     await this.#running?.catch(() => 0);
   }
 
@@ -237,8 +261,10 @@ class Dispatcher implements WebhookDispatcher {
     this.#wake(attempted >= this.#batch ? 0 : Math.min(this.#options.pollIntervalMs ?? 1_000, untilRetry));
   }
 
+  // What one round claims: what it can attempt at once, so that no claim waits behind others and
+  // outlives its lease (another process would then send it too).
   get #batch(): number {
-    return (this.#options.concurrency ?? 4) * 4;
+    return this.#options.concurrency ?? 4;
   }
 
   // One round at a time in this process: claims what is due and attempts it, `concurrency` at once.
@@ -251,7 +277,8 @@ class Dispatcher implements WebhookDispatcher {
     // Before start() the secrets are not known yet.
     if (!this.#started) return 0;
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
-    const claimed = await this.#options.store.claimDue(this.#now(), timeoutMs * 2 + 5_000, this.#batch);
+    if (this.#stopping.signal.aborted) return 0;
+    const claimed = await this.#options.store.claimDue(this.#now(), timeoutMs + 10_000, this.#batch, this.#urls);
     const queue = [...claimed];
     const workers = Array.from({ length: Math.min(this.#options.concurrency ?? 4, queue.length) }, async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) await this.#attempt(next, timeoutMs);
@@ -262,32 +289,34 @@ class Dispatcher implements WebhookDispatcher {
   }
 
   async #attempt(delivery: OutboxDelivery, timeoutMs: number): Promise<void> {
-    const secret = this.#secrets.get(delivery.endpoint);
-    const outcome: AttemptOutcome =
-      secret === undefined
-        ? { ok: false, status: null, error: 'the endpoint is no longer configured' }
-        : await postDelivery({
-            url: delivery.endpoint,
-            headers: { ...signWebhook({ id: delivery.messageId, timestamp: new Date(this.#now()), payload: delivery.payload, secret }), 'content-type': 'application/json', 'user-agent': 'claude-code-mcp-webhooks' },
-            body: delivery.payload,
-            timeoutMs,
-            allowPrivateAddresses: this.#options.allowPrivateAddresses ?? false,
-            ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}),
-            ...(this.#options.ca ? { ca: this.#options.ca } : {}),
-          });
+    // Claimed among this process's endpoints, whose secrets start() read.
+    const secret = this.#secrets.get(delivery.endpoint)!;
+    const outcome: AttemptOutcome = await postDelivery({
+      url: delivery.endpoint,
+      headers: { ...signWebhook({ id: delivery.messageId, timestamp: new Date(this.#now()), payload: delivery.payload, secret }), 'content-type': 'application/json', 'user-agent': 'claude-code-mcp-webhooks' },
+      body: delivery.payload,
+      timeoutMs,
+      allowPrivateAddresses: this.#options.allowPrivateAddresses ?? false,
+      signal: this.#stopping.signal,
+      ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}),
+      ...(this.#options.ca ? { ca: this.#options.ca } : {}),
+    });
+    // Given up by a stop: the delivery stays pending for the next round or process, uncounted.
+    if (!outcome.ok && this.#stopping.signal.aborted) return;
     const at = this.#now();
     const attempts = delivery.attempts + 1;
-    const last = !outcome.ok && (secret === undefined || attempts >= this.#retry.maxAttempts);
+    const last = !outcome.ok && attempts >= this.#retry.maxAttempts;
     const nextAttemptAt = outcome.ok || last ? undefined : at + retryDelay(attempts, this.#retry, outcome.retryAfterMs, this.#options.random ?? Math.random);
     if (nextAttemptAt !== undefined) this.#soonest = Math.min(this.#soonest, nextAttemptAt);
     await this.#options.store.recordAttempt(delivery.messageId, delivery.endpoint, {
+      claimedUntil: delivery.claimedUntil ?? 0,
       at,
       status: outcome.status,
       ...(outcome.ok ? {} : { error: outcome.error ?? 'failed' }),
       ...(nextAttemptAt === undefined ? {} : { nextAttemptAt }),
     });
     const result = outcome.ok ? 'delivered' : last ? 'dead' : 'retry';
-    if (result === 'dead') this.#options.logger?.warn({ endpoint: delivery.endpoint, messageId: delivery.messageId, attempts, error: outcome.error }, 'a webhook delivery failed for the last time (dead letter)');
+    if (result === 'dead') this.#options.logger?.warn({ receiver: receiverLabel(delivery.endpoint), messageId: delivery.messageId, attempts, error: outcome.error }, 'a webhook delivery failed for the last time (dead letter)');
     this.#options.onAttempt?.({ endpoint: delivery.endpoint, eventType: delivery.eventType, messageId: delivery.messageId, result, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) });
   }
 
@@ -298,7 +327,20 @@ class Dispatcher implements WebhookDispatcher {
     // Now and then, the delivered ones past keeping go.
     if (now - this.#prunedAt > 3_600_000) {
       this.#prunedAt = now;
-      await this.#options.store.pruneDelivered(now - (this.#options.keepDeliveredMs ?? 7 * DAY_MS));
+      await this.#options.store.prune(now - (this.#options.keepDeliveredMs ?? 7 * DAY_MS), now - (this.#options.keepDeadMs ?? 30 * DAY_MS));
     }
   }
+}
+
+// Waits `ms`, or less when `signal` aborts.
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -15,7 +15,8 @@ export function createMemoryOutbox(): OutboxStore {
   const deliveries = new Map<string, Stored>();
   const secrets = new Map<string, string>();
   const keyOf = (messageId: string, endpoint: string) => JSON.stringify([messageId, endpoint]);
-  const plain = ({ leaseUntil: _leaseUntil, ...delivery }: Stored): OutboxDelivery => delivery;
+  const plain = ({ leaseUntil, ...delivery }: Stored): OutboxDelivery => ({ ...delivery, claimedUntil: leaseUntil });
+  const mine = (endpoints: readonly string[] | undefined) => (delivery: Stored) => endpoints === undefined || endpoints.includes(delivery.endpoint);
   return {
     add(added) {
       for (const delivery of added) {
@@ -26,16 +27,21 @@ export function createMemoryOutbox(): OutboxStore {
       }
       return Promise.resolve();
     },
-    claimDue(now, leaseMs, limit) {
-      const due = [...deliveries.values()].filter((delivery) => delivery.status === 'pending' && delivery.nextAttemptAt <= now && delivery.leaseUntil <= now);
+    claimDue(now, leaseMs, limit, endpoints) {
+      const due = [...deliveries.values()].filter(mine(endpoints)).filter((delivery) => delivery.status === 'pending' && delivery.nextAttemptAt <= now && delivery.leaseUntil <= now);
       const claimed = due.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt).slice(0, limit);
       for (const delivery of claimed) delivery.leaseUntil = now + leaseMs;
       return Promise.resolve(claimed.map(plain));
     },
+    nextDueAt(endpoints) {
+      const due = [...deliveries.values()].filter(mine(endpoints)).filter((delivery) => delivery.status === 'pending').map((delivery) => Math.max(delivery.nextAttemptAt, delivery.leaseUntil));
+      return Promise.resolve(due.length === 0 ? undefined : Math.min(...due));
+    },
     recordAttempt(messageId, endpoint, attempt: AttemptRecord) {
       const key = keyOf(messageId, endpoint);
       const delivery = deliveries.get(key);
-      if (delivery?.status !== 'pending') return Promise.resolve();
+      // Only under the claim it was made under: a later claim's attempt is not overwritten.
+      if (delivery?.status !== 'pending' || delivery.leaseUntil !== attempt.claimedUntil) return Promise.resolve();
       const status = attempt.error === undefined ? 'delivered' : attempt.nextAttemptAt === undefined ? 'dead' : 'pending';
       deliveries.set(key, {
         ...delivery,
@@ -67,10 +73,11 @@ export function createMemoryOutbox(): OutboxStore {
       for (const delivery of deliveries.values()) counts[delivery.status] += 1;
       return Promise.resolve(counts);
     },
-    pruneDelivered(before) {
+    prune(deliveredBefore, deadBefore) {
       let count = 0;
       for (const [key, delivery] of deliveries) {
-        if (delivery.status === 'delivered' && (delivery.finishedAt ?? 0) < before) {
+        const before = delivery.status === 'delivered' ? deliveredBefore : delivery.status === 'dead' ? deadBefore : Number.NEGATIVE_INFINITY;
+        if ((delivery.finishedAt ?? 0) < before) {
           deliveries.delete(key);
           count += 1;
         }

@@ -25,6 +25,8 @@ export interface OutboxDelivery {
   readonly lastError: string | null;
   readonly lastStatus: number | null;
   readonly finishedAt: number | null;
+  /** Set by `claimDue`: the claim's end, which `recordAttempt` must name (another claim after it wins). */
+  readonly claimedUntil?: number;
 }
 
 /**
@@ -32,10 +34,12 @@ export interface OutboxDelivery {
  *
  * @example
  * ```ts
- * const failed: AttemptRecord = { at: Date.now(), error: 'status 503', status: 503, nextAttemptAt: Date.now() + 10_000 };
+ * const failed: AttemptRecord = { claimedUntil: delivery.claimedUntil!, at: Date.now(), error: 'status 503', status: 503, nextAttemptAt: Date.now() + 10_000 };
  * ```
  */
 export interface AttemptRecord {
+  /** The `claimedUntil` of the claim this attempt was made under: a later claim's attempt is not overwritten. */
+  readonly claimedUntil: number;
   readonly at: number;
   readonly status: number | null;
   /** Absent: delivered. */
@@ -55,9 +59,14 @@ export interface AttemptRecord {
 export interface OutboxStore {
   /** Stores new deliveries (an existing message id and endpoint is left as it is). */
   add(deliveries: readonly Pick<OutboxDelivery, 'messageId' | 'endpoint' | 'eventType' | 'payload' | 'createdAt'>[]): Promise<void>;
-  /** Claims up to `limit` pending deliveries due at `now` for `leaseMs` (nobody else gets them meanwhile), oldest first. */
-  claimDue(now: number, leaseMs: number, limit: number): Promise<OutboxDelivery[]>;
-  /** Records an attempt of a claimed delivery: delivered, retried later, or dead. */
+  /**
+   * Claims up to `limit` pending deliveries due at `now` for `leaseMs` (nobody else gets them
+   * meanwhile), oldest first; only those of `endpoints` when given (another process may send to others).
+   */
+  claimDue(now: number, leaseMs: number, limit: number, endpoints?: readonly string[]): Promise<OutboxDelivery[]>;
+  /** When the soonest pending delivery of `endpoints` (or any) is due, if there is one. */
+  nextDueAt(endpoints?: readonly string[]): Promise<number | undefined>;
+  /** Records an attempt of a claimed delivery (under the claim it names): delivered, retried later, or dead. */
   recordAttempt(messageId: string, endpoint: string, attempt: AttemptRecord): Promise<void>;
   /** The dead deliveries, newest first. */
   deadLetters(limit: number): Promise<OutboxDelivery[]>;
@@ -65,8 +74,8 @@ export interface OutboxStore {
   replay(now: number, messageId?: string): Promise<number>;
   /** Deliveries by status. */
   counts(): Promise<{ readonly pending: number; readonly dead: number; readonly delivered: number }>;
-  /** Forgets delivered deliveries finished before `before`. Returns how many. */
-  pruneDelivered(before: number): Promise<number>;
+  /** Forgets delivered deliveries finished before `deliveredBefore`, and dead ones before `deadBefore`. Returns how many. */
+  prune(deliveredBefore: number, deadBefore: number): Promise<number>;
   /** The endpoint's signing secret: the stored one, else `generate()`'s, stored (the first writer wins). */
   secretFor(endpoint: string, generate: () => string, now: number): Promise<{ readonly secret: string; readonly created: boolean }>;
   close(): Promise<void>;

@@ -49,7 +49,12 @@ const deliveryOf = (row: Row): OutboxDelivery => ({
   lastError: textOrNull(row['last_error']),
   lastStatus: numberOrNull(row['last_status']),
   finishedAt: numberOrNull(row['finished_at']),
+  claimedUntil: Number(row['lease_until']),
 });
+
+// `AND endpoint IN (?, …)` and its values, when the caller sends to some endpoints only.
+const endpointClause = (endpoints: readonly string[] | undefined): [string, string[]] =>
+  endpoints === undefined ? ['', []] : [` AND endpoint IN (${endpoints.map(() => '?').join(', ') || 'NULL'})`, [...endpoints]];
 
 /**
  * Opens (creating it, owner-only, WAL) the outbox file `file`.
@@ -111,20 +116,29 @@ class SqliteOutbox implements OutboxStore {
     });
   }
 
-  claimDue(now: number, leaseMs: number, limit: number): Promise<OutboxDelivery[]> {
+  claimDue(now: number, leaseMs: number, limit: number, endpoints?: readonly string[]): Promise<OutboxDelivery[]> {
+    const [only, values] = endpointClause(endpoints);
     return this.#use('claim due deliveries', (database) =>
       (
         database
           .prepare(
             `UPDATE webhook_deliveries SET lease_until = ? WHERE rowid IN (
-               SELECT rowid FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ? ORDER BY next_attempt_at LIMIT ?
+               SELECT rowid FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? AND lease_until <= ?${only} ORDER BY next_attempt_at LIMIT ?
              ) RETURNING *`,
           )
-          .all(now + leaseMs, now, now, limit) as Row[]
+          .all(now + leaseMs, now, now, ...values, limit) as Row[]
       )
         .map(deliveryOf)
         .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt),
     );
+  }
+
+  nextDueAt(endpoints?: readonly string[]): Promise<number | undefined> {
+    const [only, values] = endpointClause(endpoints);
+    return this.#use('read the next due delivery', (database) => {
+      const row = database.prepare(`SELECT MIN(MAX(next_attempt_at, lease_until)) AS due FROM webhook_deliveries WHERE status = 'pending'${only}`).get(...values) as Row | undefined;
+      return row?.['due'] === null || row?.['due'] === undefined ? undefined : Number(row['due']);
+    });
   }
 
   recordAttempt(messageId: string, endpoint: string, attempt: AttemptRecord): Promise<void> {
@@ -133,9 +147,9 @@ class SqliteOutbox implements OutboxStore {
       database
         .prepare(
           `UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, last_error = ?, last_status = ?, lease_until = 0,
-             next_attempt_at = COALESCE(?, next_attempt_at), finished_at = ? WHERE message_id = ? AND endpoint = ? AND status = 'pending'`,
+             next_attempt_at = COALESCE(?, next_attempt_at), finished_at = ? WHERE message_id = ? AND endpoint = ? AND status = 'pending' AND lease_until = ?`,
         )
-        .run(status, attempt.error ?? null, attempt.status, attempt.nextAttemptAt ?? null, status === 'pending' ? null : attempt.at, messageId, endpoint);
+        .run(status, attempt.error ?? null, attempt.status, attempt.nextAttemptAt ?? null, status === 'pending' ? null : attempt.at, messageId, endpoint, attempt.claimedUntil);
     });
   }
 
@@ -163,8 +177,10 @@ class SqliteOutbox implements OutboxStore {
     });
   }
 
-  pruneDelivered(before: number): Promise<number> {
-    return this.#use('prune delivered deliveries', (database) => Number(database.prepare(`DELETE FROM webhook_deliveries WHERE status = 'delivered' AND finished_at < ?`).run(before).changes));
+  prune(deliveredBefore: number, deadBefore: number): Promise<number> {
+    return this.#use('prune old deliveries', (database) =>
+      Number(database.prepare(`DELETE FROM webhook_deliveries WHERE (status = 'delivered' AND finished_at < ?) OR (status = 'dead' AND finished_at < ?)`).run(deliveredBefore, deadBefore).changes),
+    );
   }
 
   secretFor(endpoint: string, generate: () => string, now: number): Promise<{ readonly secret: string; readonly created: boolean }> {

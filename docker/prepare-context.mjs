@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Makes the build context of docker/sse-server.Dockerfile from this checkout (built: `pnpm build`):
+//   <context>/app  the HTTP server and its production dependencies (pnpm deploy)
+//   <context>/npm  Claude Code's npm tarballs, unless --no-claude-tarballs (the build then installs
+//                  it from the registry)
+//
+//   node docker/prepare-context.mjs <context> [--no-claude-tarballs]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${`${result.stdout}${result.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
+  return result.stdout.trim();
+}
+
+/** The Claude Code version the project pins (pnpm-workspace.yaml's catalog). */
+export function claudeCodeVersion() {
+  const match = /'@anthropic-ai\/claude-code':\s*([\d.]+)/.exec(readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8'));
+  if (!match) throw new Error('pnpm-workspace.yaml names no @anthropic-ai/claude-code version');
+  return match[1];
+}
+
+/** Writes the context into `context` (emptied first). */
+export function prepareContext(context, { claudeTarballs = true } = {}) {
+  if (!existsSync(join(root, 'apps/sse-server/dist/cli.js'))) throw new Error('apps/sse-server is not built: run pnpm build first');
+  rmSync(context, { recursive: true, force: true });
+  mkdirSync(join(context, 'npm'), { recursive: true });
+  // Workspace packages are copied (not linked) with their production dependencies.
+  run('pnpm', ['--filter', '@claude-code-mcp/sse-server', 'deploy', '--legacy', '--prod', join(context, 'app')]);
+  if (claudeTarballs) {
+    const version = claudeCodeVersion();
+    run('npm', ['pack', `@anthropic-ai/claude-code@${version}`, `@anthropic-ai/claude-code-linux-x64@${version}`, '--silent', '--pack-destination', join(context, 'npm')]);
+  }
+  return context;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const target = process.argv[2];
+  if (!target) {
+    process.stderr.write('usage: node docker/prepare-context.mjs <context folder> [--no-claude-tarballs]\n');
+    process.exit(2);
+  }
+  prepareContext(resolve(target), { claudeTarballs: !process.argv.includes('--no-claude-tarballs') });
+}
