@@ -51,6 +51,9 @@ beforeAll(() => {
 }, 900_000);
 afterAll(() => {
   if (context) rmSync(context, { recursive: true, force: true });
+  // The image and the build's intermediate images go (the base image stays, for the next run).
+  spawnSync('buildah', [...STORAGE, 'rmi', '--force', IMAGE]);
+  spawnSync('buildah', [...STORAGE, 'rmi', '--prune']);
 });
 
 interface ImageConfig {
