@@ -6,7 +6,7 @@
 //
 //   node docker/prepare-context.mjs <context> [--no-claude-tarballs]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,11 +25,17 @@ export function claudeCodeVersion() {
   return match[1];
 }
 
-/** Writes the context into `context` (emptied first). */
+const MARKER = '.claude-code-mcp-context';
+
+/** Writes the context into `context`: a new folder, an empty one, or one this script made (emptied first). */
 export function prepareContext(context, { claudeTarballs = true } = {}) {
   if (!existsSync(join(root, 'apps/sse-server/dist/cli.js'))) throw new Error('apps/sse-server is not built: run pnpm build first');
+  if (existsSync(context) && readdirSync(context).length > 0 && !existsSync(join(context, MARKER))) {
+    throw new Error(`${context} is not empty and was not made by this script: give a new or empty folder`);
+  }
   rmSync(context, { recursive: true, force: true });
   mkdirSync(join(context, 'npm'), { recursive: true });
+  writeFileSync(join(context, MARKER), 'made by docker/prepare-context.mjs\n');
   // Workspace packages are copied (not linked) with their production dependencies.
   run('pnpm', ['--filter', '@claude-code-mcp/sse-server', 'deploy', '--legacy', '--prod', join(context, 'app')]);
   if (claudeTarballs) {

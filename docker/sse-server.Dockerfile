@@ -44,7 +44,9 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     DEFAULT_WORKING_DIRECTORY=/workspace \
     CLAUDE_CODE_PATH=/usr/local/bin/claude \
-    HOME=/home/claude
+    HOME=/home/claude \
+    CLAUDE_CONFIG_DIR=/data/claude
+# The state, and Claude Code's own (its transcripts, which claude_resume needs), outlive the container.
 VOLUME ["/data"]
 WORKDIR /workspace
 USER 10001:10001

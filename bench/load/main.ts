@@ -3,8 +3,8 @@
 //      claude_background_tasks, claude_checkpoint, claude_subagent_list, tools/list) from
 //      CONCURRENCY 2026-07-28 clients against `node apps/sse-server/dist/cli.js` with the real
 //      Claude Code CLI and the mock API on loopback, webhooks on (to a receiver on loopback) and
-//      metrics on. The server's RSS (from /proc, the server process alone) after a warm-up and at
-//      the end, median of a few samples each: target growth < 10 %.
+//      metrics on. The server's RSS (from /proc, the server process alone) after a warm-up (half as
+//      many calls), halfway and at the end, median of a few samples each: target growth < 10 %.
 //  (b) Server memory per warm session, the CLI's own processes excluded: the server's RSS with
 //      WARM Claude sessions kept warm, against the same server with none (medians of samples).
 //  (c) Webhook deliveries per second: WEBHOOK_EVENTS events through the package's dispatcher with
@@ -80,6 +80,12 @@ async function startHttpServer(fixture: ServerFixture, env: Record<string, strin
     if (ok) return { child, origin };
     await pause(100);
   }
+}
+
+/** The server's V8 heap in use (MiB), from its own /metrics (prom-client's process metrics). */
+async function heapUsedMib(origin: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', origin))).text();
+  return Number(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN) / 1024 / 1024;
 }
 
 async function client(origin: string): Promise<Client> {
@@ -190,14 +196,22 @@ try {
   // (a) The soak, with webhooks and metrics on.
   const server = await startHttpServer(fixture, { WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: hooks.url, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true', METRICS_ENABLED: 'true' });
   running = server.child;
-  const warmUp = Math.max(12, Math.round(SOAK_CALLS / 10));
+  // V8 grows its heap for a while before it settles: the warm-up is half the soak, and the soak is
+  // measured in two halves to tell a plateau from growth that goes on.
+  const warmUp = Math.max(48, Math.round(SOAK_CALLS / 2));
   await soak(server.origin, warmUp);
   await pause(1_500);
   const rssStart = await sampledRss(server.child.pid!);
+  const heapStart = await heapUsedMib(server.origin);
   const deliveredBefore = hooks.count();
-  const seconds = await soak(server.origin, SOAK_CALLS);
+  const firstHalf = await soak(server.origin, Math.floor(SOAK_CALLS / 2));
+  await pause(1_500);
+  const rssMid = await sampledRss(server.child.pid!);
+  const heapMid = await heapUsedMib(server.origin);
+  const seconds = firstHalf + (await soak(server.origin, SOAK_CALLS - Math.floor(SOAK_CALLS / 2)));
   await pause(1_500);
   const rssEnd = await sampledRss(server.child.pid!);
+  const heapEnd = await heapUsedMib(server.origin);
   const soakDeliveries = hooks.count() - deliveredBefore;
   server.child.kill('SIGTERM');
   await new Promise((resolve) => server.child.once('exit', resolve));
@@ -211,10 +225,11 @@ try {
   process.stdout.write(
     [
       `soak: ${SOAK_CALLS} mixed tool calls (after ${warmUp} to warm up) from ${CONCURRENCY} 2026-07-28 clients in ${round(seconds, 1)} s (${round(SOAK_CALLS / seconds, 1)} calls/s), webhooks and metrics on; ${soakDeliveries} webhook deliveries meanwhile`,
-      `server RSS: ${round(rssStart, 1)} MiB after the warm-up, ${round(rssEnd, 1)} MiB at the end: growth ${round(growth * 100, 1)} %`,
+      `server RSS: ${round(rssStart, 1)} MiB after the warm-up, ${round(rssMid, 1)} MiB halfway, ${round(rssEnd, 1)} MiB at the end: growth ${round(growth * 100, 1)} %`,
+      `server V8 heap in use: ${round(heapStart, 1)} MiB after the warm-up, ${round(heapMid, 1)} MiB halfway, ${round(heapEnd, 1)} MiB at the end (between collections: noisy)`,
       `server RSS with no warm session ${round(withNone, 1)} MiB, with ${WARM} ${round(withWarm, 1)} MiB: ${round(perSession, 2)} MiB per warm session (the CLI's own processes not counted)`,
       `webhooks: ${round(rates.outbox, 0)} deliveries/s through the SQLite outbox (4 at once), ${round(rates.bare, 0)}/s for bare signed POSTs (4 at once) to the same receiver`,
-      `load: soak_calls=${SOAK_CALLS} soak_calls_per_s=${round(SOAK_CALLS / seconds, 1)} rss_start_mib=${round(rssStart, 1)} rss_end_mib=${round(rssEnd, 1)} rss_growth_ratio=${round(growth, 3)} ` +
+      `load: soak_calls=${SOAK_CALLS} soak_calls_per_s=${round(SOAK_CALLS / seconds, 1)} rss_start_mib=${round(rssStart, 1)} rss_mid_mib=${round(rssMid, 1)} rss_end_mib=${round(rssEnd, 1)} heap_start_mib=${round(heapStart, 1)} heap_end_mib=${round(heapEnd, 1)} rss_growth_ratio=${round(growth, 3)} ` +
         `warm_session_mib=${round(perSession, 2)} webhook_deliveries_per_s=${round(rates.outbox, 0)} bare_posts_per_s=${round(rates.bare, 0)} webhook_ratio=${round(rates.outbox / rates.bare, 3)} ` +
         `target_rss_growth_ratio<0.1`,
       '',

@@ -17,7 +17,8 @@ import { createServerFixture, type ServerFixture } from './helpers.js';
 import { ADMIN_PASSWORD, freePort, MACHINE, machineToken } from './oauth-helpers.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
-const IMAGE = 'localhost/claude-code-mcp-http:test';
+// A tag of this run's own: runs sharing the machine's storage do not remove each other's image.
+const IMAGE = `localhost/claude-code-mcp-http:test-${process.pid}-${Date.now()}`;
 const STORAGE = ['--storage-driver', 'vfs'];
 const APP_UID = 10001;
 
@@ -51,9 +52,8 @@ beforeAll(() => {
 }, 900_000);
 afterAll(() => {
   if (context) rmSync(context, { recursive: true, force: true });
-  // The image and the build's intermediate images go (the base image stays, for the next run).
+  // This run's image goes (the base image stays, for the next run).
   spawnSync('buildah', [...STORAGE, 'rmi', '--force', IMAGE]);
-  spawnSync('buildah', [...STORAGE, 'rmi', '--prune']);
 });
 
 interface ImageConfig {
@@ -133,14 +133,23 @@ describe('the container image (docker/sse-server.Dockerfile)', () => {
     }, 120_000);
 
     afterAll(async () => {
-      if (child?.exitCode === null) child.kill('SIGKILL');
+      // A test that failed first leaves the server running: its whole tree goes.
+      if (child?.exitCode === null) {
+        for (const pid of [...descendantPids(child.pid ?? -1), child.pid ?? -1]) if (pid > 0 && isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+      }
       if (container) spawnSync('buildah', [...STORAGE, 'rm', container]);
       await fixture?.dispose();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     });
 
-    it('answers /health and /ready (the Claude Code binary inside answers, the volume takes a write)', async () => {
+    it('answers /health and /ready (the Claude Code binary inside answers, the volume takes a write); the image’s own health check passes', async () => {
       expect((await fetch(new URL('/health', origin))).status).toBe(200);
+      // HEALTHCHECK as an engine runs it: its command inside the container, with the container's PORT.
+      const config = (JSON.parse(run('buildah', [...STORAGE, 'inspect', '--type', 'image', IMAGE])) as { Docker: { config: ImageConfig } }).Docker.config;
+      const [form, ...command] = config.Healthcheck!.Test;
+      expect(form).toBe('CMD');
+      run('buildah', [...STORAGE, 'run', '--isolation', 'chroot', '--env', `PORT=${new URL(origin).port}`, container, '--', ...command]);
       const ready = await fetch(new URL('/ready', origin));
       expect(await ready.json()).toEqual({ status: 'ready', checks: { claude: 'ok', dataDir: 'ok', database: 'ok', signingKeys: 'ok' } });
     });

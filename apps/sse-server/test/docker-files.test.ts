@@ -62,5 +62,12 @@ describe('docker/sse-server.Dockerfile', () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\/health/ms);
     expect(dockerfile).toMatch(/^VOLUME \["\/data"\]$/m);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
+    // Claude Code's transcripts (claude_resume needs them) live in the volume too.
+    expect(dockerfile).toMatch(/CLAUDE_CONFIG_DIR=\/data\/claude/);
+  });
+
+  it('installs the Claude Code version the project pins', () => {
+    const pinned = /'@anthropic-ai\/claude-code':\s*([\d.]+)/.exec(readFileSync(new URL('../../../pnpm-workspace.yaml', import.meta.url), 'utf8'))?.[1];
+    expect(/^ARG CLAUDE_CODE_VERSION=(\S+)$/m.exec(dockerfile)?.[1]).toBe(pinned);
   });
 });

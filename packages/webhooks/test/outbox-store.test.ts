@@ -85,6 +85,7 @@ describe.each([
     expect(await store.nextDueAt(['https://b.example/hook'])).toBe(2_000);
     expect(await store.nextDueAt()).toBe(1_000);
     expect(await store.nextDueAt(['https://nowhere.example/hook'])).toBeUndefined();
+    expect(await store.counts(['https://b.example/hook'])).toEqual({ pending: 1, dead: 0, delivered: 0 });
     expect((await store.claimDue(5_000, 100, 10, ['https://b.example/hook'])).map((entry) => entry.messageId)).toEqual(['m2']);
     // Claimed: due again only when its lease ends.
     expect(await store.nextDueAt(['https://b.example/hook'])).toBe(5_100);

@@ -1,5 +1,6 @@
-// How logs and listings name a receiver: its origin and a short digest of its whole URL, never its
-// path or query (where a token may be) — two receivers on one host are still told apart.
+// How logs and listings name a receiver: its origin and a short digest of its origin and path, never
+// the path or query themselves (where a token may be) — two receivers on one host are still told
+// apart; the query (the usual place of a token) is left out of the digest too.
 import { createHash } from 'node:crypto';
 
 /**
@@ -12,10 +13,11 @@ import { createHash } from 'node:crypto';
  */
 export function receiverLabel(url: string): string {
   let origin: string;
+  let path = '';
   try {
-    origin = new URL(url).origin;
+    ({ origin, pathname: path } = new URL(url));
   } catch {
     origin = 'an unparsable URL';
   }
-  return `${origin} (#${createHash('sha256').update(url).digest('hex').slice(0, 8)})`;
+  return `${origin} (#${createHash('sha256').update(`${origin}${path}`).digest('hex').slice(0, 8)})`;
 }

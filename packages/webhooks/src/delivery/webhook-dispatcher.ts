@@ -203,6 +203,7 @@ class Dispatcher implements WebhookDispatcher {
   }
 
   async flush(signal: AbortSignal, until?: number): Promise<boolean> {
+    if (!this.#started || this.#closed) return false;
     const giveUp = () => this.#stopping.abort();
     signal.addEventListener('abort', giveUp, { once: true });
     try {
@@ -321,7 +322,7 @@ class Dispatcher implements WebhookDispatcher {
   }
 
   async #refreshCounts(): Promise<void> {
-    const counts = await this.#options.store.counts();
+    const counts = await this.#options.store.counts(this.#urls);
     this.#counts = { pending: counts.pending, dead: counts.dead };
     const now = this.#now();
     // Now and then, the delivered ones past keeping go.

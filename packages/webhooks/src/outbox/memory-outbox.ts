@@ -68,9 +68,9 @@ export function createMemoryOutbox(): OutboxStore {
       }
       return Promise.resolve(count);
     },
-    counts() {
+    counts(endpoints) {
       const counts = { pending: 0, dead: 0, delivered: 0 };
-      for (const delivery of deliveries.values()) counts[delivery.status] += 1;
+      for (const delivery of [...deliveries.values()].filter(mine(endpoints))) counts[delivery.status] += 1;
       return Promise.resolve(counts);
     },
     prune(deliveredBefore, deadBefore) {

@@ -72,8 +72,8 @@ export interface OutboxStore {
   deadLetters(limit: number): Promise<OutboxDelivery[]>;
   /** Makes dead deliveries pending again, due at `now` with their attempts reset: one message, or all. Returns how many. */
   replay(now: number, messageId?: string): Promise<number>;
-  /** Deliveries by status. */
-  counts(): Promise<{ readonly pending: number; readonly dead: number; readonly delivered: number }>;
+  /** Deliveries by status: of `endpoints` when given (a receiver removed from the configuration keeps its pending ones, uncounted). */
+  counts(endpoints?: readonly string[]): Promise<{ readonly pending: number; readonly dead: number; readonly delivered: number }>;
   /** Forgets delivered deliveries finished before `deliveredBefore`, and dead ones before `deadBefore`. Returns how many. */
   prune(deliveredBefore: number, deadBefore: number): Promise<number>;
   /** The endpoint's signing secret: the stored one, else `generate()`'s, stored (the first writer wins). */

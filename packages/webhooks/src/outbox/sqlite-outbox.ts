@@ -167,10 +167,11 @@ class SqliteOutbox implements OutboxStore {
     });
   }
 
-  counts(): Promise<{ readonly pending: number; readonly dead: number; readonly delivered: number }> {
+  counts(endpoints?: readonly string[]): Promise<{ readonly pending: number; readonly dead: number; readonly delivered: number }> {
+    const [only, values] = endpointClause(endpoints);
     return this.#use('count deliveries', (database) => {
       const counts = { pending: 0, dead: 0, delivered: 0 };
-      for (const row of database.prepare('SELECT status, COUNT(*) AS count FROM webhook_deliveries GROUP BY status').all() as Row[]) {
+      for (const row of database.prepare(`SELECT status, COUNT(*) AS count FROM webhook_deliveries WHERE 1 = 1${only} GROUP BY status`).all(...values) as Row[]) {
         counts[text(row['status']) as keyof typeof counts] = Number(row['count']);
       }
       return counts;
