@@ -26,7 +26,7 @@ const brand = Symbol.for('@claude-code-mcp/net-guard:NetGuardError');
  * try {
  *   await checkedAddresses('metadata.internal');
  * } catch (error) {
- *   if (NetGuardError.isInstance(error) && error.code === 'NET_GUARD_BLOCKED') console.log(error.address, error.kind);
+ *   if (NetGuardError.isInstance(error) && error.code === 'NET_GUARD_BLOCKED') logger.warn({ address: error.address, kind: error.kind }, 'refused');
  * }
  * ```
  */
