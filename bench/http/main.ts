@@ -21,7 +21,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { accessTokenVerifier, createMemoryKeyStore, issueAccessToken, openSqliteAuthorizationStore, SigningKeys } from '@claude-code-mcp/oauth-server';
 import { createServerFixture, type ServerFixture } from '@claude-code-mcp/test-harness';
 
+import { freePort } from '../free-port.ts';
 import { median, round } from '../stats.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -64,17 +64,6 @@ function cpuMicros(pid: number): number {
   } catch {
     return Number.NaN;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 interface Running {

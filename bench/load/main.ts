@@ -13,7 +13,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import { createServerFixture, text, turn, type ServerFixture } from '@claude-cod
 import { createWebhookDispatcher, generateWebhookSecret, openSqliteOutbox, signWebhook, type DeliveryAttempt } from '@claude-code-mcp/webhooks';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
+import { freePort } from '../free-port.ts';
 import { median, round } from '../stats.ts';
 
 const SOAK_CALLS = Number(process.env['BENCH_LOAD_CALLS'] ?? 240);
@@ -29,16 +29,6 @@ const CONCURRENCY = Number(process.env['BENCH_LOAD_CONCURRENCY'] ?? 4);
 const WARM = 4;
 const WEBHOOK_EVENTS = Number(process.env['BENCH_LOAD_WEBHOOKS'] ?? 2000);
 const SERVER_ENTRY = fileURLToPath(new URL('../../apps/sse-server/dist/cli.js', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 
 /** RSS of one process in MiB, from /proc (the CLI's processes are others). */
 const rssMib = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
