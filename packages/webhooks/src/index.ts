@@ -1,6 +1,6 @@
 export { WebhookError } from './errors.js';
 export type { WebhookErrorCode } from './errors.js';
-export { generateWebhookSecret } from './secret.js';
+export { generateWebhookSecret, isWebhookSecret } from './secret.js';
 export { signWebhook } from './sign-webhook.js';
 export type { SignWebhookOptions } from './sign-webhook.js';
 export type { WebhookHeaders, WebhookPayload } from './signed-content.js';

@@ -48,3 +48,22 @@ export function decodeWebhookSecret(secret: unknown): Buffer {
 export function generateWebhookSecret(): string {
   return `${secretPrefix}${randomBytes(32).toString('base64')}`;
 }
+
+/**
+ * Whether `value` is a usable signing secret (`whsec_` and the padded base64 of 24 to 64 bytes):
+ * for checking a configured secret at start, without signing anything.
+ *
+ * @example
+ * ```ts
+ * isWebhookSecret(generateWebhookSecret()); // true
+ * isWebhookSecret('whsec_short'); // false
+ * ```
+ */
+export function isWebhookSecret(value: unknown): boolean {
+  try {
+    decodeWebhookSecret(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   WebhookError,
   generateWebhookSecret,
+  isWebhookSecret,
   signWebhook,
   verifyWebhook,
   type VerifyWebhookOptions,
@@ -257,6 +258,17 @@ describe('verifyWebhook', () => {
     ])('when the secret has %s', (_case, secret) => {
       expectCode(() => verifyWebhook(vectorOptions({ secret })), 'WEBHOOK_INVALID_SECRET');
       expectCode(() => signWebhook({ id: 'msg_1', timestamp: 1, payload: '', secret }), 'WEBHOOK_INVALID_SECRET');
+      expect(isWebhookSecret(secret)).toBe(false);
+    });
+
+    it('isWebhookSecret takes what signWebhook takes, from either entry', async () => {
+      const secret = generateWebhookSecret();
+      expect(isWebhookSecret(secret)).toBe(true);
+      expect(isWebhookSecret(`whsec_${Buffer.alloc(24).toString('base64')}`)).toBe(true);
+      expect(isWebhookSecret(undefined)).toBe(false);
+      const entry = await import('../src/secret-entry.js');
+      expect(entry.isWebhookSecret(secret)).toBe(true);
+      expect(isWebhookSecret(entry.generateWebhookSecret())).toBe(true);
     });
   });
 
