@@ -17,3 +17,5 @@ export type {
 } from './metrics-registry.js';
 export { boundedLabel, createServerMetrics } from './server-metrics.js';
 export type { OperationObservation, RunObservation, ServerMetrics, ServerMetricsOptions, ServerState } from './server-metrics.js';
+export { serveMetrics } from './metrics-listener.js';
+export type { MetricsListener, MetricsListenerOptions, MetricsSource } from './metrics-listener.js';
