@@ -26,9 +26,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { accessTokenVerifier, createMemoryKeyStore, issueAccessToken, openSqliteAuthorizationStore, SigningKeys } from '@claude-code-mcp/oauth-server';
-import { createServerFixture, type ServerFixture } from '@claude-code-mcp/test-harness';
+import { createServerFixture, freePort, type ServerFixture } from '@claude-code-mcp/test-harness';
 
-import { freePort } from '../free-port.ts';
 import { median, round } from '../stats.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);

@@ -1,23 +1,14 @@
 // OAuth for the integration tests: a server started with OAuth on a port known in advance (the
 // issuer is its URL), and a person signing in at its page over HTTP.
-import { createServer } from 'node:net';
+import { freePort } from '@claude-code-mcp/test-harness';
 
 import { startServer, type RunningServer, type ServerFixture } from './helpers.js';
 
 export const ADMIN_PASSWORD = 'an admin password for the tests';
 export const MACHINE = { clientId: 'machine-client', clientSecret: 'a machine secret of some length' };
 
-/** A free TCP port on 127.0.0.1 (the issuer URL must be known before the server starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
+// The issuer URL must be known before the server starts.
+export { freePort };
 
 /** The built server with OAuth on, its own authorization server at its origin. */
 export async function startOAuthServer(fixture: ServerFixture, extra: Record<string, string> = {}): Promise<RunningServer & { resource: string }> {

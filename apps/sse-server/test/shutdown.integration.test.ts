@@ -2,7 +2,7 @@
 // within SHUTDOWN_TIMEOUT_MS finishes and its caller gets the answer, nothing new is taken
 // meanwhile (and /ready says so); a run that does not is interrupted at the deadline and leaves no
 // process; the server exits 0 either way.
-import { descendantPids, isProcessAlive, text, toolUse, turn, waitForDescendant } from '@claude-code-mcp/test-harness';
+import { descendantPids, isProcessAlive, text, toolUse, turn, waitFor as waitUntil, waitForDescendant } from '@claude-code-mcp/test-harness';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -25,13 +25,7 @@ async function connect(origin: string): Promise<Client> {
   return client;
 }
 
-const waitFor = async (done: () => boolean, what: string) => {
-  const deadline = Date.now() + 15_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+const waitFor = (done: () => boolean, what: string) => waitUntil(done, what, { timeoutMs: 15_000 });
 
 describe('SIGTERM', () => {
   it('lets a run in flight finish and answer, refuses new work meanwhile, then exits 0', async () => {

@@ -5,80 +5,40 @@
 // in dead letters, which the `webhooks` command lists and replays; a burst's 429s and SIGTERM are
 // events too.
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 
-import { parsePrometheusText, text } from '@claude-code-mcp/test-harness';
+import { parsePrometheusText, startWebhookReceiver, text, waitFor as waitUntil, type ReceivedWebhook, type WebhookReceiver } from '@claude-code-mcp/test-harness';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { generateWebhookSecret } from '@claude-code-mcp/webhooks';
-import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createServerFixture, startServer, type RunningServer, type ServerFixture } from './helpers.js';
 
-interface Delivery {
-  readonly id: string;
-  readonly type: string;
-  readonly data: Record<string, unknown>;
-  readonly status: number;
-}
-
 let fixture: ServerFixture;
 let server: RunningServer | undefined;
-let receiverServer: Server | undefined;
+let hookReceiver: WebhookReceiver | undefined;
 beforeEach(async () => {
   fixture = await createServerFixture();
 });
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-  receiverServer?.close();
-  receiverServer = undefined;
+  await hookReceiver?.close();
+  hookReceiver = undefined;
   await fixture.dispose();
 });
 
 const SECRET = generateWebhookSecret();
 const SERVER_ENTRY = new URL('../dist/cli.js', import.meta.url).pathname;
 
-/** A receiver that verifies every request and answers `answer(id, attempt)`; it keeps what it got. */
-async function receiver(answer: (id: string, attempt: number) => number): Promise<{ url: string; deliveries: Delivery[]; forged: number }> {
-  const deliveries: Delivery[] = [];
-  const state = { forged: 0 };
-  const attempts = new Map<string, number>();
-  const verifier = new Webhook(SECRET);
-  receiverServer = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const header = (name: string) => String((request.headers)[name] ?? '');
-      let event: { type: string; data: Record<string, unknown> };
-      try {
-        event = verifier.verify(body, { 'webhook-id': header('webhook-id'), 'webhook-timestamp': header('webhook-timestamp'), 'webhook-signature': header('webhook-signature') }) as typeof event;
-      } catch {
-        state.forged += 1;
-        response.writeHead(400).end();
-        return;
-      }
-      const id = header('webhook-id');
-      const attempt = (attempts.get(id) ?? 0) + 1;
-      attempts.set(id, attempt);
-      const status = answer(id, attempt);
-      deliveries.push({ id, type: event.type, data: event.data, status });
-      response.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiverServer!.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(receiverServer.address() as { port: number }).port}/hooks?token=abc`, deliveries, get forged() { return state.forged; } };
+/** A receiver (verifying with the reference library) that answers `answer(id, attempt)`; closed after each test. */
+async function receiver(answer: (id: string, attempt: number) => number): Promise<WebhookReceiver> {
+  hookReceiver = await startWebhookReceiver({ secret: SECRET, answer });
+  return hookReceiver;
 }
 
 const webhookEnv = (url: string, extra: Record<string, string> = {}) => ({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: url, WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true', ...extra });
-const delivered = (deliveries: readonly Delivery[]) => deliveries.filter((delivery) => delivery.status < 300);
-const waitFor = async (done: () => boolean, what: string, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
+const delivered = (deliveries: readonly ReceivedWebhook[]) => deliveries.filter((delivery) => delivery.status < 300);
+const waitFor = (done: () => boolean, what: string) => waitUntil(done, what, { intervalMs: 100 });
 
 async function askOnce(origin: string): Promise<string> {
   const client = new Client({ name: 'webhooks-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });

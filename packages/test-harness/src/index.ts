@@ -94,3 +94,6 @@ export { httpRawDispatch, stdioRawDispatch, tasksPort, type RawDispatch, type Ra
 export { startIdentityProvider, type IdentityProvider, type IdentityProviderClient, type IdentityProviderOptions } from './identity-provider.js';
 
 export { lintPrometheusText, parsePrometheusText, type PrometheusFamily, type PrometheusSample } from './prometheus-text.js';
+
+export { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './webhook-receiver.js';
+export { freePort, waitFor } from './polling.js';
