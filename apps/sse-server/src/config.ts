@@ -1,9 +1,10 @@
-import { signWebhook } from '@claude-code-mcp/webhooks';
 import * as z from 'zod';
 
 import {
+  OPERATIONS_VARIABLES,
   TOOLS_VARIABLES,
   booleanReader,
+  checkOperations,
   checkContext,
   choiceReader,
   integerReader,
@@ -11,16 +12,18 @@ import {
   parseEnvironment,
   reject,
   accept,
+  operationsConfigFrom,
+  operationsVariables,
   toolsConfigFrom,
   toolsVariables,
   urlReader,
   variable,
   type ConfigContext,
-  type ReadResult,
+  type OperationsConfig,
   type ToolsConfig,
 } from '@claude-code-mcp/server-config';
 
-export type { ConfigContext, LogLevel } from '@claude-code-mcp/server-config';
+export type { ConfigContext, LogLevel, MetricsConfig, WebhooksConfig } from '@claude-code-mcp/server-config';
 
 /**
  * Which MCP transports to serve: `http` is Streamable HTTP (current spec), `sse` the deprecated
@@ -110,28 +113,6 @@ export interface ExternalIssuerConfig {
 }
 
 /**
- * Webhook settings: either off, or on with the receiver's URL.
- *
- * @example
- * ```ts
- * if (config.webhooks.enabled) startOutbox(config.webhooks.url);
- * ```
- */
-export type WebhooksConfig =
-  | { readonly enabled: false }
-  | {
-      readonly enabled: true;
-      /** `WEBHOOK_URL`: one or more receivers (comma-separated). */
-      readonly endpoints: readonly { readonly url: string; readonly secret: string | undefined }[];
-      /** `WEBHOOK_EVENTS`: names or `family.*`; empty: every event. */
-      readonly events: readonly string[];
-      /** `WEBHOOK_ALLOW_PRIVATE_ADDRESSES`: receivers on loopback and private networks. */
-      readonly allowPrivateAddresses: boolean;
-      /** `WEBHOOK_MAX_ATTEMPTS`: attempts before a delivery is a dead letter. */
-      readonly maxAttempts: number;
-    };
-
-/**
  * Rate-limit settings.
  *
  * @example
@@ -157,7 +138,7 @@ export interface RateLimitConfig {
  * config.port; // 3000
  * ```
  */
-export interface SseServerConfig extends ToolsConfig {
+export interface SseServerConfig extends ToolsConfig, OperationsConfig {
   /** `TRANSPORT`. Default: `both`. */
   readonly transport: Transport;
   /** `PORT`: TCP port, 1–65535; 0 picks a free one. Default: 3000. */
@@ -176,69 +157,13 @@ export interface SseServerConfig extends ToolsConfig {
    */
   readonly trustProxy: readonly string[] | number | undefined;
   /**
-   * `METRICS_ENABLED`: serve Prometheus metrics at `/metrics`. Default: `false`. With
-   * `METRICS_PORT`, on a listener of their own at `METRICS_HOST` (default `127.0.0.1`) and no token;
-   * otherwise on the main port, behind a token with the `metrics` scope when OAuth is on.
-   */
-  readonly metrics: MetricsConfig;
-  /** `WEBHOOKS_ENABLED`, `WEBHOOK_URL`. Default: off. */
-  readonly webhooks: WebhooksConfig;
-  /**
    * `SHUTDOWN_TIMEOUT_MS`: on SIGTERM, how long runs in flight may go on to finish before they are
    * interrupted. Default: 20 000 (keep it below the orchestrator's grace period).
    */
   readonly shutdownTimeoutMs: number;
 }
 
-/**
- * Where `/metrics` is served, when it is.
- *
- * @example
- * ```ts
- * const metrics: MetricsConfig = { enabled: true, port: 9464, host: '127.0.0.1' };
- * ```
- */
-export type MetricsConfig = { readonly enabled: false } | { readonly enabled: true; readonly port: number | undefined; readonly host: string };
-
 const text = (raw: string) => accept(raw);
-
-// WEBHOOK_URL: receivers, comma-separated; https (plain http only with private addresses
-// allowed, and then only to them: checked when delivering).
-const webhookUrl = urlReader('WEBHOOK_URL', { allowQuery: true, example: 'https://hooks.example.com/claude' });
-function webhookUrlsReader(raw: string): ReadResult<readonly string[] | undefined> {
-  const urls: string[] = [];
-  for (const item of raw.split(',').map((entry) => entry.trim()).filter(Boolean)) {
-    const read = webhookUrl(item);
-    if (!read.ok) return read;
-    urls.push(read.value);
-  }
-  if (urls.length > 10) return reject('names more than 10 receivers', 'fan out behind one receiver instead');
-  if (new Set(urls).size !== urls.length) return reject('names a receiver twice', 'name each once');
-  return urls.length === 0 ? reject('names no URL', 'e.g. WEBHOOK_URL=https://hooks.example.com/claude') : accept(Object.freeze(urls));
-}
-// A secret the signer takes (whsec_ and base64 of 24 to 64 bytes), checked by signing with it.
-function usableSecret(secret: string): boolean {
-  try {
-    signWebhook({ id: 'msg_check', timestamp: new Date(), payload: '', secret });
-    return true;
-  } catch {
-    return false;
-  }
-}
-// WEBHOOK_SECRET: one whsec_ secret for every receiver, or one per WEBHOOK_URL, in order.
-function webhookSecretsReader(raw: string): ReadResult<readonly string[] | undefined> {
-  const secrets = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
-  if (secrets.length === 0 || !secrets.every(usableSecret)) {
-    return reject('must be whsec_ secrets (Standard Webhooks), one for all receivers or one per WEBHOOK_URL', 'leave it unset to have one generated and logged once');
-  }
-  return accept(Object.freeze(secrets));
-}
-// WEBHOOK_EVENTS: event names or families.
-function webhookEventsReader(raw: string): ReadResult<readonly string[]> {
-  const events = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
-  const bad = events.find((event) => !/^(?:\*|[a-z][a-z_]*(?:\.(?:\*|[a-z][a-z_]*))?)$/.test(event));
-  return bad === undefined ? accept(Object.freeze(events)) : reject(`has ${JSON.stringify(bad.slice(0, 40))}, which is not an event name, a family such as tool.*, or *`, 'e.g. WEBHOOK_EVENTS=tool.*,background_task.*');
-}
 
 // People of an upstream provider: verified e-mails, @domains, sub:<subject>, or * (everyone).
 const PERSON = /^(\*|sub:\S{1,255}|@[\w.-]{1,253}|[^\s@,]{1,64}@[\w.-]{1,253})$/;
@@ -270,6 +195,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
   return z
     .object({
       ...toolsVariables(env, context),
+      ...operationsVariables(),
       TRANSPORT: variable<Transport>(choiceReader('TRANSPORT', transports, 'http'), 'both'),
       PORT: variable(integerReader('PORT', { min: 0, max: 65_535, example: '3000' }), 3000),
       HOST: variable<string>(
@@ -336,21 +262,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
         integerReader('RATE_LIMIT_WINDOW_MS', { min: 1000, unit: 'milliseconds', example: '60000 (1 minute)' }),
         60_000,
       ),
-      METRICS_ENABLED: variable(booleanReader('METRICS_ENABLED'), false),
-      METRICS_PORT: variable<number | undefined>(integerReader('METRICS_PORT', { min: 1, max: 65_535, example: '9464' }), undefined),
-      // An IPv6 address is given bare to listen(): [::1] and ::1 are the same.
-      METRICS_HOST: variable<string>(
-        (raw) => (/^(?:[\w.-]+|\[?[\da-f:.]+\]?)$/i.test(raw) ? accept(raw.replace(/^\[(.*)\]$/, '$1')) : reject('must be an IP address or host name', 'e.g. METRICS_HOST=127.0.0.1')),
-        '127.0.0.1',
-      ),
       SHUTDOWN_TIMEOUT_MS: variable(integerReader('SHUTDOWN_TIMEOUT_MS', { min: 0, max: 3_600_000, unit: 'milliseconds', example: '20000 (20 s)' }), 20_000),
-      WEBHOOKS_ENABLED: variable(booleanReader('WEBHOOKS_ENABLED'), false),
-      // A URL may carry a token in its path or query, so a bad value is never echoed.
-      WEBHOOK_URL: variable<readonly string[] | undefined>(webhookUrlsReader, undefined, { secret: true }),
-      WEBHOOK_SECRET: variable<readonly string[] | undefined>(webhookSecretsReader, undefined, { secret: true }),
-      WEBHOOK_EVENTS: variable<readonly string[]>(webhookEventsReader, Object.freeze([])),
-      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: variable(booleanReader('WEBHOOK_ALLOW_PRIVATE_ADDRESSES'), false),
-      WEBHOOK_MAX_ATTEMPTS: variable(integerReader('WEBHOOK_MAX_ATTEMPTS', { min: 1, max: 50, example: '15' }), 15),
     })
     .superRefine(
       (values, context) => {
@@ -404,17 +316,7 @@ function envSchema(env: Readonly<Record<string, string | undefined>>, context: C
             });
           }
         }
-        if (Array.isArray(values.WEBHOOK_URL) && Array.isArray(values.WEBHOOK_SECRET) && values.WEBHOOK_SECRET.length > 1 && values.WEBHOOK_SECRET.length !== values.WEBHOOK_URL.length) {
-          context.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: `has ${values.WEBHOOK_SECRET.length} secrets for ${values.WEBHOOK_URL.length} receivers; give one for all, or one per WEBHOOK_URL in the same order` });
-        }
-        const receivers: readonly string[] | undefined = Array.isArray(values.WEBHOOK_URL) ? (values.WEBHOOK_URL as readonly string[]) : undefined;
-        // Plain http is for receivers on this machine or a private network (checked again when delivering).
-        if (receivers !== undefined && values.WEBHOOK_ALLOW_PRIVATE_ADDRESSES !== true && receivers.some((url) => url.startsWith('http:'))) {
-          context.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'must use https; plain http only to a receiver on this machine or a private network, with WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true' });
-        }
-        if (values.WEBHOOKS_ENABLED === true && (env.WEBHOOK_URL === undefined || env.WEBHOOK_URL.trim() === '')) {
-          missing('WEBHOOK_URL', 'WEBHOOKS_ENABLED=true', 'set the receiver URL, or set WEBHOOKS_ENABLED=false');
-        }
+        checkOperations(values, env, context);
       },
       { when: () => true },
     );
@@ -457,16 +359,9 @@ export const HTTP_VARIABLES: readonly string[] = Object.freeze([
   'RATE_LIMIT_ENABLED',
   'RATE_LIMIT_REQUESTS',
   'RATE_LIMIT_WINDOW_MS',
-  'METRICS_ENABLED',
-  'METRICS_PORT',
-  'METRICS_HOST',
+  ...OPERATIONS_VARIABLES.filter((name) => name.startsWith('METRICS_')),
   'SHUTDOWN_TIMEOUT_MS',
-  'WEBHOOKS_ENABLED',
-  'WEBHOOK_URL',
-  'WEBHOOK_SECRET',
-  'WEBHOOK_EVENTS',
-  'WEBHOOK_ALLOW_PRIVATE_ADDRESSES',
-  'WEBHOOK_MAX_ATTEMPTS',
+  ...OPERATIONS_VARIABLES.filter((name) => name.startsWith('WEBHOOK')),
 ]);
 
 /**
@@ -528,20 +423,9 @@ export function parseConfig(
               }),
       })
     : Object.freeze({ enabled: false });
-  const urls = values.WEBHOOK_URL;
-  const webhooks: WebhooksConfig =
-    values.WEBHOOKS_ENABLED && urls !== undefined
-      ? Object.freeze({
-          enabled: true,
-          endpoints: Object.freeze(urls.map((url, index) => Object.freeze({ url, secret: values.WEBHOOK_SECRET?.[values.WEBHOOK_SECRET.length === 1 ? 0 : index] }))),
-          events: values.WEBHOOK_EVENTS,
-          allowPrivateAddresses: values.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
-          maxAttempts: values.WEBHOOK_MAX_ATTEMPTS,
-        })
-      : Object.freeze({ enabled: false });
-
   return Object.freeze({
     ...toolsConfigFrom(values),
+    ...operationsConfigFrom(values),
     transport: values.TRANSPORT,
     port: values.PORT,
     host: values.HOST,
@@ -553,8 +437,6 @@ export function parseConfig(
       windowMs: values.RATE_LIMIT_WINDOW_MS,
     }),
     trustProxy: values.TRUST_PROXY,
-    metrics: values.METRICS_ENABLED ? Object.freeze({ enabled: true, port: values.METRICS_PORT, host: values.METRICS_HOST }) : Object.freeze({ enabled: false }),
-    webhooks,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
   });
 }

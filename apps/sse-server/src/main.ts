@@ -3,15 +3,13 @@ import { homedir } from 'node:os';
 
 import { openClaudeToolsService, TOOL_NAMES } from '@claude-code-mcp/mcp-tools';
 import { createLogger } from '@claude-code-mcp/observability/logging';
-import { createServerMetrics, type ServerState } from '@claude-code-mcp/observability';
-import { allListeners, handleShutdownSignals, serverStart, taskEventToWebhook, toolsEventsToMetrics, toolsEventsToWebhooks, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { serveMetrics } from '@claude-code-mcp/observability';
+import { OPERATIONS_SECRET_VARIABLES, handleShutdownSignals, serverStart, toolsServiceOptions } from '@claude-code-mcp/server-config';
+import { openServerOperations, webhooksCommand } from '@claude-code-mcp/server-config/operations';
 
 import { parseConfig } from './config.js';
 import { openAuthorizationState } from './authorization.js';
 import { buildHttpApp } from './http-app.js';
-import { listenForMetrics } from './metrics-routes.js';
-import { openWebhooks, type ServerWebhooks } from './webhooks.js';
-import { webhooksCommand } from './webhooks-command.js';
 
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -42,7 +40,7 @@ async function until(done: () => boolean, deadline: AbortSignal): Promise<boolea
 export async function webhooksCommandMain(args: readonly string[]): Promise<number> {
   const start = serverStart('claude-code-mcp-http');
   const { config } = start.config(() => parseConfig(process.env, { cwd: process.cwd(), homeDirectory: homedir() }), process.env['PATH']);
-  return webhooksCommand(args, config.dataDir, process.stdout);
+  return webhooksCommand(args, { dataDir: config.dataDir, out: process.stdout, program: 'claude-code-mcp-http' });
 }
 
 /** Starts the HTTP server; it runs until SIGINT or SIGTERM. */
@@ -52,32 +50,24 @@ export async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'claude-code-mcp-http' });
   // Claude Code (and whatever its Bash tool runs) inherits this process's environment: the
   // server's own secrets, read above, leave it.
-  for (const name of ['OAUTH_CLIENT_SECRET', 'ADMIN_PASSWORD', 'OAUTH_UPSTREAM_CLIENT_SECRET', 'WEBHOOK_URL', 'WEBHOOK_SECRET']) delete process.env[name];
+  for (const name of ['OAUTH_CLIENT_SECRET', 'ADMIN_PASSWORD', 'OAUTH_UPSTREAM_CLIENT_SECRET', ...OPERATIONS_SECRET_VARIABLES]) delete process.env[name];
 
   const version = packageVersion();
-  // The gauges read the service and the HTTP routes, both made below.
-  let readState: () => ServerState = () => ({ sessions: {}, warmProcesses: 0, queuedRuns: 0, backgroundTasks: {} });
-  const metrics = config.metrics.enabled
-    ? createServerMetrics({ service: 'sse-server', state: () => readState(), tools: TOOL_NAMES, ...(config.webhooks.enabled ? { webhookOutbox: () => webhooks?.dispatcher.counts() ?? { pending: 0, dead: 0 } } : {}) })
-    : undefined;
-  const webhooksConfig = config.webhooks;
-  const webhooks: ServerWebhooks | undefined = webhooksConfig.enabled ? await start.step(() => openWebhooks({ ...config, webhooks: webhooksConfig }, logger, metrics)) : undefined;
-  const lost = (error: unknown) => logger.warn({ err: error }, 'a webhook event could not be written to the outbox');
-  const sink = webhooks && ((type: string, data: Readonly<Record<string, unknown>>) => webhooks.emit(type, data));
-  const onEvent = allListeners(metrics && toolsEventsToMetrics(metrics, 'tcp'), sink && toolsEventsToWebhooks(sink, lost));
+  const operations = await start.step(() => openServerOperations({ config, logger, service: 'sse-server', transport: 'tcp', tools: TOOL_NAMES }));
+  const { metrics, onEvent } = operations;
   const service = await start.step(() =>
     openClaudeToolsService({
       ...toolsServiceOptions(config, { claudeExecutable, claudeEnv: process.env }),
       version,
       onTaskEvent: (event) => {
         logger.info({ event: event.type, taskId: event.task.id, status: event.task.status }, 'background task event');
-        sink?.(...taskEventToWebhook(event)).catch(lost);
+        operations.taskEvent(event);
       },
       ...(onEvent ? { onEvent } : {}),
       logger,
     }),
   ).catch(async (error: unknown) => {
-    await webhooks?.close(AbortSignal.timeout(0));
+    await operations.close(AbortSignal.timeout(0));
     throw error;
   });
   const oauth = config.oauth;
@@ -95,14 +85,14 @@ export async function main(): Promise<void> {
     claudeEnv: process.env,
     ...(authorization ? { authorization } : {}),
     ...(metrics ? { metrics } : {}),
-    ...(sink ? { onRateLimited: onceAMinute((details) => void sink('rate_limit.exceeded', details).catch(lost)) } : {}),
+    ...(operations.webhooks ? { onRateLimited: onceAMinute((details) => void operations.emit('rate_limit.exceeded', details)) } : {}),
   });
   app.addHook('onClose', () => authorization?.close());
-  readState = () => {
+  operations.readState(() => {
     const { warmProcesses, queuedRuns, backgroundTasks } = service.state();
     const counts = app.mcpCounts();
     return { sessions: { streamable: counts.streamableSessions, sse: counts.sseStreams }, warmProcesses, queuedRuns, backgroundTasks };
-  };
+  });
   // Handlers before listening: a signal during start-up still closes the store and the sessions.
   // A graceful stop: nothing new is taken, the runs in flight get SHUTDOWN_TIMEOUT_MS to finish,
   // then what is left is interrupted; background tasks go on. A later signal exits at once.
@@ -121,20 +111,27 @@ export async function main(): Promise<void> {
       } finally {
         await service.close();
         // The outbox gets what is left of the deadline (at least two seconds) to deliver.
-        await sink?.('server.shutdown', { signal }).catch(lost);
+        await operations.emit('server.shutdown', { reason: signal, signal });
         const flushMs = Math.max(2_000, endsAt - Date.now());
-        await webhooks?.close(AbortSignal.timeout(flushMs), Date.now() + flushMs).catch((error: unknown) => logger.warn({ err: error }, 'the webhook outbox did not close cleanly'));
+        await operations.close(AbortSignal.timeout(flushMs), Date.now() + flushMs);
         process.exit(0);
       }
     })());
   handleShutdownSignals((signal) => void stop(signal));
+  // A port that cannot be bound ends the start: what is open closes first (the app closes the
+  // authorization state and the metrics listener).
+  const abandon = async () => {
+    await app.close().catch(() => undefined);
+    await service.close();
+    await operations.close(AbortSignal.timeout(0));
+  };
   if (metrics && config.metrics.enabled && config.metrics.port !== undefined) {
     const where = { host: config.metrics.host, port: config.metrics.port };
     try {
-      const listener = await listenForMetrics(metrics, where, logger);
+      const listener = await serveMetrics(metrics.registry, { ...where, logger });
       app.addHook('onClose', () => listener.close());
     } catch (error) {
-      await service.close();
+      await abandon();
       start.fail([`METRICS_PORT: cannot listen on ${where.host}:${where.port} (${error instanceof Error ? error.message : String(error)}); choose a free port`]);
     }
     logger.info(where, 'metrics listening at /metrics');
@@ -142,13 +139,13 @@ export async function main(): Promise<void> {
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    await service.close();
+    await abandon();
     start.fail([`PORT: cannot listen on ${config.host}:${config.port} (${error instanceof Error ? error.message : String(error)}); choose a free port`]);
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   logger.info({ host: config.host, port, transport: config.transport, dataDir: config.dataDir, roots: config.allowedRoots }, 'claude-code-mcp HTTP server listening');
-  await sink?.('server.started', { version, transport: config.transport, baseUrl: config.baseUrl }).catch(lost);
+  await operations.emit('server.started', { version, transport: config.transport, baseUrl: config.baseUrl });
   if (!config.oauth.enabled && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
     logger.warn({ host: config.host }, 'listening beyond loopback without OAuth: anyone who can reach this port can run Claude Code here');
   }

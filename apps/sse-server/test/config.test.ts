@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { parseToolsConfig } from '@claude-code-mcp/server-config';
+import { OPERATIONS_VARIABLES, parseToolsConfig } from '@claude-code-mcp/server-config';
 
 import { ConfigError, HTTP_VARIABLES, parseConfig, type ConfigContext } from '../src/index.js';
 
@@ -26,6 +26,11 @@ const oauthEnv = {
 };
 
 describe('parseConfig (sse)', () => {
+  it('reads every operations variable, in its documented place', () => {
+    expect(HTTP_VARIABLES).toEqual(expect.arrayContaining([...OPERATIONS_VARIABLES]));
+    expect(HTTP_VARIABLES.slice(HTTP_VARIABLES.indexOf('METRICS_ENABLED'), HTTP_VARIABLES.indexOf('WEBHOOKS_ENABLED'))).toEqual(['METRICS_ENABLED', 'METRICS_PORT', 'METRICS_HOST', 'SHUTDOWN_TIMEOUT_MS']);
+  });
+
   it('applies every default to an empty environment', () => {
     const config = parseConfig({}, context);
     // The tools variables are server-config's (tested there); this server takes them as they are.
@@ -139,33 +144,6 @@ describe('parseConfig (sse)', () => {
     expect(problemsOf({ METRICS_ENABLED: 'true', PORT: '9464', METRICS_PORT: '9464' })).toEqual(['METRICS_PORT: is the same port as PORT (9464); choose another, or unset it to serve /metrics on PORT']);
     expect(problemsOf({ METRICS_PORT: '70000' })[0]).toMatch(/^METRICS_PORT: /);
     expect(problemsOf({ METRICS_HOST: 'two words' })[0]).toMatch(/^METRICS_HOST: must be an IP address or host name/);
-  });
-
-  it('reads webhook receivers, their secrets, the event filter and the attempts, and refuses what cannot be sent safely', () => {
-    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    const two = parseConfig({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'https://a.example/hook, https://b.example/hook', WEBHOOK_SECRET: secret, WEBHOOK_EVENTS: 'tool.*, server.started', WEBHOOK_MAX_ATTEMPTS: '3' }, context).webhooks;
-    expect(two).toEqual({
-      enabled: true,
-      endpoints: [{ url: 'https://a.example/hook', secret }, { url: 'https://b.example/hook', secret }],
-      events: ['tool.*', 'server.started'],
-      allowPrivateAddresses: false,
-      maxAttempts: 3,
-    });
-    // Plain http only with private receivers allowed (delivery refuses it to a public address anyway).
-    expect(parseConfig({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: 'http://127.0.0.1:9000/hook', WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' }, context).webhooks.enabled).toBe(true);
-    for (const url of ['http://127.0.0.1:9000/hook', 'http://hooks.example.com/claude']) {
-      expect(problemsOf({ WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: url })).toEqual([
-        'WEBHOOK_URL: must use https; plain http only to a receiver on this machine or a private network, with WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true',
-      ]);
-    }
-    expect(problemsOf({ WEBHOOK_URL: 'https://a.example/hook,https://a.example/hook' })[0]).toMatch(/^WEBHOOK_URL: names a receiver twice/);
-    // A secret the signer would refuse (33 characters of base64) is refused now, not at the first delivery.
-    expect(problemsOf({ WEBHOOK_SECRET: `whsec_${'A'.repeat(33)}` })[0]).toMatch(/^WEBHOOK_SECRET: must be whsec_ secrets/);
-    expect(problemsOf({ WEBHOOK_URL: 'https://a.example/hook,https://b.example/hook', WEBHOOK_SECRET: `${secret},${secret},${secret}` })[0]).toMatch(/^WEBHOOK_SECRET: has 3 secrets for 2 receivers/);
-    expect(problemsOf({ WEBHOOK_SECRET: 'not-a-secret' })[0]).toMatch(/^WEBHOOK_SECRET: must be whsec_ secrets/);
-    expect(problemsOf({ WEBHOOK_EVENTS: 'tool.**' })[0]).toMatch(/^WEBHOOK_EVENTS: has "tool\.\*\*"/);
-    // A bad secret is not echoed.
-    expect(problemsOf({ WEBHOOK_SECRET: 'whsec_short' }).join('')).not.toContain('whsec_short');
   });
 
   it('takes PORT=0 (any free port)', () => {

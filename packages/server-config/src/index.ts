@@ -35,3 +35,11 @@ export type { ServerStart, StartupIo } from './server-start.js';
 export { toolsEventsToMetrics } from './tools-metrics.js';
 export { allListeners, taskEventToWebhook, toolsEventsToWebhooks } from './tools-webhooks.js';
 export type { WebhookSink } from './tools-webhooks.js';
+export {
+  OPERATIONS_SECRET_VARIABLES,
+  OPERATIONS_VARIABLES,
+  checkOperations,
+  operationsConfigFrom,
+  operationsVariables,
+} from './operations-config.js';
+export type { MetricsConfig, OperationsConfig, OperationsValues, OperationsVariables, WebhooksConfig } from './operations-config.js';

@@ -1,22 +1,29 @@
-// Webhooks for the HTTP server: the outbox in the data folder, the dispatcher, and the events of
-// the server itself (started, shutdown, rate limit exceeded). The tools' events come through
-// server-config's `toolsEventsToWebhooks`.
+// Webhooks for a server: the outbox in the data folder and the dispatcher over it. Every server on
+// one DATA_DIR shares the outbox (claims under leases), so stdio servers started by several
+// clients deliver each event once between them.
 import { join } from 'node:path';
 
 import type { Logger, ServerMetrics } from '@claude-code-mcp/observability';
 import { createWebhookDispatcher, openSqliteOutbox, receiverLabel, type OutboxStore, type WebhookDispatcher } from '@claude-code-mcp/webhooks';
 
-import type { SseServerConfig, WebhooksConfig } from './config.js';
-
-/** The file of the outbox, in the data folder. */
-export const OUTBOX_FILE = 'webhooks.sqlite';
+import type { WebhooksConfig } from './operations-config.js';
 
 /**
- * What the server holds for webhooks.
+ * The file of the outbox, in the data folder.
  *
  * @example
  * ```ts
- * const webhooks = await openWebhooks(config, logger);
+ * const store = openSqliteOutbox(join(config.dataDir, OUTBOX_FILE));
+ * ```
+ */
+export const OUTBOX_FILE = 'webhooks.sqlite';
+
+/**
+ * What a server holds for webhooks.
+ *
+ * @example
+ * ```ts
+ * const webhooks = await openServerWebhooks({ dataDir, webhooks: config.webhooks, logger });
  * await webhooks.emit('server.started', { version });
  * ```
  */
@@ -27,23 +34,40 @@ export interface ServerWebhooks {
   close(signal: AbortSignal, until?: number): Promise<void>;
 }
 
-
 /**
- * Opens the outbox and starts delivering (what an earlier server left pending too).
+ * Options of {@link openServerWebhooks}.
  *
  * @example
  * ```ts
- * const webhooks = await openWebhooks({ ...config, webhooks: config.webhooks }, logger, metrics);
+ * const options: ServerWebhooksOptions = { dataDir: config.dataDir, webhooks: config.webhooks, logger, metrics };
  * ```
  */
-export async function openWebhooks(config: SseServerConfig & { webhooks: WebhooksConfig & { enabled: true } }, logger: Logger, metrics?: ServerMetrics): Promise<ServerWebhooks> {
-  const store: OutboxStore = openSqliteOutbox(join(config.dataDir, OUTBOX_FILE));
+export interface ServerWebhooksOptions {
+  readonly dataDir: string;
+  readonly webhooks: WebhooksConfig & { readonly enabled: true };
+  readonly logger: Logger;
+  /** Counts each attempt (`claude_code_mcp_webhook_deliveries_total`). */
+  readonly metrics?: ServerMetrics;
+}
+
+/**
+ * Opens the outbox and starts delivering (what an earlier server left pending too). A generated
+ * secret is logged once, at warn level, for the operator to give to the receiver.
+ *
+ * @example
+ * ```ts
+ * const webhooks = await openServerWebhooks({ dataDir: config.dataDir, webhooks: config.webhooks, logger, metrics });
+ * ```
+ */
+export async function openServerWebhooks(options: ServerWebhooksOptions): Promise<ServerWebhooks> {
+  const { logger, metrics, webhooks } = options;
+  const store: OutboxStore = openSqliteOutbox(join(options.dataDir, OUTBOX_FILE));
   const dispatcher = createWebhookDispatcher({
     store,
-    endpoints: config.webhooks.endpoints,
-    events: config.webhooks.events,
-    allowPrivateAddresses: config.webhooks.allowPrivateAddresses,
-    retry: { maxAttempts: config.webhooks.maxAttempts },
+    endpoints: webhooks.endpoints,
+    events: webhooks.events,
+    allowPrivateAddresses: webhooks.allowPrivateAddresses,
+    retry: { maxAttempts: webhooks.maxAttempts },
     logger,
     onSecretCreated: (url, secret) =>
       logger.warn({ receiver: receiverLabel(url), secret }, 'generated the signing secret of a webhook receiver: give it to the receiver (Standard Webhooks); it is shown only this once and kept in the data folder'),
