@@ -3,8 +3,9 @@
 //      claude_background_tasks, claude_checkpoint, claude_subagent_list, tools/list) from
 //      CONCURRENCY 2026-07-28 clients against `node apps/sse-server/dist/cli.js` with the real
 //      Claude Code CLI and the mock API on loopback, webhooks on (to a receiver on loopback) and
-//      metrics on. The server's RSS (from /proc, the server process alone) after a warm-up (half as
-//      many calls), halfway and at the end, median of a few samples each: target growth < 10 %.
+//      metrics on. The server's RSS (from /proc, the server process alone) after a warm-up
+//      (BENCH_LOAD_WARMUP calls, 360 by default), halfway and at the end, median of a few samples
+//      each: target growth < 10 %.
 //  (b) Server memory per warm session, the CLI's own processes excluded: the server's RSS with
 //      WARM Claude sessions kept warm, against the same server with none (medians of samples).
 //  (c) Webhook deliveries per second: WEBHOOK_EVENTS events through the package's dispatcher with
@@ -17,15 +18,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { createServerFixture, text, turn, type ServerFixture } from '@claude-code-mcp/test-harness';
+import { createServerFixture, freePort, text, turn, type ServerFixture } from '@claude-code-mcp/test-harness';
 import { createWebhookDispatcher, generateWebhookSecret, openSqliteOutbox, signWebhook, type DeliveryAttempt } from '@claude-code-mcp/webhooks';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
-import { freePort } from '../free-port.ts';
 import { median, round } from '../stats.ts';
 
 const SOAK_CALLS = Number(process.env['BENCH_LOAD_CALLS'] ?? 240);
 const CONCURRENCY = Number(process.env['BENCH_LOAD_CONCURRENCY'] ?? 4);
+const WARM_UP_CALLS = Number(process.env['BENCH_LOAD_WARMUP'] ?? 360);
 const WARM = 4;
 const WEBHOOK_EVENTS = Number(process.env['BENCH_LOAD_WEBHOOKS'] ?? 2000);
 const SERVER_ENTRY = fileURLToPath(new URL('../../apps/sse-server/dist/cli.js', import.meta.url));
@@ -186,9 +187,10 @@ try {
   // (a) The soak, with webhooks and metrics on.
   const server = await startHttpServer(fixture, { WEBHOOKS_ENABLED: 'true', WEBHOOK_URL: hooks.url, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true', METRICS_ENABLED: 'true' });
   running = server.child;
-  // V8 grows its heap for a while before it settles: the warm-up is half the soak, and the soak is
-  // measured in two halves to tell a plateau from growth that goes on.
-  const warmUp = Math.max(48, Math.round(SOAK_CALLS / 2));
+  // V8 and malloc grow for a while before they settle (some 300 calls here: after 120 the RSS still
+  // grew 7–11 % over the next 240, after 360 it grew 1 % over the next 720), so the warm-up is at
+  // least WARM_UP_CALLS; the soak is measured in two halves to tell a plateau from growth that goes on.
+  const warmUp = Math.max(WARM_UP_CALLS, Math.round(SOAK_CALLS / 2));
   await soak(server.origin, warmUp);
   await pause(1_500);
   const rssStart = await sampledRss(server.child.pid!);
