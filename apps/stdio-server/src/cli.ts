@@ -23,5 +23,10 @@ process.on('warning', (warning) => {
 // server between starts.
 module.enableCompileCache?.();
 
-const { main } = await import('./main.js');
-await main();
+if (process.argv[2] === 'webhooks') {
+  const { webhooksCommandMain } = await import('./main.js');
+  process.exitCode = await webhooksCommandMain(process.argv.slice(3));
+} else {
+  const { main } = await import('./main.js');
+  await main();
+}

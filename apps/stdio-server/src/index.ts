@@ -1,3 +1,3 @@
 export { ConfigError } from '@claude-code-mcp/server-config';
-export { parseConfig } from './config.js';
-export type { ConfigContext, LogLevel, StdioServerConfig } from './config.js';
+export { STDIO_VARIABLES, parseConfig } from './config.js';
+export type { ConfigContext, LogLevel, MetricsConfig, StdioServerConfig, WebhooksConfig } from './config.js';

@@ -17,8 +17,8 @@ export interface ConnectedClient {
 }
 
 /** The SDK v2 client over stdio against the built server. */
-export async function connect(fixture: ServerFixture, options: { elicitation?: boolean; negotiate?: boolean } = {}): Promise<ConnectedClient> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], env: fixture.env, cwd: fixture.sandbox.cwd, stderr: 'pipe' });
+export async function connect(fixture: ServerFixture, options: { elicitation?: boolean; negotiate?: boolean; env?: Record<string, string> } = {}): Promise<ConnectedClient> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [SERVER_ENTRY], env: { ...fixture.env, ...options.env }, cwd: fixture.sandbox.cwd, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client(
