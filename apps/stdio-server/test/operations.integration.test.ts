@@ -53,6 +53,7 @@ describe('metrics and webhooks of the stdio server', () => {
     fixture.mock.script(
       turn(toolUse('Bash', { command: 'env', description: 'print the environment' }), { match: { userText: 'show env' } }),
       turn(text('counted'), { match: { toolResult: true } }),
+      turn(text('done meanwhile'), { match: { userText: 'in the background' } }),
     );
     // Each first attempt is refused until the client goes away: then the last flush must deliver
     // server.shutdown at its first attempt (the first retry could come later than the flush waits).
@@ -69,21 +70,32 @@ describe('metrics and webhooks of the stdio server', () => {
     expect(printed).not.toContain(SECRET);
     expect(printed).not.toMatch(/WEBHOOK_(URL|SECRET)=/);
 
+    // A background task's run is counted with the model it asked for (read back from its request).
+    const started = await connected.client.callTool({ name: 'claude_ask', arguments: { query: 'in the background', model: 'sonnet', backgroundTask: true } });
+    const { taskId } = started.structuredContent as { taskId: string };
+    const taskStatus = async () => ((await connected.client.callTool({ name: 'claude_background_tasks', arguments: { action: 'get', taskId } })).structuredContent as { task?: { status: string } }).task?.status;
+    for (let tries = 0; (await taskStatus()) !== 'completed'; tries += 1) {
+      if (tries > 200) throw new Error('the background task did not complete');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+
     const scraped = await scrape(metricsPort);
     expect(scraped.status).toBe(200);
     expect(ourProblems(scraped.body)).toEqual([]);
     const families = parsePrometheusText(scraped.body);
-    expect(family(families, 'mcp_tool_calls_total').metrics).toContainEqual(expect.objectContaining({ labels: { service: 'stdio-server', tool: 'claude_ask', status: 'success' }, value: '1' }));
-    const call = family(families, 'mcp_server_operation_duration_seconds').metrics.find((sample) => sample.labels['mcp_method_name'] === 'tools/call');
-    expect(call?.labels).toMatchObject({ gen_ai_tool_name: 'claude_ask', network_transport: 'pipe' });
-    expect(Number(call?.count)).toBe(1);
-    expect(Number(call?.buckets?.['+Inf'])).toBe(1);
+    // Two claude_ask calls (one started the background task), answered.
+    expect(family(families, 'mcp_tool_calls_total').metrics).toContainEqual(expect.objectContaining({ labels: { service: 'stdio-server', tool: 'claude_ask', status: 'success' }, value: '2' }));
+    const call = family(families, 'mcp_server_operation_duration_seconds').metrics.find((sample) => sample.labels['mcp_method_name'] === 'tools/call' && sample.labels['gen_ai_tool_name'] === 'claude_ask');
+    expect(call?.labels).toMatchObject({ network_transport: 'pipe' });
+    expect(Number(call?.count)).toBe(2);
+    expect(Number(call?.buckets?.['+Inf'])).toBe(2);
     expect(family(families, 'claude_code_mcp_active_sessions').metrics).toEqual([expect.objectContaining({ labels: { service: 'stdio-server', kind: 'stdio' }, value: '1' })]);
-    expect(Number(family(families, 'gen_ai_client_operation_duration_seconds').metrics[0]?.count)).toBe(1);
+    const runs = family(families, 'gen_ai_client_operation_duration_seconds').metrics.map((sample) => [sample.labels['gen_ai_request_model'], Number(sample.count)]);
+    expect(runs.sort()).toEqual([['default', 1], ['sonnet', 1]]);
     // A name that merely resolves here (DNS rebinding from a page in the operator's browser) is refused.
     expect((await scrape(metricsPort, `attacker.example:${metricsPort}`)).status).toBe(403);
 
-    await waitFor(() => ['server.started', 'tool.called', 'session.started', 'tool.completed'].every((type) => hook!.delivered().some((delivery) => delivery.type === type)), 'the events of the call');
+    await waitFor(() => ['server.started', 'tool.called', 'session.started', 'tool.completed', 'background_task.started', 'background_task.completed'].every((type) => hook!.delivered().some((delivery) => delivery.type === type)), 'the events of the call');
     const pid = connected.transport.pid ?? -1;
     const beforeClose = new Set(hook.delivered().map((delivery) => delivery.id));
     closing = true;
@@ -99,8 +111,9 @@ describe('metrics and webhooks of the stdio server', () => {
     }
     const byType = Object.fromEntries(delivered.map((delivery) => [delivery.type, delivery.data]));
     expect(byType['server.started']).toMatchObject({ transport: 'stdio' });
-    expect(byType['tool.completed']).toMatchObject({ tool: 'claude_ask', status: 'success', sessionId });
-    expect(byType['session.started']).toEqual({ sessionId });
+    expect(delivered.filter((delivery) => delivery.type === 'tool.completed').map((delivery) => delivery.data)).toContainEqual(expect.objectContaining({ tool: 'claude_ask', status: 'success', sessionId }));
+    expect(delivered.filter((delivery) => delivery.type === 'session.started').map((delivery) => delivery.data)).toContainEqual({ sessionId });
+    expect(byType['background_task.completed']).toMatchObject({ taskId, status: 'completed' });
     // The last flush delivered it before the exit.
     expect(byType['server.shutdown']).toEqual({ reason: 'stdin closed' });
     expect(delivered.map((delivery) => delivery.type)).toEqual(expect.arrayContaining(['server.started', 'tool.called', 'session.started', 'tool.completed', 'server.shutdown']));

@@ -222,17 +222,18 @@ const FINISHED: Partial<Record<TaskEvent['type'], RunEvent['status']>> = {
   'background_task.interrupted': 'failed',
 };
 
-// A background task that ended, as a run: who started it comes from its owner record. The task
-// does not record the model it was asked for: `unrecorded`.
+// A background task that ended, as a run: who started it comes from its owner record, the model
+// from the request it keeps for a restart (`unrecorded` if that cannot be read).
 async function backgroundRunEvent(store: ClaudeToolsStore, event: TaskEvent): Promise<RunEvent | undefined> {
   const status = FINISHED[event.type];
   if (status === undefined) return undefined;
   const { task } = event;
   const caller = eventCallerOfOwner(await store.owners.ownerOf('task', task.id).catch(() => undefined));
+  const request = (await store.tasks.requestOf(task.id).catch(() => undefined)) as { readonly model?: unknown } | undefined;
   return {
     type: 'run.finished',
     status,
-    model: 'unrecorded',
+    model: request === undefined ? 'unrecorded' : typeof request.model === 'string' ? request.model : 'default',
     seconds: task.startedAt === null || task.finishedAt === null ? 0 : (task.finishedAt - task.startedAt) / 1000,
     costUsd: task.costUsd,
     taskId: task.id,
